@@ -1,0 +1,194 @@
+"""Load and validate the survey codebook (codebook.yaml); map raw labels to codes and back.
+
+Every other module learns what a raw export contains, and what each answer means, from here only.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_PATH = Path(__file__).with_name("codebook.yaml")
+
+VARIABLE_TYPES = {"metadata", "personal", "single_choice", "ordinal", "numeric", "free_text"}
+CODED_TYPES = {"single_choice", "ordinal"}
+DONT_KNOW = "dont_know"
+
+# Order of the ten headline items (DESIGN.md); the codebook must define exactly these.
+HEADLINE_ITEMS = (
+    "ciso",
+    "leadership_informed",
+    "action_plans",
+    "risk_management",
+    "classification",
+    "incident_management",
+    "continuity",
+    "awareness",
+    "procurement",
+    "follow_up",
+)
+# The seven working-method areas on the maturity scale.
+MATURITY_AREAS = HEADLINE_ITEMS[3:]
+
+
+class CodebookError(ValueError):
+    """The codebook file itself is malformed."""
+
+
+def normalise_label(label: Any) -> str:
+    """Key used to match a raw answer label: case-folded, surrounding white space removed."""
+    return str(label).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Headline:
+    yes_codes: tuple[int, ...]
+    label_sv: str
+    label_en: str
+    statement_sv: str
+    statement_en: str
+    published_share: float
+
+
+@dataclass(frozen=True)
+class Variable:
+    id: str
+    type: str
+    header: str
+    question_sv: str
+    question_en: str
+    scale: str | None = None
+    labels: dict[str, int | str] = field(default_factory=dict)  # raw label -> code or "dont_know"
+    levels_en: tuple[str, ...] = ()
+    dtype: str | None = None
+    min: float | None = None
+    max: float | None = None
+    unique: bool = False
+    required: bool = False
+    headline: Headline | None = None
+
+    @property
+    def is_coded(self) -> bool:
+        return self.type in CODED_TYPES
+
+    @property
+    def codes(self) -> list[int]:
+        """The valid numeric codes, in scale order."""
+        return sorted(c for c in self.labels.values() if c != DONT_KNOW)
+
+    @property
+    def levels_sv(self) -> list[str]:
+        """Swedish labels of the valid codes, in code order (for ordered categoricals)."""
+        by_code = {c: lab for lab, c in self.labels.items() if c != DONT_KNOW}
+        return [by_code[c] for c in self.codes]
+
+    def label_lookup(self) -> dict[str, int | str]:
+        """Normalised label -> code, for matching raw answers."""
+        return {normalise_label(lab): code for lab, code in self.labels.items()}
+
+
+@dataclass(frozen=True)
+class Codebook:
+    survey: dict[str, Any]
+    variables: tuple[Variable, ...]
+    path: Path
+
+    def __getitem__(self, var_id: str) -> Variable:
+        for v in self.variables:
+            if v.id == var_id:
+                return v
+        raise KeyError(var_id)
+
+    def of_type(self, *types: str) -> list[Variable]:
+        return [v for v in self.variables if v.type in types]
+
+    @property
+    def headline(self) -> list[Variable]:
+        """The ten headline items in the order of HEADLINE_ITEMS."""
+        return [self[i] for i in HEADLINE_ITEMS]
+
+    @property
+    def personal(self) -> list[Variable]:
+        return self.of_type("personal")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Raw column header -> variable id."""
+        return {v.header: v.id for v in self.variables}
+
+    def published_shares(self) -> dict[str, float]:
+        return {v.id: v.headline.published_share for v in self.headline}
+
+    def is_synthetic_file(self, path: str | Path) -> bool:
+        """True when the file name carries the synthetic-data marker."""
+        marker = self.survey["synthetic_file_marker"]
+        return fnmatch.fnmatch(Path(path).name.casefold(), f"*{marker.casefold()}*")
+
+
+def _build_variable(raw: dict[str, Any], scales: dict[str, Any]) -> Variable:
+    missing = {"id", "type", "header", "question_sv", "question_en"} - raw.keys()
+    if missing:
+        raise CodebookError(f"variable {raw.get('id', '?')}: missing keys {sorted(missing)}")
+    if raw["type"] not in VARIABLE_TYPES:
+        raise CodebookError(f"variable {raw['id']}: unknown type {raw['type']!r}")
+    kw: dict[str, Any] = {k: raw[k] for k in ("id", "type", "header", "question_sv", "question_en")}
+    for k in ("dtype", "min", "max", "unique", "required"):
+        if k in raw:
+            kw[k] = raw[k]
+    if raw["type"] in CODED_TYPES:
+        scale_name = raw.get("scale")
+        if scale_name not in scales:
+            raise CodebookError(f"variable {raw['id']}: unknown scale {scale_name!r}")
+        scale = scales[scale_name]
+        if scale["type"] != raw["type"]:
+            raise CodebookError(f"variable {raw['id']}: type {raw['type']} but scale {scale_name} is {scale['type']}")
+        labels = dict(scale["labels"])
+        keys = [normalise_label(k) for k in labels]
+        if len(set(keys)) != len(keys):
+            raise CodebookError(f"scale {scale_name}: two labels differ only in case or spacing")
+        kw.update(scale=scale_name, labels=labels, levels_en=tuple(scale.get("levels_en", ())))
+    if "headline" in raw:
+        h = raw["headline"]
+        kw["headline"] = Headline(
+            yes_codes=tuple(h["yes_codes"]),
+            label_sv=h["label_sv"],
+            label_en=h["label_en"],
+            statement_sv=h["statement_sv"],
+            statement_en=h["statement_en"],
+            published_share=float(h["published_share"]),
+        )
+        bad = set(kw["headline"].yes_codes) - {c for c in kw.get("labels", {}).values() if c != DONT_KNOW}
+        if bad:
+            raise CodebookError(f"variable {raw['id']}: yes_codes {sorted(bad)} are not codes of its scale")
+    return Variable(**kw)
+
+
+def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:
+    """Read and validate a codebook YAML file."""
+    path = Path(path)
+    with path.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    scales = raw.get("scales", {})
+    variables = tuple(_build_variable(v, scales) for v in raw["variables"])
+    ids = [v.id for v in variables]
+    headers = [v.header for v in variables]
+    if len(set(ids)) != len(ids):
+        raise CodebookError("duplicate variable ids")
+    if len(set(headers)) != len(headers):
+        raise CodebookError("duplicate raw headers")
+    cb = Codebook(survey=raw["survey"], variables=variables, path=path)
+    defined = {v.id for v in variables if v.headline}
+    if defined != set(HEADLINE_ITEMS):
+        raise CodebookError(f"headline items differ from {HEADLINE_ITEMS}: {sorted(defined ^ set(HEADLINE_ITEMS))}")
+    return cb
+
+
+@lru_cache(maxsize=4)
+def default_codebook() -> Codebook:
+    """The codebook shipped with the package (cached)."""
+    return load_codebook(DEFAULT_PATH)

@@ -1,0 +1,130 @@
+"""Pipeline parameters: defaults, merging (defaults < file < -p KEY=VALUE), validation, paths.
+
+Errors name the offending key and are raised before any notebook starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# key -> (type, allowed values or None). Paths are strings in YAML and notebooks.
+SCHEMA: dict[str, tuple[type, tuple | None]] = {
+    "wave": (int, None),
+    "raw_path": (str, None),
+    "reference_dir": (str, None),
+    "processed_dir": (str, None),
+    "output_dir": (str, None),
+    "lang": (str, ("sv", "en")),
+    "alpha": (float, None),
+    "seed": (int, None),
+    "min_cell": (int, None),
+}
+PATH_KEYS = ("raw_path", "reference_dir", "processed_dir", "output_dir")
+
+
+class ParamError(ValueError):
+    """A parameter is unknown or has a value of the wrong type."""
+
+
+def project_root(start: str | Path | None = None) -> Path:
+    """The folder holding pyproject.toml, searched upwards from `start` (default: this package)."""
+    here = Path(start or __file__).resolve()
+    for d in [here, *here.parents]:
+        if (d / "pyproject.toml").is_file() and (d / "params").is_dir():
+            return d
+    raise FileNotFoundError("project root (pyproject.toml with params/) not found")
+
+
+DEFAULT_FILE = "params/default.yaml"
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ParamError(f"parameter file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise ParamError(f"parameter file {path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParamError(f"parameter file {path}: expected a mapping of KEY: VALUE")
+    return data
+
+
+def coerce(key: str, value: Any) -> Any:
+    """Check one value against SCHEMA; YAML-parse strings from the command line."""
+    if key not in SCHEMA:
+        raise ParamError(f"unknown parameter {key!r}; known: {', '.join(SCHEMA)}")
+    typ, allowed = SCHEMA[key]
+    if isinstance(value, str) and typ is not str:
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError:
+            pass
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, typ):
+        raise ParamError(f"parameter {key!r} must be {typ.__name__}, got {value!r}")
+    if allowed and value not in allowed:
+        raise ParamError(f"parameter {key!r} must be one of {allowed}, got {value!r}")
+    if key == "alpha" and not 0 < value < 1:
+        raise ParamError(f"parameter 'alpha' must be between 0 and 1, got {value!r}")
+    if key == "min_cell" and value < 1:
+        raise ParamError(f"parameter 'min_cell' must be at least 1, got {value!r}")
+    return value
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """['lang=en', 'alpha=0.1'] -> {'lang': 'en', 'alpha': 0.1} (values coerced by SCHEMA)."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ParamError(f"-p expects KEY=VALUE, got {item!r}")
+        out[key.strip()] = coerce(key.strip(), value)
+    return out
+
+
+def merge(*layers: dict[str, Any]) -> dict[str, Any]:
+    """Later layers win; every key and value is validated; all keys must end up set."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            merged[key] = coerce(key, value)
+    missing = [k for k in SCHEMA if k not in merged]
+    if missing:
+        raise ParamError(f"parameters not set: {', '.join(missing)}")
+    return merged
+
+
+def resolve(params: dict[str, Any], root: str | Path | None = None) -> dict[str, Any]:
+    """Fill `{wave}` into the paths and make them absolute against the project root."""
+    root = Path(root) if root else project_root()
+    out = dict(params)
+    for key in PATH_KEYS:
+        p = Path(str(out[key]).format(wave=out["wave"]))
+        out[key] = str(p if p.is_absolute() else (root / p))
+    return out
+
+
+def load(params_file: str | Path | None = None, overrides: list[str] | None = None,
+         root: str | Path | None = None) -> dict[str, Any]:
+    """Defaults, then `params_file`, then `-p` overrides; validated and resolved."""
+    root = Path(root) if root else project_root()
+    layers = [load_yaml(root / DEFAULT_FILE)]
+    if params_file:
+        layers.append(load_yaml(params_file))
+    layers.append(parse_overrides(overrides or []))
+    return resolve(merge(*layers), root)
+
+
+def notebook_params(**given: Any) -> dict[str, Any]:
+    """For a notebook's first code cell: the parameters it was given, resolved like the runner does.
+
+    In JupyterLab the notebook runs with the defaults of its parameters cell; relative paths are
+    taken against the project root, so the result equals the runner's.
+    """
+    return resolve(merge({k: v for k, v in given.items() if k in SCHEMA}))

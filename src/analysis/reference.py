@@ -1,0 +1,100 @@
+"""Load and check the public reference data on Sweden's 290 municipalities.
+
+Register (codes, names, county), SKR's 2017 municipality groups, SCB population and boundaries,
+read from `reference_dir` (normally data/external/, linked from ../shared/data/reference/).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+N_MUNICIPALITIES = 290
+REGISTER_FILE = "kommuner_2019_reference.csv"
+COUNTIES_GEOJSON = "swedish_regions.geojson"
+MUNICIPALITIES_GEOJSON = "swedish_municipalities.geojson"
+
+# What `make` needs in data/external/, and where the original publishers put it.
+REQUIRED_FILES = {
+    REGISTER_FILE: "joined register: SCB codes/names/counties + SKR groups 2017 + SCB population "
+    "(see ../shared/data/reference/SOURCES.md §5)",
+    "municipalities.csv": "SCB municipality and county codes: https://www.scb.se/hitta-statistik/regional-statistik-och-kartor/regionala-indelningar/",
+    "counties.csv": "SCB county codes: https://www.scb.se/hitta-statistik/regional-statistik-och-kartor/regionala-indelningar/lan-och-kommuner/",
+    "skr_kommungruppsindelning_2017.csv": "SKR Kommungruppsindelning 2017: https://skr.se/skr/tjanster/kommunerochregioner/faktakommunerochregioner/kommungruppsindelning.2051.html",
+    "scb_folkmangd_kommun_1950_2019.csv": "SCB Folkmängd i kommuner 1950-2019: https://www.scb.se/hitta-statistik/statistik-efter-amne/befolkning/befolkningens-sammansattning/befolkningsstatistik/",
+    COUNTIES_GEOJSON: "county boundaries (GeoJSON), e.g. Lantmäteriet/SCB 'Län' boundaries",
+    MUNICIPALITIES_GEOJSON: "municipality boundaries (GeoJSON), e.g. Lantmäteriet/SCB 'Kommuner' boundaries",
+}
+
+_COLUMNS = {
+    "kommunkod": "kommunkod",
+    "kommun": "kommun",
+    "kommun_fullnamn": "kommun_fullnamn",
+    "lan_kod": "lan_kod",
+    "lan_namn": "lan_namn",
+    "skr_kommungrupp_2017_kod": "kommungrupp",
+    "skr_kommungrupp_2017_namn": "kommungrupp_namn",
+    "skr_huvudgrupp_kod": "huvudgrupp",
+    "skr_huvudgrupp_namn": "huvudgrupp_namn",
+    "folkmangd_2018_12_31": "folkmangd",
+}
+GROUPS = ("A1", "A2", "B3", "B4", "B5", "C6", "C7", "C8", "C9")
+MAIN_GROUPS = ("A", "B", "C")
+
+
+def missing_files(reference_dir: str | Path) -> list[str]:
+    """Names of required reference files absent from reference_dir."""
+    d = Path(reference_dir)
+    return [name for name in REQUIRED_FILES if not (d / name).is_file()]
+
+
+def load_register(reference_dir: str | Path) -> pd.DataFrame:
+    """The 290 municipalities, one row each, sorted by code.
+
+    Columns: kommunkod (4-digit string), kommun, kommun_fullnamn, lan_kod, lan_namn,
+    kommungrupp (A1..C9, categorical), kommungrupp_namn, huvudgrupp (A/B/C, categorical),
+    huvudgrupp_namn, folkmangd (population on 31 Dec 2018, the year before fieldwork).
+    """
+    path = Path(reference_dir) / REGISTER_FILE
+    if not path.is_file():
+        raise InputError(path, None, None, "the municipality register (run `make` to link data/external/)")
+    df = pd.read_csv(path, dtype=str, encoding="utf-8")
+    absent = [c for c in _COLUMNS if c not in df.columns]
+    if absent:
+        raise InputError(path, None, ", ".join(absent), "the register's columns")
+    df = df[list(_COLUMNS)].rename(columns=_COLUMNS)
+    df["folkmangd"] = pd.to_numeric(df["folkmangd"], errors="raise").astype("int64")
+    df["kommungrupp"] = pd.Categorical(df["kommungrupp"], categories=GROUPS)
+    df["huvudgrupp"] = pd.Categorical(df["huvudgrupp"], categories=MAIN_GROUPS)
+    df = df.sort_values("kommunkod", ignore_index=True)
+    _check(df, path)
+    return df
+
+
+def _check(df: pd.DataFrame, path: Path) -> None:
+    if len(df) != N_MUNICIPALITIES or df["kommunkod"].nunique() != N_MUNICIPALITIES:
+        raise InputError(path, None, "kommunkod", f"{N_MUNICIPALITIES} unique municipality codes")
+    if not df["kommunkod"].str.fullmatch(r"\d{4}").all():
+        raise InputError(path, None, "kommunkod", "four-digit codes")
+    if df["kommungrupp"].isna().any() or df["huvudgrupp"].isna().any():
+        raise InputError(path, None, "skr_kommungrupp_2017_kod", f"one of {GROUPS}")
+    if not (df["kommungrupp"].astype(str).str[0] == df["huvudgrupp"].astype(str)).all():
+        raise InputError(path, None, "skr_huvudgrupp_kod", "the first letter of the municipality group")
+
+
+def group_sizes(register: pd.DataFrame, by: str = "kommungrupp") -> pd.Series:
+    """Number of municipalities per group (the N_h of the survey design)."""
+    return register.groupby(by, observed=False).size().rename("N")
+
+
+def load_counties_geojson(reference_dir: str | Path):
+    """County boundaries as a GeoDataFrame with a 2-digit `lan_kod` column."""
+    import geopandas as gpd
+
+    path = Path(reference_dir) / COUNTIES_GEOJSON
+    gdf = gpd.read_file(path)
+    gdf["lan_kod"] = gdf["l_id"].astype(int).map("{:02d}".format)
+    return gdf

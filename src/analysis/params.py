@@ -64,6 +64,11 @@ def coerce(key: str, value: Any) -> Any:
             value = yaml.safe_load(value)
         except yaml.YAMLError:
             pass
+    if typ is float and isinstance(value, str):
+        try:
+            value = float(value)  # YAML reads 1e-1 as text
+        except ValueError:
+            pass
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if isinstance(value, bool) or not isinstance(value, typ):

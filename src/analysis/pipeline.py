@@ -333,7 +333,8 @@ def _log(msg: str) -> None:
 
 # ------------------------------------------------------------------------------------------ run
 def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | None = None,
-        steps: tuple[Step, ...] = STEPS, progress: bool | None = None) -> dict[str, str]:
+        steps: tuple[Step, ...] = STEPS, progress: bool | None = None,
+        render: bool = True) -> dict[str, str]:
     """Run the pipeline for resolved parameters P; returns {step: "ran" | "up to date"}.
 
     Raises StepFailed (after leaving the previous results in place) when a notebook fails.
@@ -370,12 +371,14 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
         missing = [str(p) for p in step.outputs(P_run) if not p.exists()]
         if missing and not step.render_as_report:
             raise StepFailed(f"{Path(step.notebook).name} finished but did not write {', '.join(missing)}", executed)
-        if step.render_as_report:
-            render_html(step, executed, staging["output"])  # the report itself: before outputs check
+        if not render:
+            pass
+        elif step.render_as_report:
+            render_html(step, executed, staging["output"])
             for f in renders:
                 f.result()
             _finish_report(P_run, P["lang"])
-        else:
+        else:  # rendering overlaps with the next steps
             renders.append(render_pool.submit(render_html, step, executed, staging["output"]))
         record = _record_path(P_run, step)
         from .io import write_json

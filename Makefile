@@ -1,0 +1,69 @@
+# Two commands for a new user: `make` (set up, run the pipeline, print the report's path) and
+# `make test`. Everything is installed into .venv; nothing is registered outside it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SHARED := ../shared/data/reference
+EXT    := data/external
+RAW    := data/raw/synthetic_skr_infosak_2019.csv
+REFERENCE_FILES := kommuner_2019_reference.csv municipalities.csv counties.csv \
+	skr_kommungruppsindelning_2017.csv scb_folkmangd_kommun_1950_2019.csv \
+	swedish_regions.geojson swedish_municipalities.geojson SOURCES.md
+
+.PHONY: all setup reference data run test lab bench clean lock
+all: run
+
+# --- environment: created once, reinstalled only when the lock or pyproject changes ----------
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.lock pyproject.toml | $(PY)
+	@echo "installing the pinned environment into $(VENV) (requirements.lock)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (analysis .venv)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP) reference
+
+# --- reference data: linked from ../shared, never copied into git ---------------------------
+reference: | $(STAMP)
+	@mkdir -p $(EXT)
+	@for f in $(REFERENCE_FILES); do \
+	  if [ ! -e "$(EXT)/$$f" ] && [ -e "$(SHARED)/$$f" ]; then ln -sfn "$$(realpath $(SHARED)/$$f)" "$(EXT)/$$f"; fi; \
+	done
+	@$(PY) -m analysis check-reference $(EXT)
+
+# --- the default input: the synthetic export, generated when absent -------------------------
+$(RAW): | setup
+	$(PY) -m analysis synthesize --out $(RAW)
+
+data: $(RAW)
+
+run: setup data
+	$(PY) -m analysis run
+
+test: setup
+	$(PY) -m pytest
+
+lab: setup data
+	$(VENV)/bin/jupyter lab --notebook-dir=. notebooks/
+
+bench: setup data
+	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_clean.py
+
+# Recompile the lock from pyproject.toml (needs network; developers only).
+lock: | $(PY)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --no-header --annotation-style line -o requirements.lock
+
+clean:
+	rm -rf data/processed/* reports/* $(EXT)/* .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	@touch data/processed/.gitkeep reports/.gitkeep $(EXT)/.gitkeep

@@ -81,3 +81,141 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Reading raw survey exports
+# --------------------------------------------------------------------------------------------
+
+CSV_SUFFIXES = (".csv",)
+XLSX_SUFFIXES = (".xlsx",)
+DELIMITERS = (",", ";")
+# Signatures of files that are certainly not a CSV text export (checked before decoding).
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF file",
+    b"PK\x03\x04": "a zip archive",
+    b"\xd0\xcf\x11\xe0": "an old binary Office file (.xls/.doc)",
+    b"\x1f\x8b": "a gzip file",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"7z\xbc\xaf": "a 7-zip archive",
+    b"\xff\xfe": "UTF-16 text",
+    b"\xfe\xff": "UTF-16 text",
+}
+# Share of control characters (other than tab, CR, LF) above which a "text" is taken as binary.
+_MAX_CONTROL_SHARE = 0.01
+
+
+def _input_error(path: Path, expected: str, found: str | None = None, rows=None, columns=None):
+    from .errors import InputError
+
+    return InputError(path, rows, columns, expected, found)
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode an export: strict UTF-8 (BOM allowed), else strict Windows-1252; else InputError.
+
+    Returns (text, encoding). Nothing is replaced or guessed, so å ä ö are never mangled.
+    """
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise _input_error(path, "a CSV text file (UTF-8 or Windows-1252) or an .xlsx workbook", what)
+    text = encoding = None
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text, encoding = data.decode(enc), enc
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise _input_error(path, "text encoded as UTF-8 or Windows-1252", "bytes that are neither")
+    sample = text[: 1 << 16]
+    n_ctrl = sum(sample.count(chr(c)) for c in range(32) if c not in (9, 10, 13)) + sample.count("\x7f")
+    if sample and n_ctrl / len(sample) > _MAX_CONTROL_SHARE:
+        raise _input_error(path, "a CSV text file (UTF-8 or Windows-1252)", "binary data")
+    return text, encoding
+
+
+def detect_delimiter(header_line: str) -> str:
+    """',' or ';': whichever splits the header line (quotes respected) into more fields."""
+    import csv
+
+    best, best_n = ",", 0
+    for sep in DELIMITERS:
+        n = len(next(csv.reader([header_line], delimiter=sep), []))
+        if n > best_n:
+            best, best_n = sep, n
+    return best
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    import io as _io
+
+    data = path.read_bytes()
+    if not data.strip():
+        raise _input_error(path, "a header row and at least one data row", "an empty file")
+    text, encoding = decode_text(data, path)
+    first = text[: 1 << 16].lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    del text
+    sep = detect_delimiter(first)
+    import csv
+
+    headers = [h.strip() for h in next(csv.reader([first], delimiter=sep), [])]
+    dupes = sorted({h for h in headers if headers.count(h) > 1})
+    if dupes:
+        raise _input_error(path, "each column header once", "repeated headers", rows=1, columns=dupes)
+    try:
+        df = pd.read_csv(
+            _io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+            engine="c", skip_blank_lines=True, encoding=encoding,
+        )
+    except pd.errors.EmptyDataError:
+        raise _input_error(path, "a header row and at least one data row", "an empty file") from None
+    except pd.errors.ParserError as exc:
+        raise _input_error(path, f"a well-formed CSV with delimiter {sep!r}", str(exc).splitlines()[0]) from None
+    return df
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        raise _input_error(path, "an .xlsx workbook", "a file that is not a zip-based workbook")
+    try:
+        df = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False, na_filter=False,
+                           engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for corrupt workbooks
+        raise _input_error(path, "a readable .xlsx workbook", type(exc).__name__) from None
+    return df
+
+
+def read_export(path: str | Path) -> pd.DataFrame:
+    """Read a raw survey export (CSV or xlsx) as strings with its raw headers; never modifies it.
+
+    CSV: comma or semicolon (detected from the header), UTF-8 with or without BOM, or Windows-1252.
+    Every cell is a string: "" is a blank answer, "NA" is the text "NA". Headers are stripped of
+    surrounding white space. Raises analysis.errors.InputError naming the file and the problem.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise _input_error(path, "an existing CSV or .xlsx file", "no such file")
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        df = _read_csv(path)
+    elif suffix in XLSX_SUFFIXES:
+        df = _read_xlsx(path)
+    else:
+        raise _input_error(path, "a .csv or .xlsx file", f"extension {path.suffix or '(none)'!r}")
+    if len(df.columns) == 0:
+        raise _input_error(path, "a header row and at least one data row", "no columns")
+    if len(df) == 0:
+        raise _input_error(path, "at least one data row below the header", "a header only", rows=2)
+    df.columns = [str(c).strip() for c in df.columns]
+    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if dupes:
+        raise _input_error(path, "each column header once", "repeated headers", columns=dupes)
+    # Excel may give non-string cells despite dtype=str (e.g. empty columns); make all str.
+    for col in df.columns:
+        if not pd.api.types.is_string_dtype(df[col]) or df[col].isna().any():
+            df[col] = df[col].astype("object").where(df[col].notna(), "").astype("str")
+    return df

@@ -212,6 +212,10 @@ def _kernel_manager_class():
     from jupyter_client.manager import AsyncKernelManager
 
     class ThisInterpreterKernelManager(AsyncKernelManager):
+        # Unix-socket transport: no TCP ports, so kernels started side by side cannot race
+        # for the same port (papermill's known parallel start-up failure).
+        transport = "ipc"
+
         @property
         def kernel_spec(self):  # type: ignore[override]
             return KernelSpec(
@@ -237,11 +241,26 @@ def _stagger() -> None:
         _last_start[0] = time.monotonic()
 
 
-def _failure_message(step: Step, exc: Exception) -> str:
+def _source_cell_number(executed: Path, cell_index: int) -> int:
+    """1-based number of the failing cell in the source notebook (papermill's injected cell removed)."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells[:cell_index]
+    except (OSError, ValueError):
+        return cell_index + 1
+    injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in cells)
+    return cell_index + 1 - injected
+
+
+def _failure_message(step: Step, exc: Exception, executed: Path | None = None) -> str:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
     cell = getattr(exc, "cell_index", None)
-    where = f"cell {cell + 1}" if isinstance(cell, int) else "kernel"
+    if isinstance(cell, int):
+        where = f"cell {_source_cell_number(executed, cell) if executed else cell + 1}"
+    else:
+        where = "kernel"
     evalue = str(evalue).strip().splitlines()[0] if str(evalue).strip() else ""
     return f"{Path(step.notebook).name} failed in {where}: {ename}: {evalue}"
 
@@ -269,7 +288,7 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
             )
             return out
         except PapermillExecutionError as exc:
-            raise StepFailed(_failure_message(step, exc), out) from None
+            raise StepFailed(_failure_message(step, exc, out), out) from None
         except RuntimeError as exc:  # kernel died or did not start (e.g. a port clash)
             if attempt == 2 or "kernel" not in str(exc).lower():
                 raise StepFailed(_failure_message(step, exc), out if out.exists() else None) from None

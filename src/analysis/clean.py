@@ -276,7 +276,8 @@ def _prepare(frame: pd.DataFrame, cb: Codebook) -> tuple[pd.DataFrame, dict[str,
     return pd.DataFrame(out, index=frame.index), parsed
 
 
-def _translate(err: pa.errors.SchemaErrors, cb: Codebook, header_of: dict[str, str], source: Path) -> InputError:
+def _translate(err: pa.errors.SchemaErrors, cb: Codebook, header_of: dict[str, str], source: Path,
+               frame: pd.DataFrame) -> InputError:
     """pandera's failure cases -> one short InputError (file, rows, column header, expected)."""
     fc = err.failure_cases.copy()
     order = {v.id: i for i, v in enumerate(cb.variables)}
@@ -296,8 +297,12 @@ def _translate(err: pa.errors.SchemaErrors, cb: Codebook, header_of: dict[str, s
             expected = "unique values (each response id once)"
         else:
             expected = check
-        rows = _rows(grp["index"].dropna())
-        values = list(dict.fromkeys(str(x) for x in grp["failure_case"] if not (isinstance(x, float) and math.isnan(x))))
+        idx = sorted({int(i) for i in grp["index"].dropna()})
+        rows = _rows(idx)
+        if var in frame.columns:  # show the raw text as written, not the normalised value
+            values = list(dict.fromkeys(str(x) for x in frame[var].iloc[idx]))
+        else:
+            values = list(dict.fromkeys(str(x) for x in grp["failure_case"] if not pd.isna(x)))
         problems.append((var, rows, expected, values))
     var, rows, expected, values = problems[0]
     found = None
@@ -316,7 +321,7 @@ def validate(frame: pd.DataFrame, cb: Codebook, header_of: dict[str, str], sourc
     try:
         schema.validate(prepared, lazy=True)
     except pa.errors.SchemaErrors as err:
-        raise _translate(err, cb, header_of, source) from None
+        raise _translate(err, cb, header_of, source, frame) from None
     return parsed
 
 
@@ -378,10 +383,12 @@ def match_municipalities(frame: pd.DataFrame, register: pd.DataFrame, header_of:
                            (disagree, "name and code disagree"), (neither, "no name or code")):
             if mask.any():
                 kinds.append(f"{what} ({int(mask.sum())})")
+        codes_raw = frame["municipality_code"] if "municipality_code" in frame.columns else pd.Series("", index=frame.index)
+        examples = [f"{str(ns.iloc[i]).strip()!r}/{str(codes_raw.iloc[i]).strip()!r}" for i in idx[:3]]
         cols = [header_of["municipality_name"]] + ([header_of["municipality_code"]] if "municipality_code" in frame.columns else [])
         raise InputError(source, _rows(idx), cols,
                          "a municipality of the register of 290, by code or name (no guessing), name and code agreeing",
-                         ", ".join(kinds))
+                         ", ".join(kinds) + " e.g. " + ", ".join(examples) + (" ..." if len(idx) > 3 else ""))
     kommunkod = np.where(code_blank, by_name, by_code).astype(object)
     name_repaired = ~name_blank & ~name_exact
     log.add("match", "matched_by_code", "municipality_code", int((~code_blank).sum()),

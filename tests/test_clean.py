@@ -1,0 +1,472 @@
+"""The cleaning step (issue 4): a hand-made export with known answers, every bad input, PII, reruns.
+
+The synthetic default export is used where the generator exists (tests further down).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import clean, io
+from analysis.codebook import default_codebook
+from analysis.errors import InputError
+
+CB = default_codebook()
+H = {v.id: v.header for v in CB.variables}
+AREAS = ["risk_management", "classification", "incident_management", "continuity", "awareness", "procurement", "follow_up"]
+PEOPLE = {
+    "R01": ("Anna Andersson", "anna.andersson@stockholm.se", "070-111 11 11", "CISO"),
+    "R02": ("Bo Berg", "bo.berg@upplandsvasby.se", "08-222 22 22", "IT-chef"),
+    "R03": ("Cecilia Ceder", "cecilia@solna.se", "073-333 33 33", "Säkerhetschef"),
+    "R04": ("David Dahl", "david.dahl@stockholm.se", "070-444 44 44", "Informationssäkerhetssamordnare"),
+    "R05": ("Eva Ek", "eva.ek@monsteras.se", "0499-555 55", "Kommundirektör"),
+    "R06": ("Fredrik Fors", "fredrik.fors@monsteras.se", "0499-666 66", "Arkivarie"),
+    "R07": ("Gun Gran", "gun.gran@ostragoinge.se", "044-777 77 77", "Utredare"),
+}
+
+
+def _row(rid, name, code, submitted, started="2019-03-01 09:00", ciso="Ja", share="50 %",
+         informed="Ja, regelbundet", plans="Nej", res="Ja", collab="Nej",
+         areas=("Etablerat",) * 7, rating="3", comment=""):
+    person = PEOPLE[rid]
+    d = {
+        "response_id": rid, "started_at": started, "submitted_at": submitted,
+        "municipality_name": name, "municipality_code": code,
+        "respondent_name": person[0], "respondent_email": person[1], "respondent_phone": person[2],
+        "respondent_title": person[3],
+        "ciso": ciso, "ciso_share": share, "leadership_informed": informed, "action_plans": plans,
+        "resources": res, "collaboration": collab, "self_rating": rating, "comment": comment,
+    }
+    d.update(zip(AREAS, areas))
+    return {H[k]: v for k, v in d.items()}
+
+
+def hand_made() -> pd.DataFrame:
+    """Seven submissions; the expected result of each is spelt out in test_hand_made_*."""
+    rows = [
+        _row("R01", "Stockholm", "0180", "2019-03-02 10:00", share="50 %"),
+        _row("R02", "upplands-väsby  kommun", "114", "2019-03-02 11:00", ciso=" ja ", share="0,25",
+             informed="JA, VID BEHOV", collab="Vet ej", rating="4",
+             areas=("Inget arbetssätt", "Under uppbyggnad", "Delvis etablerat", "Etablerat",
+                    "Etablerat och följs upp", "Vet ej", "Etablerat")),
+        _row("R03", "Solna kommun", "", "", share="10"),
+        _row("R04", "Stockholms kommun", "180", "2019-03-05 08:00", share="75", plans="Ja", rating="5",
+             comment="Vi arbetar; med =SUM(A1) och <b>HTML</b>"),
+        _row("R05", "Mönsterås", "0861", "2019-03-03 12:00", started="2019-03-01 08:00", share="1"),
+        _row("R06", "MÖNSTERÅS KOMMUN", "", "2019-03-03 12:00", started="2019-03-01 09:30", share="",
+             ciso="Nej", informed="Nej", res="", collab="Ja", rating="1",
+             areas=("Etablerat och följs upp",) * 3 + ("", "Etablerat", "Etablerat", "Etablerat")),
+        _row("R07", "Östra Göinge", "1256", "2019-03-04 09:00", ciso="Vet ej", share="", informed="Vet ej",
+             plans="", rating="", areas=("",) * 7),
+    ]
+    return pd.DataFrame(rows).astype("str")
+
+
+@pytest.fixture(scope="module")
+def result(register):
+    return clean.clean(hand_made(), register, CB, "hand_made.csv")
+
+
+def _log(result, action, column=""):
+    lg = result.log
+    sel = lg[(lg["action"] == action) & ((lg["column"] == column) if column else True)]
+    return int(sel["count"].sum())
+
+
+# ---------------------------------------------------------------------------------------------
+# the hand-made export: exact expected values
+# ---------------------------------------------------------------------------------------------
+
+
+def test_hand_made_dedup_and_kept_rows(result):
+    r = result.responses
+    # R01 superseded by R04 (Stockholm, later); R03 never submitted; R05 and R06 (Mönsterås)
+    # were submitted at the same time, R06 was started later -> R06 kept.
+    assert r["response_id"].tolist() == ["R02", "R04", "R06", "R07"]
+    assert r["kommunkod"].tolist() == ["0114", "0180", "0861", "1256"]
+    dropped = result.log[result.log["action"].str.startswith("row_dropped")]
+    assert dropped["detail"].tolist() == [
+        "R01 (kommunkod 0180): superseded by the later complete submission R04",
+        "R03 (kommunkod 0184): not submitted (no submission time); municipality has no complete submission",
+        "R05 (kommunkod 0861): superseded by the later complete submission R06",
+    ]
+
+
+def test_hand_made_log_counts(result):
+    assert _log(result, "rows_read") == 7
+    assert _log(result, "respondents_kept") == 4
+    assert _log(result, "rows_dropped") == 3
+    assert _log(result, "row_dropped_duplicate") == 2
+    assert _log(result, "row_dropped_incomplete") == 1
+    # every raw row is accounted for
+    assert _log(result, "rows_read") == _log(result, "respondents_kept") + (
+        _log(result, "row_dropped_duplicate") + _log(result, "row_dropped_incomplete"))
+    assert _log(result, "codes_repaired") == 2  # 114, 180
+    assert _log(result, "names_repaired") == 2  # "upplands-väsby  kommun", "MÖNSTERÅS KOMMUN"
+    assert _log(result, "matched_by_code") == 5
+    assert _log(result, "matched_by_name") == 2
+    # "Vet ej" and blank kept apart (kept rows only)
+    assert _log(result, "dont_know", "ciso") == 1 and _log(result, "blank", "ciso") == 0
+    assert _log(result, "dont_know", "collaboration") == 1 and _log(result, "blank", "collaboration") == 0
+    assert _log(result, "dont_know", "resources") == 0 and _log(result, "blank", "resources") == 1
+    assert _log(result, "dont_know", "procurement") == 1 and _log(result, "blank", "procurement") == 1
+    assert _log(result, "blank", "continuity") == 2
+    assert _log(result, "labels_mapped", "ciso") == 3
+    assert _log(result, "blank", "ciso_share") == 2
+    assert _log(result, "percent_no_sign", "ciso_share") == 1  # 75
+    assert _log(result, "fraction", "ciso_share") == 1  # 0,25
+    assert _log(result, "blank", "self_rating") == 1
+    for pid in ("respondent_name", "respondent_email", "respondent_phone", "respondent_title"):
+        assert _log(result, "dropped_personal", pid) == 7
+    assert result.log.columns.tolist() == ["step", "action", "column", "count", "detail"]
+
+
+def test_hand_made_mapped_values(result):
+    r = result.responses.set_index("response_id")
+    assert r.loc["R02", "ciso"] == "Ja"
+    assert r.loc["R02", "leadership_informed"] == "Ja, vid behov"
+    assert r.loc["R02", "risk_management"] == "Inget arbetssätt"
+    assert r.loc["R02", "awareness"] == "Etablerat och följs upp"
+    assert pd.isna(r.loc["R02", "collaboration"])
+    assert r["ciso_share"].tolist()[:2] == [0.25, 0.75]
+    assert r["ciso_share"].isna().tolist() == [False, False, True, True]
+    assert r["self_rating"].tolist()[:3] == [4, 5, 1] and pd.isna(r.loc["R07", "self_rating"])
+    assert r["leadership_informed"].dtype == pd.CategoricalDtype(["Nej", "Ja, vid behov", "Ja, regelbundet"], ordered=True)
+    assert r["ciso"].dtype == pd.CategoricalDtype(["Nej", "Ja"], ordered=False)
+    assert r.loc["R04", "comment"] == "Vi arbetar; med =SUM(A1) och <b>HTML</b>"
+    assert r.loc["R04", "submitted_at"] == pd.Timestamp("2019-03-05 08:00")
+    assert not set(r.columns) & {v.id for v in CB.personal}
+
+
+def test_hand_made_analysis(result, register):
+    a = result.analysis
+    assert len(a) == 290 and a["kommunkod"].tolist() == sorted(register["kommunkod"])
+    assert a["responded"].sum() == 4
+    s = a.set_index("kommunkod")
+    assert s.loc["0114", "ciso"] == True and s.loc["0861", "ciso"] == False  # noqa: E712
+    assert pd.isna(s.loc["1256", "ciso"]) and s.loc["1256", "ciso_dont_know"]
+    assert pd.isna(s.loc["0184", "ciso"]) and not s.loc["0184", "ciso_dont_know"]  # non-respondent
+    assert s.loc["0114", "leadership_informed"] == False and s.loc["0114", "leadership_informed_level"] == 1  # noqa: E712
+    assert s.loc["0180", "leadership_informed"] == True and s.loc["0180", "action_plans"] == True  # noqa: E712
+    assert s.loc["0114", "collaboration_dont_know"] and pd.isna(s.loc["0114", "collaboration"])
+    assert s.loc["0861", "collaboration"] == True and pd.isna(s.loc["0861", "resources"])  # noqa: E712
+    assert not s.loc["0861", "resources_dont_know"]
+    assert [s.loc["0114", f"{x}_level"] for x in AREAS[:5]] == [0, 1, 2, 3, 4]
+    assert pd.isna(s.loc["0114", "procurement_level"]) and s.loc["0114", "procurement_dont_know"]
+    # maturity index: only where all seven areas answered
+    assert s.loc["0180", "maturity_index"] == 7
+    assert pd.isna(s.loc["0114", "maturity_index"]) and pd.isna(s.loc["0861", "maturity_index"])
+    assert s.loc["0114", "ciso_share"] == 0.25 and s.loc["0180", "ciso_share"] == 0.75
+    assert s.loc["0180", "self_rating"] == 5
+    dtypes = a.dtypes.astype(str).to_dict()
+    assert dtypes["kommunkod"] == "str" and dtypes["lan_kod"] == "str" and dtypes["folkmangd"] == "int64"
+    assert dtypes["kommungrupp"] == "category" and dtypes["responded"] == "bool"
+    for item in ["ciso", "leadership_informed", "action_plans", *AREAS, "resources", "collaboration"]:
+        assert dtypes[item] == "boolean", item
+    assert dtypes["ciso_share"] == "Float64" and dtypes["self_rating"] == "Int8" and dtypes["maturity_index"] == "Int8"
+    assert dtypes["leadership_informed_level"] == "Int8" and dtypes["ciso_dont_know"] == "bool"
+    assert "comment" not in a.columns
+    assert not a.columns.duplicated().any()
+
+
+def test_run_info(result):
+    info = result.run_info
+    assert info["raw_file"] == "hand_made.csv" and info["synthetic"] is False
+    assert info["counts"] == {"rows_read": 7, "rows_dropped": 3, "respondents": 4, "municipalities": 290,
+                              "non_respondents": 286}
+
+
+def test_response_rate_table(result):
+    t = clean.response_rate_table(result.analysis)
+    assert t.columns.tolist() == ["kommungrupp", "N", "respondents", "rate"]
+    assert t["N"].iloc[:-1].sum() == 290 and t.iloc[-1].tolist()[:3] == ["Total", 290, 4]
+
+
+def test_share_rule():
+    cases = {"50": 0.5, "50 %": 0.5, "50%": 0.5, "0,5": 0.5, "0.5": 0.5, "1": 1.0, "1 %": 0.01,
+             "100": 1.0, "0": 0.0, "12,5 %": 0.125, "2": 0.02}
+    for text, frac in cases.items():
+        value, pct, ok = clean.parse_number(text)
+        assert ok and clean.share_to_fraction(value, pct) == pytest.approx(frac), text
+
+
+def test_name_keys(register):
+    keys = clean.name_keys(register)
+    assert keys["stockholms"] == keys["stockholm"] == "0180"
+    assert keys["mönsterås"] == "0861"
+    assert keys[clean.normalise_name("Upplands-Väsby kommun")] == "0114"
+    assert len(set(keys.values())) == 290
+
+
+def test_columns_order_and_extra_columns(register):
+    raw = hand_made()
+    raw = raw[list(reversed(raw.columns))]
+    raw.insert(3, "Extra fråga", "x")
+    raw.columns = [f"  {c} " for c in raw.columns]
+    r = clean.clean(raw, register, CB, "x.csv")
+    base = clean.clean(hand_made(), register, CB, "x.csv")
+    pd.testing.assert_frame_equal(r.responses, base.responses)
+    pd.testing.assert_frame_equal(r.analysis, base.analysis)
+    assert _log(r, "dropped_extra", "Extra fråga") == 7
+
+
+# ---------------------------------------------------------------------------------------------
+# files: run_step, rerun identity, PII, hostile text, bad input leaves nothing behind
+# ---------------------------------------------------------------------------------------------
+
+
+def _params(tmp_path, raw_path, reference_dir):
+    return {"raw_path": str(raw_path), "reference_dir": str(reference_dir),
+            "processed_dir": str(tmp_path / "processed")}
+
+
+def _write(df: pd.DataFrame, path, sep=",", encoding="utf-8"):
+    path.write_bytes(df.to_csv(index=False, sep=sep, lineterminator="\r\n").encode(encoding))
+    return path
+
+
+def _snapshot(d):
+    return {p.name: p.read_bytes() for p in sorted(d.iterdir())} if d.exists() else {}
+
+
+def test_run_step_writes_contract_files_and_rerun_is_byte_identical(tmp_path, reference_dir):
+    raw = _write(hand_made(), tmp_path / "hand.csv", sep=";", encoding="cp1252")
+    raw_bytes = raw.read_bytes()
+    P = _params(tmp_path, raw, reference_dir)
+    clean.run_step(P)
+    first = _snapshot(tmp_path / "processed")
+    assert sorted(first) == ["analysis.parquet", "cleaning_log.csv", "responses.parquet", "run_info.json"]
+    clean.run_step(P)
+    assert _snapshot(tmp_path / "processed") == first
+    assert raw.read_bytes() == raw_bytes
+    info = json.loads(first["run_info.json"])
+    assert info["raw_sha256"] == io.sha256_file(raw) and info["raw_file"] == "hand.csv"
+    resp = pd.read_parquet(tmp_path / "processed" / "responses.parquet")
+    assert resp["municipality_name"].tolist()[2] == "MÖNSTERÅS KOMMUN"  # cp1252 decoded, not mangled
+    log = pd.read_csv(tmp_path / "processed" / "cleaning_log.csv", dtype={"count": "int64"}, keep_default_na=False)
+    assert log.columns.tolist() == clean.LOG_COLUMNS and len(log) == len(clean.clean(hand_made(), clean.reference.load_register(reference_dir), CB, "h").log)
+
+
+def test_xlsx_export_gives_same_result(tmp_path, register):
+    path = tmp_path / "hand.xlsx"
+    hand_made().to_excel(path, index=False)
+    r = clean.clean(io.read_export(path), register, CB, path)
+    base = clean.clean(hand_made(), register, CB, path)
+    pd.testing.assert_frame_equal(r.analysis, base.analysis)
+    pd.testing.assert_frame_equal(r.responses, base.responses)
+
+
+def _pii_strings(raw: pd.DataFrame) -> set[str]:
+    cols = [v.header for v in CB.personal if v.id != "respondent_title"]
+    return {s for c in cols if c in raw.columns for s in raw[c] if str(s).strip()}
+
+
+def _assert_no_pii(processed_dir, needles):
+    assert needles
+    for p in sorted(processed_dir.iterdir()):
+        blobs = [p.read_bytes().decode("utf-8", errors="replace")]
+        if p.suffix == ".parquet":
+            blobs.append(pd.read_parquet(p).astype(str).to_csv())
+        for blob in blobs:
+            for needle in needles:
+                assert needle not in blob, f"personal data found in {p.name}"
+
+
+def test_no_personal_data_in_outputs_hand_made(tmp_path, reference_dir):
+    raw = _write(hand_made(), tmp_path / "hand.csv")
+    clean.run_step(_params(tmp_path, raw, reference_dir))
+    _assert_no_pii(tmp_path / "processed", _pii_strings(hand_made()))
+
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert('x')</script>",
+    "=HYPERLINK(\"http://evil\",\"klick\")",
+    "+46 =1+2; -3 @SUM",
+    "nul\x00byte",
+    "ÅÄÖ åäö \"citat\", semikolon; radbrytning\nny rad",
+    "NA",
+    "x" * 100_000,
+]
+
+
+def test_hostile_free_text_passes_through_unchanged(tmp_path, reference_dir):
+    raw = hand_made()
+    kept = ["R02", "R04", "R06", "R07"]
+    texts = dict(zip(kept, HOSTILE[:4]))
+    raw.loc[raw[H["response_id"]] == "R02", H["comment"]] = HOSTILE[4]
+    raw.loc[raw[H["response_id"]] == "R04", H["comment"]] = HOSTILE[5]
+    raw.loc[raw[H["response_id"]] == "R06", H["comment"]] = HOSTILE[7]
+    raw.loc[raw[H["response_id"]] == "R07", H["comment"]] = " | ".join(HOSTILE[:4] + [HOSTILE[6]])
+    texts = dict(zip(kept, raw.set_index(H["response_id"]).loc[kept, H["comment"]]))
+    path = _write(raw, tmp_path / "hostile.csv")
+    assert io.read_export(path)[H["comment"]].tolist() == raw[H["comment"]].tolist()
+    clean.run_step(_params(tmp_path, path, reference_dir))
+    resp = pd.read_parquet(tmp_path / "processed" / "responses.parquet")
+    assert dict(zip(resp["response_id"], resp["comment"])) == texts
+
+
+def _bad(tmp_path, reference_dir, name, data: bytes | None = None, df: pd.DataFrame | None = None):
+    """Run the step on a bad file over a processed dir holding earlier output; return the message."""
+    good = _write(hand_made(), tmp_path / "good.csv")
+    P = _params(tmp_path, good, reference_dir)
+    clean.run_step(P)
+    before = _snapshot(tmp_path / "processed")
+    path = tmp_path / name
+    if df is not None:
+        _write(df, path)
+    else:
+        path.write_bytes(data)
+    with pytest.raises(InputError) as exc:
+        clean.run_step({**P, "raw_path": str(path)})
+    assert _snapshot(tmp_path / "processed") == before, "earlier processed data changed"
+    assert not [p for p in (tmp_path / "processed").iterdir() if p.name.startswith(".")], "temp files left"
+    msg = str(exc.value)
+    assert str(path) in msg and "\n" not in msg and len(msg) < 400, msg
+    return msg
+
+
+def _edit(rid, header_id, value):
+    df = hand_made()
+    df.loc[df[H["response_id"]] == rid, H[header_id]] = value
+    return df
+
+
+def test_bad_empty_file(tmp_path, reference_dir):
+    assert "empty file" in _bad(tmp_path, reference_dir, "e.csv", b"")
+
+
+def test_bad_header_only(tmp_path, reference_dir):
+    header = ",".join(f'"{c}"' for c in hand_made().columns).encode() + b"\r\n"
+    assert "header only" in _bad(tmp_path, reference_dir, "h.csv", header)
+
+
+def test_bad_required_column_missing(tmp_path, reference_dir):
+    df = hand_made().drop(columns=[H["classification"]])
+    msg = _bad(tmp_path, reference_dir, "m.csv", df=df)
+    assert "row 1" in msg and "'7b. Klassning av informationstillgångar'" in msg and "required column" in msg
+
+
+def test_bad_unknown_label(tmp_path, reference_dir):
+    msg = _bad(tmp_path, reference_dir, "l.csv", df=_edit("R03", "ciso", "Kanske"))
+    assert "row 4" in msg and H["ciso"] in msg and "one of: Ja, Nej, Vet ej" in msg and "'Kanske'" in msg
+
+
+def test_bad_unknown_label_several_rows_and_columns(tmp_path, reference_dir):
+    df = _edit("R03", "continuity", "Klart")
+    df.loc[df[H["response_id"]] == "R06", H["continuity"]] = "Nja"
+    df.loc[df[H["response_id"]] == "R01", H["resources"]] = "Kanske"
+    msg = _bad(tmp_path, reference_dir, "l2.csv", df=df)
+    # the first problem column in codebook order is reported in full, the others named
+    assert "rows 2" not in msg and "row 2" in msg and H["resources"] in msg
+    assert H["continuity"] in msg
+
+
+def test_bad_encoding(tmp_path, reference_dir):
+    data = hand_made().to_csv(index=False).encode("utf-8") + b"R99,\x81\x8d\x90\n"
+    assert "UTF-8 or Windows-1252" in _bad(tmp_path, reference_dir, "enc.csv", data)
+
+
+@pytest.mark.parametrize("name, code", [("Stokholm", "0180"), ("Solna", "0180"), ("Solna", "9999"),
+                                        ("", ""), ("Sthlm", ""), ("Solna", "18x")])
+def test_bad_municipality(tmp_path, reference_dir, name, code):
+    df = _edit("R03", "municipality_name", name)
+    df.loc[df[H["response_id"]] == "R03", H["municipality_code"]] = code
+    df.loc[df[H["response_id"]] == "R05", H["municipality_name"]] = "Mönsterås-Kalmar"
+    msg = _bad(tmp_path, reference_dir, "k.csv", df=df)
+    assert "rows 4, 6" in msg and "columns Kommun, Kommunkod" in msg and "register" in msg
+    assert "'Mönsterås-Kalmar'/'0861'" in msg
+
+
+def test_bad_duplicate_response_id(tmp_path, reference_dir):
+    msg = _bad(tmp_path, reference_dir, "d.csv", df=_edit("R05", "response_id", "R02"))
+    assert "rows 3, 6" in msg and "Svars-ID" in msg and "unique" in msg
+
+
+def test_bad_blank_response_id(tmp_path, reference_dir):
+    msg = _bad(tmp_path, reference_dir, "b.csv", df=_edit("R05", "response_id", " "))
+    assert "row 6" in msg and "Svars-ID" in msg and "non-blank" in msg
+
+
+@pytest.mark.parametrize("name, data, fragment", [
+    ("x.pdf", b"%PDF-1.4 ...", ".csv or .xlsx"),
+    ("x.csv", b"%PDF-1.4\n...", "PDF"),
+    ("x.csv", b"PK\x03\x04" + bytes(100), "zip"),
+    ("x.csv", bytes(range(256)) * 4, "UTF-8 or Windows-1252"),
+    ("x.xlsx", b"not a workbook", "xlsx"),
+    ("x.json", b"{}", ".csv or .xlsx"),
+])
+def test_bad_not_csv_or_xlsx(tmp_path, reference_dir, name, data, fragment):
+    assert fragment in _bad(tmp_path, reference_dir, name, data)
+
+
+@pytest.mark.parametrize("var, value, expected", [
+    ("ciso_share", "150", "a number from 0 to 100"),
+    ("ciso_share", "-5 %", "a number from 0 to 100"),
+    ("ciso_share", "hälften", "a number from 0 to 100"),
+    ("self_rating", "6", "an integer from 1 to 5"),
+    ("self_rating", "0", "an integer from 1 to 5"),
+    ("self_rating", "3,5", "an integer from 1 to 5"),
+    ("submitted_at", "igår", "ISO 8601"),
+])
+def test_bad_numeric_out_of_range(tmp_path, reference_dir, var, value, expected):
+    msg = _bad(tmp_path, reference_dir, "n.csv", df=_edit("R07", var, value))
+    assert "row 8" in msg and H[var] in msg and expected in msg
+
+
+def test_clean_is_pure_and_raises_on_header_only(register):
+    with pytest.raises(InputError, match="header only"):
+        clean.clean(hand_made().iloc[:0], register, CB, "x.csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# the default synthetic export (the generator of issue 3)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic_run(tmp_path_factory, reference_dir):
+    synthetic = pytest.importorskip("analysis.synthetic")
+    from analysis import reference
+
+    d = tmp_path_factory.mktemp("synthetic")
+    raw, _truth = synthetic.generate(reference.load_register(reference_dir), seed=2019)
+    path = d / "synthetic_skr_infosak_2019.csv"
+    synthetic.write_export(raw, path, "csv")
+    P = {"raw_path": str(path), "reference_dir": str(reference_dir), "processed_dir": str(d / "processed")}
+    result = clean.run_step(P)
+    return raw, path, P, result
+
+
+def test_synthetic_default_counts(synthetic_run):
+    raw, _path, P, result = synthetic_run
+    assert result.run_info["synthetic"] is True
+    assert len(result.responses) == 264
+    a = pd.read_parquet(f"{P['processed_dir']}/analysis.parquet")
+    assert len(a) == 290 and a["responded"].sum() == 264
+    c = result.run_info["counts"]
+    assert c["rows_read"] == len(raw) == c["respondents"] + c["rows_dropped"]
+    lg = result.log
+    dropped = int(lg.loc[lg["action"].str.startswith("row_dropped"), "count"].sum())
+    assert int(lg.loc[lg["action"] == "rows_read", "count"].sum()) == 264 + dropped
+
+
+def test_synthetic_no_personal_data(synthetic_run):
+    raw, _path, P, _ = synthetic_run
+    from pathlib import Path
+
+    _assert_no_pii(Path(P["processed_dir"]), _pii_strings(raw))
+
+
+def test_synthetic_rerun_byte_identical(synthetic_run, tmp_path):
+    _raw, _path, P, _ = synthetic_run
+    from pathlib import Path
+
+    first = _snapshot(Path(P["processed_dir"]))
+    clean.run_step({**P, "processed_dir": str(tmp_path / "again")})
+    assert _snapshot(tmp_path / "again") == first
+    assert np.all([len(b) > 0 for b in first.values()])

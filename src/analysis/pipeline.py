@@ -295,6 +295,14 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
     raise AssertionError("unreachable")
 
 
+def _cell_seconds(executed: Path) -> float:
+    """Sum of papermill's per-cell durations: execution proper, without kernel start-up."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    return float(sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells))
+
+
 def render_html(step: Step, executed: Path, out_dir: Path) -> list[Path]:
     """Render an executed notebook: analysts' HTML (with code) and, for 04, the report."""
     import nbformat
@@ -387,6 +395,7 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
             _log(f"[{step.name}] running {step.notebook}")
         t0 = time.monotonic()
         executed = execute_step(step, P_run, root, executed_dir, progress)
+        t_exec = time.monotonic() - t0
         missing = [str(p) for p in step.outputs(P_run) if not p.exists()]
         if missing and not step.render_as_report:
             raise StepFailed(f"{Path(step.notebook).name} finished but did not write {', '.join(missing)}", executed)
@@ -402,7 +411,10 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
         record = _record_path(P_run, step)
         from .io import write_json
 
-        write_json({"step": step.name, "hash": digest, "params": {k: logical[k] for k in step.keys}}, record)
+        timings = {"execute_s": round(t_exec, 3), "cells_s": round(_cell_seconds(executed), 3),
+                   "total_s": round(time.monotonic() - t0, 3)}
+        write_json({"step": step.name, "hash": digest, "params": {k: logical[k] for k in step.keys},
+                    "timings": timings}, record)
         _log(f"[{step.name}] done in {time.monotonic() - t0:.1f} s")
         return "ran"
 

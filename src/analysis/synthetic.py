@@ -1,0 +1,623 @@
+"""Synthetic raw export of SKR's 2019 survey: a web-survey tool's file for the real 290 municipalities.
+
+Answers come from a documented model calibrated to SKR's published shares; the truth is returned too.
+
+Generative model (log-odds scale; every number below is written to the truth JSON)
+----------------------------------------------------------------------------------
+Frame: the 290 municipalities of the register (code, name, county, SKR group 2017, population
+``folkmangd``). ``lp = log(folkmangd)``; ``z = (lp - mean(lp)) / sd(lp)`` over the frame.
+
+1. Response. Municipality i does NOT respond with probability
+   ``q_i = logistic(theta0 + theta_z * z_i + theta_C * [huvudgrupp_i == C])`` (theta_z < 0, theta_C > 0:
+   small and rural municipalities answer less often), where theta0 is solved so that sum(q) = 26.
+   The 26 non-respondents are drawn without replacement by randomised systematic PPS sampling on q,
+   which gives exactly 26 at every seed AND inclusion probabilities exactly q_i, so the response
+   probabilities pi_i = 1 - q_i are known and seed-free.
+2. Latent maturity ``m_i = a * z_i + u_i`` with ``u_i ~ N(0, 1)`` (drawn as a Latin-hypercube sample
+   over the frame: every u_i is exactly N(0, 1), the frame's spread of u is less noisy).
+3. Governance items, conditionally independent given m:
+   ``P(x_ik = 1 | m_i) = logistic(alpha_k + delta_k * m_i)`` for k in ciso, leadership_informed
+   (= "Ja, regelbundet"), action_plans, resources, collaboration. m_i touches ONLY these items.
+   leadership_informed that is not "regelbundet" is "Ja, vid behov" with a fixed probability,
+   else "Nej".
+4. Seven working-method areas j (risk_management ... follow_up): established (top two levels,
+   "Etablerat" / "Etablerat och följs upp") with
+   ``P(y_ij = 1 | x_i) = logistic(c_j + beta_j . [leadership_informed, action_plans, resources,
+   collaboration]_i + gamma_j * lp_i)`` - no group term (its truth is 0) and no direct effect of m,
+   so a logistic GLM of y ~ the four items + log(folkmangd) + huvudgrupp estimates (c, beta, gamma).
+   Non-established answers are spread over the lower three levels and established ones over the
+   top two with fixed probabilities (``LOWER_LEVEL_PROBS``, ``UPPER_LEVEL_PROBS``).
+   Binary draws use randomised systematic (balanced) sampling over the respondents in random
+   order: each draw is still exactly Bernoulli with its own probability given the covariates, but
+   the respondents' total is within 1 of its expectation, which reduces sampling noise.
+5. self_rating (1-5): ordinal logit, latent ``0.45 * n_established + 0.9 * resources
+   + 0.3 * leadership_informed + logistic noise`` cut at fixed thresholds, so a low rating goes with
+   leadership that has delegated without resources. ciso_share: a fraction of full time (larger
+   municipalities spend more), blank without a CISO.
+6. Missingness, completely at random on every coded item: "Vet ej" with probability 4 %, blank with
+   2 % (the share among valid answers is unaffected); self_rating and ciso_share blank 2 %.
+
+Calibration: alpha_k (ciso, leadership_informed, action_plans against the published shares;
+resources and collaboration against assumed shares ``ASSUMED_SHARES``) and c_j (the seven areas)
+are solved with brentq so that the EXPECTED share among respondents - the frame weighted by
+pi_i, integrated over u by 60-point Gauss-Hermite quadrature and over the 16 combinations of
+the four items exactly - equals the target. The calibration does not depend on the seed and is
+cached.
+
+The export mimics a web-survey tool: the codebook's raw Swedish headers, one row per submission,
+semicolon-separated UTF-8 with BOM (xlsx on request), with the mess cleaning must handle (abandoned
+duplicate submissions, name and code variants, odd label case and spaces, ciso_share formats,
+hostile free text). Personal data are Faker("sv_SE") inventions with reserved example domains.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io as _io
+import re
+import sys
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codebook import DONT_KNOW, MATURITY_AREAS, Codebook, default_codebook
+
+# --------------------------------------------------------------------------------------------
+# Model constants (all copied into the truth dict)
+# --------------------------------------------------------------------------------------------
+PREDICTORS = ("leadership_informed", "action_plans", "resources", "collaboration")
+TERMS = (*PREDICTORS, "log_folkmangd")
+GOVERNANCE = ("ciso", *PREDICTORS)
+AREAS = tuple(MATURITY_AREAS)
+
+N_RESPONDENTS = 264
+RESPONSE_SLOPE_Z = -0.6  # per SD of log population: larger municipalities respond more often
+RESPONSE_GROUP_C = 0.8  # non-response log-odds added for SKR main group C (small/rural)
+
+LATENT_LOADING = 0.6  # a: latent maturity per SD of log population
+MATURITY_SLOPE = {"ciso": 1.0, "leadership_informed": 1.0, "action_plans": 0.9,
+                  "resources": 0.8, "collaboration": 0.6}
+# Not published by SKR; plausible values (SKR: resources are often lacking; collaboration common).
+ASSUMED_SHARES = {"resources": 0.35, "collaboration": 0.5}
+
+# beta_j (log-odds) per area and term; gamma_j is the log_folkmangd entry.
+EFFECTS: dict[str, dict[str, float]] = {
+    "risk_management":     {"leadership_informed": 0.9, "action_plans": 0.8, "resources": 0.5, "collaboration": 0.4, "log_folkmangd": 0.25},
+    "classification":      {"leadership_informed": 0.7, "action_plans": 1.0, "resources": 0.6, "collaboration": 0.5, "log_folkmangd": 0.20},
+    "incident_management": {"leadership_informed": 1.1, "action_plans": 0.6, "resources": 0.4, "collaboration": 0.3, "log_folkmangd": 0.30},
+    "continuity":          {"leadership_informed": 0.6, "action_plans": 0.9, "resources": 0.7, "collaboration": 0.4, "log_folkmangd": 0.15},
+    "awareness":           {"leadership_informed": 0.8, "action_plans": 0.7, "resources": 0.5, "collaboration": 0.6, "log_folkmangd": 0.10},
+    "procurement":         {"leadership_informed": 0.5, "action_plans": 1.2, "resources": 0.6, "collaboration": 0.5, "log_folkmangd": 0.20},
+    "follow_up":           {"leadership_informed": 1.0, "action_plans": 0.9, "resources": 0.8, "collaboration": 0.3, "log_folkmangd": 0.15},
+}
+P_INFORMED_WHEN_NEEDED = 0.55  # P("Ja, vid behov" | not "Ja, regelbundet")
+LOWER_LEVEL_PROBS = (0.20, 0.35, 0.45)  # codes 0, 1, 2 given not established
+UPPER_LEVEL_PROBS = (0.65, 0.35)  # codes 3, 4 given established
+
+SELF_RATING = {"established_count": 0.45, "resources": 0.9, "leadership_informed": 0.3,
+               "cutpoints": [0.0, 1.2, 2.7, 4.3]}
+CISO_SHARE_VALUES = (0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 0.8, 1.0)
+
+DONT_KNOW_RATE = 0.04
+BLANK_RATE = 0.02
+NUMERIC_BLANK_RATE = 0.02
+N_ABANDONED = 5  # municipalities with an extra abandoned submission (natural-size export)
+LABEL_VARIANT_PROBS = (0.95, 0.02, 0.015, 0.015)  # canonical, "x ", "x " lower-case, UPPER
+GH_NODES = 60
+PERSON_POOL = 500
+FIELDWORK_START = np.datetime64("2019-03-18T00:00:00")
+FIELDWORK_DAYS = 56
+FIXED_XLSX_TIME = (2019, 6, 1, 0, 0, 0)
+
+# Names shown in a distinctive way whenever the municipality appears (in the natural-size rows).
+SHOWCASE_NAMES = {"0114": "Upplands-Väsby", "2023": "Malung Sälen", "1480": "GÖTEBORG"}
+SHOWCASE_CODES = {"0114": "114"}
+
+COMMENTS = (
+    "Vi har precis börjat arbetet med KLASSA.",
+    "Samarbetar med grannkommunerna i en gemensam säkerhetsgrupp.",
+    "Svårt att få resurser; ledningen har delegerat ansvaret.",
+    "Informationssäkerhetssamordnaren är även dataskyddsombud (50 %).",
+    'Vi följer MSB:s metodstöd & "KLASSA" <se bilaga>',
+    "Rutiner finns för IT men inte för övrig verksamhet.\nÖversyn pågår hösten 2019.",
+    "Enkäten besvarades av säkerhetschef och IT-chef tillsammans.",
+    "Kontinuitetsplanering görs inom krisberedskapen, se risk- och sårbarhetsanalysen.",
+    "Fråga 7g är svår att besvara – uppföljningen skiljer sig mellan förvaltningarna.",
+    "Andel > 50 % om man räknar med IT-säkerhet & dataskydd.",
+)
+HOSTILE_COMMENTS = ("=SUMMA(A1:A2)", "<img src=x onerror=alert(1)>", "<script>alert(1)</script>")
+COMMENT_RATE = 0.12
+TITLES = (
+    "Informationssäkerhetssamordnare", "Informationssäkerhetsstrateg", "CISO", "IT-chef",
+    "Säkerhetschef", "Kommunsekreterare", "Digitaliseringsstrateg", "Kanslichef",
+    "Dataskyddsombud", "Beredskapssamordnare",
+)
+
+
+def _logistic(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration (seed-free, cached)
+# --------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _calibrate(lp: tuple[float, ...], is_c: tuple[bool, ...], targets: tuple[tuple[str, float], ...]) -> dict:
+    from scipy.optimize import brentq
+
+    lp_a = np.asarray(lp, dtype=float)
+    c_a = np.asarray(is_c, dtype=float)
+    mean, sd = float(lp_a.mean()), float(lp_a.std())
+    z = (lp_a - mean) / sd
+    n = len(lp_a)
+    n_non = n - N_RESPONDENTS
+
+    theta0 = brentq(lambda t: _logistic(t + RESPONSE_SLOPE_Z * z + RESPONSE_GROUP_C * c_a).sum() - n_non, -30, 30,
+                    xtol=1e-14)
+    q = _logistic(theta0 + RESPONSE_SLOPE_Z * z + RESPONSE_GROUP_C * c_a)
+    q = q * (n_non / q.sum())
+    pi = 1.0 - q
+    w = pi / pi.sum()
+
+    nodes, gh_w = np.polynomial.hermite_e.hermegauss(GH_NODES)
+    gh_w = gh_w / gh_w.sum()
+    m = LATENT_LOADING * z[:, None] + nodes[None, :]  # (n, K)
+    tgt = dict(targets)
+
+    alpha, p_given_m = {}, {}
+    for k in GOVERNANCE:
+        d = MATURITY_SLOPE[k]
+
+        def share(a, d=d):
+            return float(w @ (_logistic(a + d * m) @ gh_w))
+
+        alpha[k] = brentq(lambda a: share(a) - tgt[k], -30, 30, xtol=1e-14)
+        p_given_m[k] = _logistic(alpha[k] + d * m)
+
+    combos = np.array([[(c >> b) & 1 for b in range(4)] for c in range(16)], dtype=float)  # (16, 4)
+    joint = np.ones((n, len(nodes), 16))
+    for b, k in enumerate(PREDICTORS):
+        p = p_given_m[k][:, :, None]
+        joint *= np.where(combos[None, None, :, b] == 1, p, 1 - p)
+    pbar = np.einsum("ikc,k->ic", joint, gh_w)  # (n, 16): P(x | municipality), u integrated out
+
+    intercepts, expected = {}, {}
+    for j in AREAS:
+        beta = np.array([EFFECTS[j][t] for t in PREDICTORS])
+        eta0 = (combos @ beta)[None, :] + EFFECTS[j]["log_folkmangd"] * lp_a[:, None]
+
+        def share(c, eta0=eta0):
+            return float(w @ (pbar * _logistic(c + eta0)).sum(axis=1))
+
+        intercepts[j] = brentq(lambda c: share(c) - tgt[j], -60, 60, xtol=1e-14)
+        expected[j] = share(intercepts[j])
+    for k in GOVERNANCE:
+        expected[k] = float(w @ (p_given_m[k] @ gh_w))
+    return {"mean": mean, "sd": sd, "theta0": float(theta0), "q": q, "pi": pi,
+            "alpha": alpha, "intercepts": intercepts, "expected": expected}
+
+
+def _targets(cb: Codebook) -> dict[str, float]:
+    t = dict(cb.published_shares())
+    t.update(ASSUMED_SHARES)
+    return t
+
+
+# --------------------------------------------------------------------------------------------
+# Drawing
+# --------------------------------------------------------------------------------------------
+
+def _balanced_bernoulli(p: np.ndarray, order: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Randomised systematic sampling: y_i ~ Bernoulli(p_i) exactly; partial sums along `order` balanced."""
+    c = np.cumsum(p[order])
+    u = rng.random()
+    hits = np.floor(c + u) - np.floor(np.concatenate([[0.0], c[:-1]]) + u)
+    y = np.empty(len(p), dtype=np.int8)
+    y[order] = hits.astype(np.int8)
+    return y
+
+
+def _systematic_pps(q: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of exactly k units drawn without replacement with inclusion probabilities q (sum k)."""
+    order = rng.permutation(len(q))
+    c = np.cumsum(q[order])
+    c[-1] = max(c[-1], float(k))  # guard against rounding below k
+    points = rng.random() + np.arange(k)
+    pos = np.searchsorted(c, points, side="right")
+    chosen = order[pos]
+    assert len(set(chosen.tolist())) == k
+    return np.sort(chosen)
+
+
+def _municipality_truth(register: pd.DataFrame, cal: dict, rng: np.random.Generator) -> dict:
+    """Draw response, latent maturity and every answer's code per municipality (frame level)."""
+    n = len(register)
+    lp = np.log(register["folkmangd"].to_numpy(dtype=float))
+    z = (lp - cal["mean"]) / cal["sd"]
+    from scipy.special import ndtri
+
+    nonresp = _systematic_pps(cal["q"], n - N_RESPONDENTS, rng)
+    responded = np.ones(n, dtype=bool)
+    responded[nonresp] = False
+    resp_idx = np.flatnonzero(responded)
+
+    u = ndtri((rng.permutation(n) + rng.random(n)) / n)  # Latin hypercube, each u_i ~ N(0, 1)
+    m = LATENT_LOADING * z + u
+
+    def order():  # respondents first (in random order), so their totals are balanced
+        return np.concatenate([rng.permutation(resp_idx), rng.permutation(np.flatnonzero(~responded))])
+
+    x = {k: _balanced_bernoulli(_logistic(cal["alpha"][k] + MATURITY_SLOPE[k] * m), order(), rng)
+         for k in GOVERNANCE}
+    codes: dict[str, np.ndarray] = {}
+    codes["ciso"] = x["ciso"].astype(np.int8)
+    when_needed = rng.random(n) < P_INFORMED_WHEN_NEEDED
+    codes["leadership_informed"] = np.where(x["leadership_informed"] == 1, 2, when_needed.astype(int)).astype(np.int8)
+    for k in ("action_plans", "resources", "collaboration"):
+        codes[k] = x[k].astype(np.int8)
+    X = np.column_stack([x[k] for k in PREDICTORS]).astype(float)
+    established = np.zeros(n, dtype=int)
+    for j in AREAS:
+        beta = np.array([EFFECTS[j][t] for t in PREDICTORS])
+        p = _logistic(cal["intercepts"][j] + X @ beta + EFFECTS[j]["log_folkmangd"] * lp)
+        y = _balanced_bernoulli(p, order(), rng)
+        established += y
+        low = rng.choice(3, size=n, p=LOWER_LEVEL_PROBS)
+        high = 3 + rng.choice(2, size=n, p=UPPER_LEVEL_PROBS)
+        codes[j] = np.where(y == 1, high, low).astype(np.int8)
+    latent = (SELF_RATING["established_count"] * established + SELF_RATING["resources"] * x["resources"]
+              + SELF_RATING["leadership_informed"] * x["leadership_informed"] + rng.logistic(size=n))
+    self_rating = 1 + np.searchsorted(np.array(SELF_RATING["cutpoints"]), latent)
+    share_latent = 0.35 + 0.15 * z + 0.2 * rng.standard_normal(n)
+    vals = np.array(CISO_SHARE_VALUES)
+    share_idx = np.abs(np.clip(share_latent, 0.1, 1.0)[:, None] - vals[None, :]).argmin(axis=1)
+    share_idx = np.where(x["ciso"] == 1, share_idx, -1)  # -1: no CISO -> blank
+    return {"responded": responded, "codes": codes, "self_rating": self_rating.astype(np.int8),
+            "ciso_share_idx": share_idx, "z": z}
+
+
+def _person_pool(seed: int) -> dict[str, np.ndarray]:
+    from faker import Faker
+
+    fake = Faker("sv_SE")
+    fake.seed_instance(seed)
+    fold = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", " ": "", "-": ""})
+    names, emails, phones, titles = [], [], [], []
+    for _ in range(PERSON_POOL):
+        first, last = fake.first_name(), fake.last_name()
+        names.append(f"{first} {last}")
+        emails.append(f"{first.lower().translate(fold)}.{last.lower().translate(fold)}@{fake.safe_domain_name()}")
+        phones.append(fake.phone_number())
+        titles.append(fake.random_element(TITLES))
+    return {k: np.array(v, dtype=object) for k, v in
+            (("name", names), ("email", emails), ("phone", phones), ("title", titles))}
+
+
+def _swap_hyphen_space(name: str) -> str:
+    if "-" in name:
+        return name.replace("-", " ")
+    if " " in name:
+        return name.replace(" ", "-")
+    return name
+
+
+def _format_share(v: float, style: int) -> str:
+    pct = int(round(v * 100))
+    if style == 0:
+        return str(pct)
+    if style == 1:
+        return f"{pct} %"
+    if style == 2:
+        return f"{pct}%"
+    return f"{v:g}".replace(".", ",")
+
+
+def _timestamps(seconds: np.ndarray) -> np.ndarray:
+    """Seconds since FIELDWORK_START -> 'YYYY-MM-DD HH:MM:SS' (object array)."""
+    t = FIELDWORK_START + seconds.astype("timedelta64[s]")
+    s = np.ascontiguousarray(np.datetime_as_string(t, unit="s").astype("<U19"))  # ...T...
+    chars = s.view("<U1").reshape(len(s), 19)
+    chars[:, 10] = " "
+    return chars.view("<U19").ravel().astype(object)
+
+
+def generate(register: pd.DataFrame, seed: int = 2019, n_rows: int | None = None,
+             codebook: Codebook | None = None) -> tuple[pd.DataFrame, dict]:
+    """Draw a synthetic raw export for the register's municipalities.
+
+    Returns (export, truth): the export has the codebook's raw headers and string cells exactly as
+    written to the file; truth holds the seed, the calibrated intercepts, the planted effects, the
+    response model and the missingness rates (JSON-ready). n_rows=None gives the natural export
+    (264 respondents plus N_ABANDONED abandoned duplicate submissions); a larger n_rows appends
+    further submissions by responding municipalities (benchmarks); a smaller one keeps the first
+    n_rows submissions in time order.
+    """
+    cb = codebook or default_codebook()
+    reg = register.reset_index(drop=True)
+    n_mun = len(reg)
+    if n_mun <= N_RESPONDENTS:
+        raise ValueError(f"register has {n_mun} municipalities; need more than {N_RESPONDENTS}")
+    lp = tuple(np.log(reg["folkmangd"].to_numpy(dtype=float)).tolist())
+    is_c = tuple((reg["huvudgrupp"].astype(str) == "C").tolist())
+    targets = _targets(cb)
+    cal = _calibrate(lp, is_c, tuple(sorted(targets.items())))
+
+    rng = np.random.default_rng(seed)
+    mt = _municipality_truth(reg, cal, rng)
+    resp_idx = np.flatnonzero(mt["responded"])
+
+    # ---- rows: municipality index, abandoned flag, natural-part flag -------------------------
+    abandoned_mun = np.sort(rng.choice(resp_idx, size=N_ABANDONED, replace=False))
+    row_mun = np.concatenate([resp_idx, abandoned_mun])
+    row_abandoned = np.concatenate([np.zeros(len(resp_idx), bool), np.ones(N_ABANDONED, bool)])
+    n_natural = len(row_mun)
+    total = n_natural if n_rows is None else int(n_rows)
+    if total < 1:
+        raise ValueError("n_rows must be at least 1")
+    if total > n_natural:
+        extra = total - n_natural
+        row_mun = np.concatenate([row_mun, rng.choice(resp_idx, size=extra)])
+        row_abandoned = np.concatenate([row_abandoned, rng.random(extra) < N_ABANDONED / n_natural])
+    n = len(row_mun)
+    natural = np.arange(n) < n_natural
+
+    # ---- timestamps ---------------------------------------------------------------------------
+    day_s = 86400
+    mun_start = (rng.integers(7, FIELDWORK_DAYS, size=n_mun) * day_s
+                 + rng.integers(7 * 3600, 17 * 3600, size=n_mun))
+    start = np.where(natural, mun_start[row_mun],
+                     rng.integers(0, FIELDWORK_DAYS, size=n) * day_s + rng.integers(7 * 3600, 17 * 3600, size=n))
+    early = natural & row_abandoned  # abandoned natural rows start 1-6 days before the complete one
+    start = np.where(early, start - rng.integers(1, 7, size=n) * day_s - rng.integers(0, 3600, size=n), start)
+    duration = np.clip(np.exp(np.log(1200) + 0.6 * rng.standard_normal(n)), 180, 3 * 3600).astype(np.int64)
+    started_s = _timestamps(start)
+    submitted_s = np.where(row_abandoned, "", _timestamps(start + duration)).astype(object)
+
+    # ---- answers ------------------------------------------------------------------------------
+    coded_ids = [v.id for v in cb.variables if v.is_coded]
+    question_order = ["ciso", "ciso_share", "leadership_informed", "action_plans", "resources",
+                      "collaboration", *AREAS, "self_rating", "comment"]
+    cut = np.where(row_abandoned, rng.integers(2, len(question_order) - 2, size=n), len(question_order))
+    answered = {q: cut > i for i, q in enumerate(question_order)}
+
+    cols: dict[str, np.ndarray] = {}
+    variant_p = np.array(LABEL_VARIANT_PROBS)
+    for vid in coded_ids:
+        var = cb[vid]
+        levels = var.levels_sv
+        dk = next(lab for lab, c in var.labels.items() if c == DONT_KNOW)
+        table = np.array([[lab, lab + " ", lab.lower() + " ", lab.upper()] for lab in [*levels, dk]]
+                         + [["", "", "", ""]], dtype=object)
+        k = len(levels)
+        code = mt["codes"][vid][row_mun].astype(np.int64)
+        r = rng.random(n)
+        code = np.where(r < DONT_KNOW_RATE, k, np.where(r < DONT_KNOW_RATE + BLANK_RATE, k + 1, code))
+        code = np.where(answered[vid], code, k + 1)
+        variant = rng.choice(4, size=n, p=variant_p)
+        cols[vid] = table[code, variant]
+
+    share_table = np.array([[_format_share(v, s) for s in range(4)] for v in CISO_SHARE_VALUES]
+                           + [["", "", "", ""]], dtype=object)
+    sidx = mt["ciso_share_idx"][row_mun]
+    sidx = np.where((sidx < 0) | (rng.random(n) < NUMERIC_BLANK_RATE) | ~answered["ciso_share"],
+                    len(CISO_SHARE_VALUES), sidx)
+    cols["ciso_share"] = share_table[sidx, rng.choice(4, size=n, p=[0.5, 0.2, 0.1, 0.2])]
+
+    rating = mt["self_rating"][row_mun].astype(object).astype(str)
+    blank_rating = (rng.random(n) < NUMERIC_BLANK_RATE) | ~answered["self_rating"]
+    cols["self_rating"] = np.where(blank_rating, "", rating).astype(object)
+
+    pool = np.array(("", *COMMENTS), dtype=object)
+    cidx = np.where(rng.random(n) < COMMENT_RATE, rng.integers(1, len(pool), size=n), 0)
+    comment = pool[cidx]
+    complete_nat = np.flatnonzero(natural & ~row_abandoned)
+    hostile_rows = rng.choice(complete_nat, size=min(len(HOSTILE_COMMENTS), len(complete_nat)), replace=False)
+    comment[hostile_rows] = np.array(HOSTILE_COMMENTS[: len(hostile_rows)], dtype=object)
+    cols["comment"] = np.where(answered["comment"], comment, "").astype(object)
+
+    # ---- municipality name and code as typed -------------------------------------------------
+    names = reg["kommun"].astype(str).tolist()
+    full = reg["kommun_fullnamn"].astype(str).tolist()
+    kod = reg["kommunkod"].astype(str).tolist()
+    name_table = np.array([[nm, fn, nm.upper(), _swap_hyphen_space(nm), nm.lower()]
+                           for nm, fn in zip(names, full)], dtype=object)
+    name_v = rng.choice(5, size=n, p=[0.80, 0.12, 0.03, 0.03, 0.02])
+    name_col = name_table[row_mun, name_v]
+    code_table = np.array([[c, c.lstrip("0"), ""] for c in kod], dtype=object)
+    lead0 = np.array([c.startswith("0") for c in kod])[row_mun]
+    r = rng.random(n)
+    code_v = np.where(r < 0.04, 2, np.where(lead0 & (r < 0.30), 1, 0))
+    code_col = code_table[row_mun, code_v]
+    kod_a = np.array(kod, dtype=object)
+    for c, shown in SHOWCASE_NAMES.items():
+        name_col[natural & (kod_a[row_mun] == c)] = shown
+    for c, shown in SHOWCASE_CODES.items():
+        code_col[natural & (kod_a[row_mun] == c)] = shown
+
+    # ---- personal data (Faker pool; one person per municipality) ------------------------------
+    people = _person_pool(seed)
+    mun_person = rng.choice(PERSON_POOL, size=n_mun, replace=n_mun > PERSON_POOL)
+    pidx = mun_person[row_mun]
+
+    values = {
+        "started_at": started_s, "submitted_at": submitted_s,
+        "municipality_name": name_col, "municipality_code": code_col,
+        "respondent_name": people["name"][pidx], "respondent_email": people["email"][pidx],
+        "respondent_phone": people["phone"][pidx], "respondent_title": people["title"][pidx],
+        **cols,
+    }
+    # Export order: by start time (ties by row), then ids R0001... in that order.
+    order = np.lexsort((np.arange(n), start))
+    if total < n_natural:
+        order = order[:total]
+    width = max(4, len(str(len(order))))
+    ids = np.char.add("R", np.char.zfill(np.arange(1, len(order) + 1).astype(str), width)).astype(object)
+    data = {}
+    for var in cb.variables:
+        col = ids if var.id == "response_id" else values[var.id][order]
+        data[var.header] = pd.array(col, dtype="str")
+    df = pd.DataFrame(data)
+
+    truth = _truth(seed, total if n_rows is not None else None, reg, cal, mt, abandoned_mun, targets, len(df))
+    return df, truth
+
+
+def _truth(seed, n_rows, reg, cal, mt, abandoned_mun, targets, n_out) -> dict:
+    kod = reg["kommunkod"].astype(str).to_numpy()
+    f = float
+    return {
+        "seed": int(seed),
+        "n_rows": None if n_rows is None else int(n_rows),
+        "n_rows_written": int(n_out),
+        "synthetic": True,
+        "note": "Synthetic data calibrated to SKR's published 2019 shares; not SKR's data.",
+        "terms": list(TERMS),
+        "outcomes": list(AREAS),
+        "intercepts": {j: f(cal["intercepts"][j]) for j in AREAS},
+        "effects": {j: {t: f(EFFECTS[j][t]) for t in TERMS} for j in AREAS},
+        "group_effects": {j: {"huvudgrupp_B": 0.0, "huvudgrupp_C": 0.0} for j in AREAS},
+        "outcome_model": ("logit P(area established) = intercept + sum(effect[term] * term); "
+                          "term log_folkmangd = natural log of folkmangd; established = top two levels"),
+        "latent_maturity": {
+            "formula": "m = loading * (log(folkmangd) - log_pop_mean) / log_pop_sd + u, u ~ N(0,1)",
+            "loading": f(LATENT_LOADING), "log_pop_mean": f(cal["mean"]), "log_pop_sd": f(cal["sd"]),
+            "affects": list(GOVERNANCE),
+        },
+        "predictor_model": {
+            k: {"intercept": f(cal["alpha"][k]), "maturity_slope": f(MATURITY_SLOPE[k]),
+                "target_share": f(targets[k])} for k in GOVERNANCE
+        },
+        "leadership_informed_coding": {"yes": "Ja, regelbundet",
+                                       "p_when_needed_given_not_regularly": f(P_INFORMED_WHEN_NEEDED)},
+        "level_probs": {"not_established_codes_0_1_2": list(LOWER_LEVEL_PROBS),
+                        "established_codes_3_4": list(UPPER_LEVEL_PROBS)},
+        "self_rating": {k: (list(v) if isinstance(v, list) else f(v)) for k, v in SELF_RATING.items()},
+        "published_shares": {k: f(v) for k, v in targets.items() if k not in ASSUMED_SHARES},
+        "assumed_shares": {k: f(v) for k, v in ASSUMED_SHARES.items()},
+        "expected_shares": {k: f(v) for k, v in cal["expected"].items()},
+        "response_model": {
+            "formula": ("P(non-response) = logistic(theta0 + slope_z * z + group_C * [huvudgrupp == C]), "
+                        "z = standardised log(folkmangd); exactly n_nonrespondents drawn by randomised "
+                        "systematic PPS (inclusion probabilities exact)"),
+            "theta0": f(cal["theta0"]), "slope_z": f(RESPONSE_SLOPE_Z), "group_C": f(RESPONSE_GROUP_C),
+            "n_frame": int(len(reg)), "n_respondents": N_RESPONDENTS,
+            "n_nonrespondents": int(len(reg) - N_RESPONDENTS),
+            "respondents": sorted(kod[mt["responded"]].tolist()),
+        },
+        "missingness": {"dont_know": f(DONT_KNOW_RATE), "blank": f(BLANK_RATE),
+                        "numeric_blank": f(NUMERIC_BLANK_RATE), "mechanism": "MCAR per cell"},
+        "duplicates": {"abandoned_submissions": sorted(kod[abandoned_mun].tolist())},
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+def _xlsx_bytes(df: pd.DataFrame) -> bytes:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Svar"
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False, name=None):
+        ws.append(list(row))
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # text starting with "=" is text in the export, not a formula
+                cell.data_type = "s"
+    fixed = datetime(*FIXED_XLSX_TIME)
+    wb.properties.creator = "synthetic"
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    buf = _io.BytesIO()
+    wb.save(buf)
+    # openpyxl stamps the save time into core.xml and the zip entries: pin both for identical bytes.
+    stamp = fixed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = _io.BytesIO()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_XLSX_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            zout.writestr(zi, data)
+    return out.getvalue()
+
+
+def write_export(df: pd.DataFrame, path: str | Path, fmt: str = "csv") -> Path:
+    """Write the export atomically: semicolon CSV in UTF-8 with BOM, or xlsx. Returns the path."""
+    from .io import atomic_path
+
+    path = Path(path)
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"fmt must be 'csv' or 'xlsx', got {fmt!r}")
+    with atomic_path(path) as tmp:
+        if fmt == "csv":
+            df.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        else:
+            tmp.write_bytes(_xlsx_bytes(df))
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------
+
+def cli(argv: list[str]) -> int:
+    """`python -m analysis synthesize [--seed N] [--out PATH] [--format csv|xlsx] [--truth PATH]
+    [--rows N] [--reference-dir DIR]`; prints one line naming the file(s) written."""
+    from . import params as params_mod
+    from .io import write_json
+    from .reference import load_register
+
+    try:
+        P = params_mod.load()
+    except params_mod.ParamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    ap = argparse.ArgumentParser(prog="python -m analysis synthesize",
+                                 description="Write the synthetic raw export (not SKR's data).")
+    ap.add_argument("--seed", type=int, default=P["seed"], help=f"random seed (default {P['seed']})")
+    ap.add_argument("--out", default=None, help=f"output file (default {P['raw_path']})")
+    ap.add_argument("--format", choices=("csv", "xlsx"), default=None,
+                    help="file format (default: from --out's suffix, else csv)")
+    ap.add_argument("--truth", default=None, help="also write the generating model as JSON here")
+    ap.add_argument("--rows", type=int, default=None, help="number of submissions (benchmarks)")
+    ap.add_argument("--reference-dir", default=P["reference_dir"], help="folder with the register")
+    args = ap.parse_args(argv)
+
+    fmt = args.format
+    out = Path(args.out) if args.out else Path(P["raw_path"])
+    if fmt is None:
+        fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    if not args.out and fmt == "xlsx":
+        out = out.with_suffix(".xlsx")
+    cb = default_codebook()
+    if not cb.is_synthetic_file(out):
+        marker = cb.survey["synthetic_file_marker"]
+        print(f"error: {out}: the file name must contain {marker!r} so that it is never taken for "
+              "SKR's data", file=sys.stderr)
+        return 2
+    if args.rows is not None and args.rows < 1:
+        print("error: --rows must be at least 1", file=sys.stderr)
+        return 2
+    register = load_register(args.reference_dir)
+    df, truth = generate(register, seed=args.seed, n_rows=args.rows, codebook=cb)
+    write_export(df, out, fmt)
+    line = f"wrote {out}"
+    if args.truth:
+        write_json(truth, args.truth)
+        line += f" (truth: {args.truth})"
+    print(line)
+    return 0

@@ -1,0 +1,140 @@
+"""End to end: the real runner on the default synthetic export, in a temporary folder.
+
+Checks the outputs, that no personal data leaves the raw file, skipping by content hash,
+language-only reruns, the bad-input path, and that parallel and sequential runs agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.codebook import default_codebook
+from analysis.io import read_export
+
+STEPS = ("01_clean", "02_describe", "03_model", "04_report")
+# Files whose bytes must not depend on how the steps were scheduled.
+DATA_GLOBS = ("*.parquet", "cleaning_log.csv", "run_info.json", "tables/*.csv", "figures/*.png",
+              "figures/*.svg", "*_summary.json")
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory, root, reference_dir):
+    base = tmp_path_factory.mktemp("e2e")
+    raw = base / "raw" / "synthetic_skr_infosak_2019.csv"
+    r = _cli("synthesize", "--out", str(raw), cwd=root)
+    assert r.returncode == 0, r.stderr
+    args = ["-p", f"raw_path={raw}", "-p", f"processed_dir={base / 'processed'}",
+            "-p", f"output_dir={base / 'report'}", "-p", f"reference_dir={reference_dir}"]
+    first = _cli("run", *args, cwd=root)
+    assert first.returncode == 0, first.stdout + first.stderr
+    return {"base": base, "raw": raw, "args": args, "first": first, "root": root}
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    out = {}
+    for pattern in DATA_GLOBS:
+        for p in folder.glob(pattern):
+            out[str(p.relative_to(folder))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def test_first_run_writes_the_whole_report(e2e):
+    out = e2e["base"] / "report"
+    assert e2e["first"].stdout.strip().splitlines()[-1] == f"report: {out / 'report.html'}"
+    for step in STEPS:
+        assert f"[{step}] done in" in e2e["first"].stdout
+        assert (out / "executed" / f"{step}.ipynb").is_file()
+        assert (out / "notebooks" / f"{step}.html").stat().st_size > 1000
+    for name in ("report.html", "index.html", "tables/headline.csv", "tables/models.csv", "tables/tables.xlsx"):
+        assert (out / name).stat().st_size > 0, name
+    pngs = sorted(p.stem for p in (out / "figures").glob("*.png"))
+    svgs = sorted(p.stem for p in (out / "figures").glob("*.svg"))
+    assert pngs and pngs == svgs
+    analysis = pd.read_parquet(e2e["base"] / "processed" / "analysis.parquet")
+    assert len(analysis) == 290 and int(analysis["responded"].sum()) == 264
+    headline = pd.read_csv(out / "tables" / "headline.csv", encoding="utf-8-sig")
+    assert len(headline) == 10
+
+
+def test_no_personal_data_in_any_output(e2e):
+    cb = default_codebook()
+    raw = read_export(e2e["raw"])
+    secrets = set()
+    for var in cb.personal:
+        if var.id in ("respondent_name", "respondent_email", "respondent_phone"):
+            secrets |= {v.strip() for v in raw[var.header] if len(v.strip()) >= 6}
+    assert len(secrets) > 200
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)))
+    leaks = []
+    for folder in (e2e["base"] / "processed", e2e["base"] / "report"):
+        for p in folder.rglob("*"):
+            if not p.is_file():
+                continue
+            texts = [p.read_bytes().decode("utf-8", errors="ignore")]
+            if p.suffix == ".parquet":
+                texts.append(pd.read_parquet(p).to_csv())
+            if p.suffix == ".xlsx":
+                texts.extend(df.to_csv() for df in pd.read_excel(p, sheet_name=None).values())
+            for text in texts:
+                m = pattern.search(text)
+                if m:
+                    leaks.append(f"{p.name}: {m.group(0)}")
+    assert leaks == []
+
+
+def test_second_run_executes_nothing(e2e):
+    r = _cli("run", *e2e["args"], cwd=e2e["root"])
+    assert r.returncode == 0, r.stderr
+    for step in STEPS:
+        assert f"[{step}] up to date" in r.stdout
+    assert "running" not in r.stdout
+
+
+def test_language_change_reruns_only_the_report(e2e):
+    r = _cli("run", *e2e["args"], "-p", "lang=en", cwd=e2e["root"])
+    assert r.returncode == 0, r.stderr
+    assert [s for s in STEPS if f"[{s}] running" in r.stdout] == ["04_report"]
+    html = (e2e["base"] / "report" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in html or "lang=\"en\"" in html
+
+
+def test_bad_input_leaves_previous_report(e2e):
+    out = e2e["base"] / "report"
+    before = (out / "report.html").read_bytes()
+    bad = e2e["base"] / "raw" / "synthetic_bad.csv"
+    text = e2e["raw"].read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    lines[3] = lines[3].replace(";Nej;", ";Kanske;", 1) if ";Nej;" in lines[3] else lines[3].replace(";Ja;", ";Kanske;", 1)
+    bad.write_text("".join(lines), encoding="utf-8-sig")
+    args = [a if not a.startswith("raw_path=") else f"raw_path={bad}" for a in e2e["args"]]
+    r = _cli("run", *args, cwd=e2e["root"])
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and "Traceback" not in r.stdout
+    first = r.stderr.strip().splitlines()[0]
+    assert "01_clean.ipynb" in first and "synthetic_bad.csv" in first and "row 4" in first and "Kanske" in first
+    assert (out / "report.html").read_bytes() == before
+
+
+def test_parallel_and_sequential_runs_agree(e2e, tmp_path):
+    """The first run used --jobs default (02 and 03 side by side); rerun everything with --jobs 1."""
+    seq = tmp_path / "seq"
+    reference = next(a for a in e2e["args"] if a.startswith("reference_dir="))
+    r = _cli("run", "--force", "--jobs", "1", "-p", f"raw_path={e2e['raw']}", "-p", reference,
+             "-p", f"processed_dir={seq / 'processed'}", "-p", f"output_dir={seq / 'report'}", cwd=e2e["root"])
+    assert r.returncode == 0, r.stderr
+    assert _digests(seq / "processed") == _digests(e2e["base"] / "processed")
+    d_seq, d_par = _digests(seq / "report"), _digests(e2e["base"] / "report")
+    assert len(d_seq) > 10 and d_seq == d_par
+    shutil.rmtree(seq)

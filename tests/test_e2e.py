@@ -18,6 +18,7 @@ import pytest
 
 from analysis.codebook import default_codebook
 from analysis.io import read_export
+from analysis.synthetic import write_export
 
 STEPS = ("01_clean", "02_describe", "03_model", "04_report")
 # Files whose bytes must not depend on how the steps were scheduled.
@@ -114,10 +115,9 @@ def test_bad_input_leaves_previous_report(e2e):
     out = e2e["base"] / "report"
     before = (out / "report.html").read_bytes()
     bad = e2e["base"] / "raw" / "synthetic_bad.csv"
-    text = e2e["raw"].read_text(encoding="utf-8-sig")
-    lines = text.splitlines(keepends=True)
-    lines[3] = lines[3].replace(";Nej;", ";Kanske;", 1) if ";Nej;" in lines[3] else lines[3].replace(";Ja;", ";Kanske;", 1)
-    bad.write_text("".join(lines), encoding="utf-8-sig")
+    raw = read_export(e2e["raw"])
+    raw.loc[2, default_codebook()["ciso"].header] = "Kanske"  # data row 3 = spreadsheet row 4
+    write_export(raw, bad)
     args = [a if not a.startswith("raw_path=") else f"raw_path={bad}" for a in e2e["args"]]
     r = _cli("run", *args, cwd=e2e["root"])
     assert r.returncode == 1

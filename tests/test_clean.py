@@ -366,6 +366,7 @@ def test_bad_unknown_label_several_rows_and_columns(tmp_path, reference_dir):
     assert H["continuity"] in msg
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # pyarrow echoing the bad row
 def test_bad_encoding(tmp_path, reference_dir):
     data = hand_made().to_csv(index=False).encode("utf-8") + b"R99,\x81\x8d\x90\n"
     assert "UTF-8 or Windows-1252" in _bad(tmp_path, reference_dir, "enc.csv", data)
@@ -416,6 +417,16 @@ def test_bad_not_csv_or_xlsx(tmp_path, reference_dir, name, data, fragment):
 def test_bad_numeric_out_of_range(tmp_path, reference_dir, var, value, expected):
     msg = _bad(tmp_path, reference_dir, "n.csv", df=_edit("R07", var, value))
     assert "row 8" in msg and H[var] in msg and expected in msg
+
+
+def test_ragged_row_and_cp1252_body_with_ascii_header(tmp_path, reference_dir):
+    df = hand_made()
+    df.loc[0, H["comment"]] = "Svår fråga, blåbär"
+    path = _write(df, tmp_path / "w.csv", encoding="cp1252")
+    assert io.read_export(path)[H["comment"]][0] == "Svår fråga, blåbär"
+    ragged = path.read_bytes() + b"R99,x\r\n"
+    msg = _bad(tmp_path, reference_dir, "rag.csv", ragged)
+    assert "different number of fields" in msg
 
 
 def test_clean_is_pure_and_raises_on_header_only(register):

@@ -53,14 +53,18 @@ class CleanResult:
 
 
 def _per_unique(s: pd.Series, fn: Callable[[str], Any], dtype=object) -> np.ndarray:
-    """fn applied to each distinct value of `s` (strings), spread back to the rows."""
+    """fn applied to each distinct value of `s` (strings), spread back to the rows.
+
+    For columns with few distinct values (answers, names, codes); never for ids or free text.
+    """
     codes, uniq = pd.factorize(s, use_na_sentinel=False)
     vals = np.array([fn(u) for u in uniq], dtype=dtype) if len(uniq) else np.array([], dtype=dtype)
     return vals[codes] if len(codes) else np.array([], dtype=dtype)
 
 
 def _blank(s: pd.Series) -> np.ndarray:
-    return _per_unique(s, lambda u: str(u).strip() == "", dtype=bool)
+    """True where a cell is empty or white space only (vectorised)."""
+    return s.astype("str").str.strip().eq("").to_numpy(dtype=bool)
 
 
 def parse_number(text: str) -> tuple[float, bool, bool]:
@@ -240,9 +244,11 @@ def _prepare(frame: pd.DataFrame, cb: Codebook) -> tuple[pd.DataFrame, dict[str,
             continue
         s = frame[v.id]
         if v.is_coded:
-            norm = _per_unique(s, normalise_label)
-            out[v.id] = pd.Categorical(norm)
-            parsed[v.id] = {"norm": norm}
+            codes, uniq = pd.factorize(s, use_na_sentinel=False)
+            norm_codes, norm_uniq = pd.factorize(pd.Index([normalise_label(u) for u in uniq], dtype=object))
+            row_codes = norm_codes[codes] if len(codes) else codes
+            out[v.id] = pd.Categorical.from_codes(row_codes, categories=pd.Index(norm_uniq, dtype=object))
+            parsed[v.id] = {"codes": row_codes, "uniq": list(norm_uniq)}
         elif v.type == "numeric":
             integer = v.dtype == "integer"
 
@@ -332,64 +338,62 @@ def validate(frame: pd.DataFrame, cb: Codebook, header_of: dict[str, str], sourc
 
 def match_municipalities(frame: pd.DataFrame, register: pd.DataFrame, header_of: dict[str, str],
                          source: Path, log: _Log) -> np.ndarray:
-    """kommunkod of each row: by code (leading zero restored), else by normalised name; else error."""
+    """Position in `register` of each row's municipality: by code (leading zero restored), else by
+    normalised name. A row matching nothing, or whose name and code disagree, is an InputError.
+    """
     n = len(frame)
-    valid_codes = set(register["kommunkod"].astype(str))
+    BLANK, BAD = -2, -1
+    pos_of_code = {c: i for i, c in enumerate(register["kommunkod"].astype(str))}
     try:
         keys = name_keys(register)
     except ValueError as exc:
         raise InputError(reference.REGISTER_FILE, None, "kommun", "unambiguous municipality names", str(exc)) from None
     exact = {str(x) for x in register["kommun"]} | {str(x) for x in register.get("kommun_fullnamn", [])}
 
-    # code: None if blank, "" if invalid, else a valid 4-digit code
-    def code_of(u: str):
+    def code_of(u: str) -> int:
         t = str(u).strip()
         if t == "":
-            return None
-        if _CODE.fullmatch(t) and t.zfill(4) in valid_codes:
-            return t.zfill(4)
-        return ""
+            return BLANK
+        return pos_of_code.get(t.zfill(4), BAD) if _CODE.fullmatch(t) else BAD
 
-    if "municipality_code" in frame.columns:
+    has_code = "municipality_code" in frame.columns
+    if has_code:
         cs = frame["municipality_code"]
-        by_code = _per_unique(cs, code_of)
-        code_repaired = _per_unique(cs, lambda u: bool(_CODE.fullmatch(str(u).strip())) and len(str(u).strip()) < 4
-                                    and str(u).strip().zfill(4) in valid_codes, dtype=bool)
+        by_code = _per_unique(cs, code_of, dtype=np.int64)
+        code_repaired = _per_unique(cs, lambda u: bool(_CODE.fullmatch(str(u).strip())) and len(str(u).strip()) < 4,
+                                    dtype=bool) & (by_code >= 0)
     else:
-        by_code = np.full(n, None, dtype=object)
+        by_code = np.full(n, BLANK, dtype=np.int64)
         code_repaired = np.zeros(n, dtype=bool)
 
-    def name_of(u: str):
+    def name_of(u: str) -> int:
         t = str(u).strip()
         if t == "":
-            return None
-        return keys.get(normalise_name(t), "")
+            return BLANK
+        code = keys.get(normalise_name(t))
+        return BAD if code is None else pos_of_code[code]
 
     ns = frame["municipality_name"]
-    by_name = _per_unique(ns, name_of)
+    by_name = _per_unique(ns, name_of, dtype=np.int64)
     name_exact = _per_unique(ns, lambda u: str(u) in exact, dtype=bool)
 
-    code_blank = pd.isna(pd.Series(by_code, dtype=object)).to_numpy()
-    name_blank = pd.isna(pd.Series(by_name, dtype=object)).to_numpy()
-    code_bad = ~code_blank & (by_code == "")
-    name_bad = ~name_blank & (by_name == "")
+    code_blank, name_blank = by_code == BLANK, by_name == BLANK
+    code_bad, name_bad = by_code == BAD, by_name == BAD
     neither = code_blank & name_blank
-    disagree = ~code_blank & ~name_blank & ~code_bad & ~name_bad & (by_code != by_name)
+    disagree = (by_code >= 0) & (by_name >= 0) & (by_code != by_name)
     bad = code_bad | name_bad | neither | disagree
     if bad.any():
         idx = np.flatnonzero(bad)
-        kinds = []
-        for mask, what in ((code_bad, "unknown code"), (name_bad, "unknown name"),
-                           (disagree, "name and code disagree"), (neither, "no name or code")):
-            if mask.any():
-                kinds.append(f"{what} ({int(mask.sum())})")
-        codes_raw = frame["municipality_code"] if "municipality_code" in frame.columns else pd.Series("", index=frame.index)
+        kinds = [f"{what} ({int(mask.sum())})" for mask, what in (
+            (code_bad, "unknown code"), (name_bad, "unknown name"),
+            (disagree, "name and code disagree"), (neither, "no name or code")) if mask.any()]
+        codes_raw = frame["municipality_code"] if has_code else pd.Series("", index=frame.index)
         examples = [f"{str(ns.iloc[i]).strip()!r}/{str(codes_raw.iloc[i]).strip()!r}" for i in idx[:3]]
-        cols = [header_of["municipality_name"]] + ([header_of["municipality_code"]] if "municipality_code" in frame.columns else [])
+        cols = [header_of["municipality_name"]] + ([header_of["municipality_code"]] if has_code else [])
         raise InputError(source, _rows(idx), cols,
                          "a municipality of the register of 290, by code or name (no guessing), name and code agreeing",
                          ", ".join(kinds) + " e.g. " + ", ".join(examples) + (" ..." if len(idx) > 3 else ""))
-    kommunkod = np.where(code_blank, by_name, by_code).astype(object)
+    position = np.where(code_blank, by_name, by_code)
     name_repaired = ~name_blank & ~name_exact
     log.add("match", "matched_by_code", "municipality_code", int((~code_blank).sum()),
             "code found in the register (name, where given, agrees)")
@@ -399,7 +403,7 @@ def match_municipalities(frame: pd.DataFrame, register: pd.DataFrame, header_of:
             "leading zero restored (e.g. 114 -> 0114)")
     log.add("match", "names_repaired", "municipality_name", int(name_repaired.sum()),
             "name differs from the register's (case, white space, 'kommun' suffix or hyphen); matched by key")
-    return kommunkod
+    return position
 
 
 # ---------------------------------------------------------------------------------------------
@@ -407,42 +411,52 @@ def match_municipalities(frame: pd.DataFrame, register: pd.DataFrame, header_of:
 # ---------------------------------------------------------------------------------------------
 
 
-def deduplicate(ids: pd.Series, kommunkod: np.ndarray, submitted: pd.Series, started: pd.Series,
-                log: _Log) -> np.ndarray:
+def _as_int64(t: pd.Series) -> np.ndarray:
+    """Datetimes as sortable int64 (NaT smallest)."""
+    a = t.to_numpy(dtype="datetime64[us]").astype(np.int64)
+    return np.where(t.isna().to_numpy(), np.iinfo(np.int64).min, a)
+
+
+def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, submitted: pd.Series,
+                started: pd.Series, log: _Log) -> np.ndarray:
     """Boolean mask of the rows kept: per municipality the latest complete submission.
 
     Complete = submitted_at present. Latest by submitted_at, then started_at, then response id.
-    Every dropped row is logged by response id (never by personal data).
+    Every dropped row is logged by response id (never by personal data), sorted by code and id.
     """
     n = len(ids)
-    d = pd.DataFrame({
-        "id": ids.to_numpy(), "kod": kommunkod, "sub": submitted.to_numpy(), "start": started.to_numpy(),
-        "pos": np.arange(n),
-    })
-    complete = d["sub"].notna().to_numpy()
-    comp = d[complete].sort_values(["kod", "sub", "start", "id"], na_position="first", kind="mergesort")
-    last = ~comp["kod"].duplicated(keep="last")
-    kept_pos = comp.loc[last, "pos"].to_numpy()
+    complete = submitted.notna().to_numpy()
+    id_rank = pd.factorize(ids, sort=True)[0]
+    sub, start = _as_int64(submitted), _as_int64(started)
+    # incomplete rows sort before every complete row of their municipality, so the last row of
+    # each municipality is its latest complete submission if it has one
+    order = np.lexsort((id_rank, start, sub, complete, position))
+    pos_sorted = position[order]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = pos_sorted[:-1] != pos_sorted[1:]
+    winner_rows = order[last & complete[order]]
     keep = np.zeros(n, dtype=bool)
-    keep[kept_pos] = True
-    kept_id_by_kod = pd.Series(comp.loc[last, "id"].to_numpy(), index=comp.loc[last, "kod"].to_numpy())
+    keep[winner_rows] = True
 
-    dropped = d[~keep].copy()
+    dropped = order[~keep[order]]  # in (municipality, ..., id) order
     if len(dropped):
-        winner = dropped["kod"].map(kept_id_by_kod)
-        incomplete = dropped["sub"].isna()
-        reason = np.where(
-            incomplete & winner.isna(), "not submitted (no submission time); municipality has no complete submission",
-            np.where(incomplete, "not submitted (no submission time); kept " + winner.fillna("").astype(str),
-                     "superseded by the later complete submission " + winner.fillna("").astype(str)))
-        action = np.where(incomplete, "row_dropped_incomplete", "row_dropped_duplicate")
-        rows = pd.DataFrame({
-            "step": "dedup", "action": action, "column": "response_id", "count": 1,
-            "detail": dropped["id"].astype(str).to_numpy() + " (kommunkod " + dropped["kod"].astype(str).to_numpy()
-            + "): " + reason,
-        })
-        rows = rows.iloc[np.lexsort((dropped["id"].astype(str).to_numpy(), dropped["kod"].astype(str).to_numpy()))]
-        log.add_many(rows)
+        winner_id = np.full(len(kommunkod), "", dtype=object)
+        winner_id[position[winner_rows]] = ids.iloc[winner_rows].to_numpy(dtype=object)
+        d_inc = ~complete[dropped]
+        d_win = pd.Series(winner_id[position[dropped]], dtype="str")
+        reason = pd.Series(np.where(
+            d_inc, np.where(d_win == "", "not submitted (no submission time); municipality has no complete submission",
+                            "not submitted (no submission time); kept "),
+            "superseded by the later complete submission "), dtype="str")
+        reason = reason + d_win.where(~(d_inc & (d_win == "").to_numpy()), "")
+        detail = (pd.Series(ids.iloc[dropped].to_numpy(), dtype="str") + " (kommunkod "
+                  + pd.Series(kommunkod[position[dropped]], dtype="str") + "): " + reason)
+        dropped_ord = np.lexsort((id_rank[dropped], position[dropped]))
+        log.add_many(pd.DataFrame({
+            "step": "dedup",
+            "action": np.where(d_inc, "row_dropped_incomplete", "row_dropped_duplicate")[dropped_ord],
+            "column": "response_id", "count": 1, "detail": detail.to_numpy()[dropped_ord],
+        }))
     return keep
 
 
@@ -485,10 +499,10 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
     dont_know: dict[str, np.ndarray] = {}
     for v in cb.of_type("single_choice", "ordinal"):
         lookup = v.label_lookup()
-        norm = parsed[v.id]["norm"]
         code_of = {k: (-2 if c == DONT_KNOW else int(c)) for k, c in lookup.items()}
         code_of[""] = -1
-        arr = _per_unique(pd.Series(norm), lambda u: code_of[u], dtype=np.int64)
+        lut = np.array([code_of[u] for u in parsed[v.id]["uniq"]], dtype=np.int64)
+        arr = lut[parsed[v.id]["codes"]] if len(lut) else np.zeros(0, dtype=np.int64)
         codes[v.id] = np.where(arr == -2, -1, arr)
         dont_know[v.id] = arr == -2
     numeric: dict[str, np.ndarray] = {}
@@ -501,9 +515,11 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
             numeric[v.id] = p["value"]
 
     # --- municipality, de-duplication --------------------------------------------------------
-    kommunkod = match_municipalities(frame, register, header_of, source, log)
+    reg = register.sort_values("kommunkod", ignore_index=True)
+    reg_codes = reg["kommunkod"].astype(str).to_numpy(dtype=object)
+    position = match_municipalities(frame, reg, header_of, source, log)
     ids = frame["response_id"].str.strip()
-    keep = deduplicate(ids, kommunkod, parsed["submitted_at"]["value"], parsed["started_at"]["value"], log)
+    keep = deduplicate(ids, position, reg_codes, parsed["submitted_at"]["value"], parsed["started_at"]["value"], log)
 
     # --- log the mapping on the kept rows ------------------------------------------------------
     for v in cb.of_type("single_choice", "ordinal"):
@@ -526,13 +542,13 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
 
     # --- responses.parquet -------------------------------------------------------------------
     kept = np.flatnonzero(keep)
-    order = kept[np.argsort(kommunkod[kept], kind="stable")]
+    order = kept[np.argsort(position[kept], kind="stable")]  # register order = kommunkod order
     resp: dict[str, Any] = {}
     for v in cb.variables:
         if v.type == "personal":
             continue
         if v.id == "response_id":
-            resp[v.id] = pd.array(ids.to_numpy()[order], dtype="str")
+            resp[v.id] = pd.array(ids.iloc[order].to_numpy(), dtype="str")
         elif v.is_coded:
             resp[v.id] = _categorical(codes[v.id][order], v)
         elif v.type == "numeric":
@@ -546,19 +562,17 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
         elif v.id not in frame.columns:  # an optional column absent from the export
             resp[v.id] = pd.array([pd.NA] * len(order), dtype="str")
         elif v.type == "metadata":
-            resp[v.id] = pd.array(frame[v.id].str.strip().to_numpy()[order], dtype="str")
+            resp[v.id] = pd.array(frame[v.id].iloc[order].str.strip().to_numpy(), dtype="str")
         else:  # free text: kept exactly as written, never interpreted
-            resp[v.id] = pd.array(frame[v.id].to_numpy()[order], dtype="str")
+            resp[v.id] = pd.array(frame[v.id].iloc[order].to_numpy(), dtype="str")
         if v.id == "municipality_code":
-            resp["kommunkod"] = pd.array(kommunkod[order].astype(str), dtype="str")
+            resp["kommunkod"] = pd.array(reg_codes[position[order]], dtype="str")
     responses = pd.DataFrame(resp)
 
     # --- analysis.parquet --------------------------------------------------------------------
-    reg = register.sort_values("kommunkod", ignore_index=True)
-    pos_in_resp = pd.Series(np.arange(len(responses)), index=responses["kommunkod"].to_numpy())
-    where = reg["kommunkod"].map(pos_in_resp)
-    responded = where.notna().to_numpy()
-    src = np.where(responded, order[np.nan_to_num(where.to_numpy(dtype="float64"), nan=0).astype(int)], -1)
+    src = np.full(len(reg), -1, dtype=np.int64)  # raw row of each municipality's kept submission
+    src[position[order]] = order
+    responded = src >= 0
 
     def take(arr: np.ndarray, fill):
         out = np.asarray(arr)[np.clip(src, 0, None)]

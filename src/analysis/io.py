@@ -112,28 +112,28 @@ def _input_error(path: Path, expected: str, found: str | None = None, rows=None,
     return InputError(path, rows, columns, expected, found)
 
 
+def _check_not_binary(data: bytes, path: Path) -> None:
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise _input_error(path, "a CSV text file (UTF-8 or Windows-1252) or an .xlsx workbook", what)
+    sample = data[: 1 << 16]
+    n_ctrl = sum(sample.count(bytes([c])) for c in range(32) if c not in (9, 10, 13)) + sample.count(b"\x7f")
+    if sample and n_ctrl / len(sample) > _MAX_CONTROL_SHARE:
+        raise _input_error(path, "a CSV text file (UTF-8 or Windows-1252)", "binary data")
+
+
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     """Decode an export: strict UTF-8 (BOM allowed), else strict Windows-1252; else InputError.
 
     Returns (text, encoding). Nothing is replaced or guessed, so å ä ö are never mangled.
     """
-    for magic, what in _BINARY_MAGIC.items():
-        if data.startswith(magic):
-            raise _input_error(path, "a CSV text file (UTF-8 or Windows-1252) or an .xlsx workbook", what)
-    text = encoding = None
+    _check_not_binary(data, path)
     for enc in ("utf-8-sig", "cp1252"):
         try:
-            text, encoding = data.decode(enc), enc
-            break
+            return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    if text is None:
-        raise _input_error(path, "text encoded as UTF-8 or Windows-1252", "bytes that are neither")
-    sample = text[: 1 << 16]
-    n_ctrl = sum(sample.count(chr(c)) for c in range(32) if c not in (9, 10, 13)) + sample.count("\x7f")
-    if sample and n_ctrl / len(sample) > _MAX_CONTROL_SHARE:
-        raise _input_error(path, "a CSV text file (UTF-8 or Windows-1252)", "binary data")
-    return text, encoding
+    raise _input_error(path, "text encoded as UTF-8 or Windows-1252", "bytes that are neither")
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -148,32 +148,87 @@ def detect_delimiter(header_line: str) -> str:
     return best
 
 
+def _header_line(data: bytes) -> tuple[str, bool]:
+    """The first line of the file, decoded; and whether it is valid UTF-8."""
+    line = data[: data.find(b"\n")] if b"\n" in data[: 1 << 20] else data[: 1 << 20]
+    line = line.rstrip(b"\r")
+    if line.startswith(b"\xef\xbb\xbf"):
+        line = line[3:]
+    try:
+        return line.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace"), False
+
+
+def _arrow_csv(data: bytes, sep: str, headers: list[str], path: Path) -> pd.DataFrame:
+    """Parse UTF-8 CSV bytes with pyarrow, every column as string; InputError on malformed rows."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    bad_rows: list[int | None] = []
+
+    def on_bad_row(row) -> str:
+        bad_rows.append(row.number)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(encoding="utf8", block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_bad_row),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[],
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        detail = str(exc).split(":", 1)[0][:80]  # never echo a row's content (it may hold personal data)
+        raise _input_error(path, f"a well-formed CSV with delimiter {sep!r}", detail) from None
+    if bad_rows:
+        rows = [r for r in bad_rows if r is not None]
+        raise _input_error(path, f"every row with the header's {len(headers)} fields (delimiter {sep!r})",
+                           f"{len(bad_rows)} row(s) with a different number of fields", rows=rows or None)
+    return table.to_pandas()
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
-    import io as _io
+    """CSV via pyarrow's parser (multi-threaded).
+
+    UTF-8 is validated by pyarrow as it parses (no extra pass); if parsing fails and the bytes are
+    not UTF-8, the file is decoded strictly as Windows-1252 and parsed again; else an InputError.
+    """
+    import csv
 
     data = path.read_bytes()
     if not data.strip():
         raise _input_error(path, "a header row and at least one data row", "an empty file")
-    text, encoding = decode_text(data, path)
-    first = text[: 1 << 16].lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-    del text
+    _check_not_binary(data, path)
+    first, utf8 = _header_line(data)
+    if not utf8:
+        data = decode_text(data, path)[0].encode("utf-8")
+        first, utf8 = _header_line(data)
     sep = detect_delimiter(first)
-    import csv
-
-    headers = [h.strip() for h in next(csv.reader([first], delimiter=sep), [])]
-    dupes = sorted({h for h in headers if headers.count(h) > 1})
+    headers = next(csv.reader([first], delimiter=sep), [])
+    stripped = [h.strip() for h in headers]
+    dupes = sorted({h for h in stripped if stripped.count(h) > 1})
     if dupes:
         raise _input_error(path, "each column header once", "repeated headers", rows=1, columns=dupes)
     try:
-        df = pd.read_csv(
-            _io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-            engine="c", skip_blank_lines=True, encoding=encoding,
-        )
-    except pd.errors.EmptyDataError:
-        raise _input_error(path, "a header row and at least one data row", "an empty file") from None
-    except pd.errors.ParserError as exc:
-        raise _input_error(path, f"a well-formed CSV with delimiter {sep!r}", str(exc).splitlines()[0]) from None
-    return df
+        return _arrow_csv(data, sep, headers, path)
+    except Exception:
+        if _is_utf8(data):
+            raise
+    # not UTF-8: strict Windows-1252 or an error
+    data = decode_text(data, path)[0].encode("utf-8")
+    return _arrow_csv(data, sep, headers, path)
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:

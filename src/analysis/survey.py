@@ -1,4 +1,4 @@
-"""Design-based descriptive estimates for SKR's 2019 survey of the 290 municipalities.
+"""Design-based descriptive estimates for SKR's 2019 survey of the 290 municipalities (02_describe).
 
 Design (stated once, used everywhere)
 -------------------------------------
@@ -7,15 +7,137 @@ simple random sample without replacement within SKR's nine municipality groups (
 A1..C9): response is assumed missing at random within group. The design weight of a respondent in
 group h is w_h = N_h / n_h (N_h = municipalities in the group among all 290 rows, n_h = respondents
 in the group); non-respondents get NaN. This equals post-stratification to the known group sizes.
+The finite population correction of stratum h is f_h = 1 - n_h / N_h.
+
+Estimates of a share (or a mean) are DOMAIN estimates among respondents with a valid answer
+("Vet ej", blank and non-response excluded):
+
+    N_d = sum_i w_i d_i,   p = sum_i w_i d_i y_i / N_d
+    z_i = w_i d_i (y_i - p) / N_d          (0 for respondents outside the domain)
+    var(p) = sum_h f_h n_h / (n_h - 1) sum_{i in h} (z_i - zbar_h)^2
+
+with n_h ALL respondents of stratum h and zbar_h the stratum mean of z including the zeros. This is
+the Taylor linearisation of R's survey package: svydesign(ids=~1, strata=~kommungrupp,
+fpc=~N_h) and svymean(~y, subset(design, !is.na(y))) give the same point estimate and SE.
+
+Interval for a share: Korn-Graubard, as svyciprop(..., method="beta"): the effective sample size
+n_eff = p (1 - p) / var is multiplied by (t(alpha/2, n - 1) / t(alpha/2, n - H))^2, n = respondents
+with a valid answer, H = strata represented among them, and the Clopper-Pearson beta quantiles
+are taken at n_eff:  lo = Beta(alpha/2; n_eff p, n_eff (1 - p) + 1),
+hi = Beta(1 - alpha/2; n_eff p + 1, n_eff (1 - p)). Where the variance is zero (p = 0 or 1, or
+every stratum of the domain is a census) the exact Clopper-Pearson interval on the counts
+(n_yes of n_eligible) is given instead, and ci_method says "clopper-pearson (zero variance)".
+Interval for a mean (the maturity index): p +/- t(1 - alpha/2, n - H) SE.
+
+Single-respondent strata (R's "lonely PSU"): a stratum with n_h = 1 and N_h = 1 is a certainty
+unit and contributes 0 (its FPC is 0, as in R). A stratum with n_h = 1 < N_h has no within-stratum
+variance; by default (lonely="adjust", as R's options(survey.lonely.psu="adjust")) its score is
+centred at the grand mean of the scores, which is 0 for a linearised mean, so it contributes
+f_h z_i^2; lonely="fail" raises instead (R's default). In the 2019 frame group A1 has N = 3.
+
+Implementation: no maintained Python survey library that reproduces R's domain variance and
+svyciprop's beta interval is a dependency of this project (samplics is not installed), so the
+linearisation is implemented here, in a few small pure functions, and tested against
+hand-computed cases (tests/test_survey.py).
+
+Disclosure control: any cell based on fewer than min_cell respondents is set to NA and marked
+suppressed (`suppress`); no table or figure shows a single municipality's answers.
 """
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
 import numpy as np
 import pandas as pd
+from scipy import stats
+
+from .codebook import HEADLINE_ITEMS, default_codebook
+
+STRATA = "kommungrupp"
+
+# Axis and title texts of the figures and table notes, in both report languages.
+TEXTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "share": "Andel kommuner (viktad, 95 % KI)",
+        "share_short": "Andel",
+        "estimate": "Skattning",
+        "ci": "Konfidensintervall",
+        "published": "SKR:s publicerade andel",
+        "headline_title": "Tio nyckeltal: andel kommuner",
+        "group": "Kommungrupp (SKR 2017)",
+        "heatmap_title": "Andel per kommungrupp (tomma rutor: färre än {min_cell} svar, undertryckta)",
+        "response_rate": "Svarsfrekvens",
+        "response_title": "Svarsfrekvens per kommungrupp",
+        "suppressed": "undertryckt (< {min_cell} svar)",
+        "suppressed_n": "undertryckt (< {min_cell} kommuner)",
+        "map_title": "Mognadsindex (0–7), medelvärde per län",
+        "map_legend": "Medelvärde mognadsindex",
+        "item": "Nyckeltal",
+    },
+    "en": {
+        "share": "Share of municipalities (weighted, 95% CI)",
+        "share_short": "Share",
+        "estimate": "Estimate",
+        "ci": "Confidence interval",
+        "published": "SKR's published share",
+        "headline_title": "Ten headline items: share of municipalities",
+        "group": "Municipality group (SKR 2017)",
+        "heatmap_title": "Share by municipality group (blank cells: fewer than {min_cell} responses, suppressed)",
+        "response_rate": "Response rate",
+        "response_title": "Response rate by municipality group",
+        "suppressed": "suppressed (< {min_cell} responses)",
+        "suppressed_n": "suppressed (< {min_cell} municipalities)",
+        "map_title": "Maturity index (0–7), mean by county",
+        "map_legend": "Mean maturity index",
+        "item": "Headline item",
+    },
+}
+
+METHOD_TEXT = {
+    "sv": (
+        "Svarande kommuner behandlas som ett stratifierat obundet slumpmässigt urval inom SKR:s nio "
+        "kommungrupper (bortfall antas slumpmässigt inom grupp). Vikten är N_h/n_h (antal kommuner "
+        "delat med antal svarande i gruppen), vilket motsvarar efterstratifiering till kända "
+        "gruppstorlekar, med ändlighetskorrektion 1 − n_h/N_h. Andelar skattas bland kommuner med "
+        "giltigt svar (”Vet ej” och tomt svar räknas inte) som domänskattningar; standardfelet fås "
+        "genom linjärisering (Taylor) och 95-procentiga intervall enligt Korn–Graubard (Clopper–"
+        "Pearson med effektiv urvalsstorlek, frihetsgrader n − H), som R-paketet survey "
+        "(svyciprop, method = \"beta\"). Där variansen är noll används Clopper–Pearson på antalen. "
+        "Gränsvärdena anger andelen bland alla 290 om alla som saknar svar hade svarat nej "
+        "respektive ja. Celler med färre än {min_cell} svarande redovisas inte."
+    ),
+    "en": (
+        "Responding municipalities are treated as a stratified simple random sample within SKR's "
+        "nine municipality groups (non-response assumed random within group). The weight is "
+        "N_h/n_h (municipalities over respondents in the group), which equals post-stratification "
+        "to the known group sizes, with finite population correction 1 − n_h/N_h. Shares are "
+        "domain estimates among municipalities with a valid answer (\"Don't know\" and blanks "
+        "excluded); standard errors come from Taylor linearisation and 95% intervals from the "
+        "Korn–Graubard method (Clopper–Pearson at the effective sample size, n − H degrees of "
+        "freedom), as in R's survey package (svyciprop, method = \"beta\"). Where the variance is "
+        "zero, Clopper–Pearson on the counts is used. The bounds give the share among all 290 if "
+        "every missing answer were no, or yes. Cells with fewer than {min_cell} respondents are "
+        "not shown."
+    ),
+}
+
+HEADLINE_COLUMNS = [
+    "item", "label_sv", "label_en", "n_eligible", "n_yes", "share_unweighted", "share_weighted",
+    "se", "ci_low", "ci_high", "ci_method", "bound_low", "bound_high", "x_of_10", "published_share",
+]
+BY_GROUP_COLUMNS = ["grouping", "group", "item", "n_eligible", "share_weighted", "ci_low", "ci_high",
+                    "suppressed"]
 
 
-def design_weights(df: pd.DataFrame, strata: str = "kommungrupp", responded: str = "responded") -> pd.Series:
+# --------------------------------------------------------------------------------------------
+# Design
+# --------------------------------------------------------------------------------------------
+
+def design_weights(df: pd.DataFrame, strata: str = STRATA, responded: str = "responded") -> pd.Series:
     """Weight N_h / n_h for each respondent, NaN for non-respondents; a Series aligned to `df`.
 
     `df` must hold all rows of the population (the 290 municipalities of analysis.parquet): N_h is
@@ -33,3 +155,396 @@ def design_weights(df: pd.DataFrame, strata: str = "kommungrupp", responded: str
     w = pd.Series(groups, index=df.index).map(w_by_group).astype(float)
     w[~resp] = np.nan
     return w.rename("weight")
+
+
+def stratum_sizes(df: pd.DataFrame, strata: str = STRATA) -> dict[str, int]:
+    """N_h: rows of `df` (all 290 municipalities) per stratum."""
+    return {str(k): int(v) for k, v in df[strata].astype(str).value_counts().items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Estimators (pure; inputs are arrays over ALL respondents of the design)
+# --------------------------------------------------------------------------------------------
+
+def _as_float(y) -> np.ndarray:
+    s = pd.Series(y)
+    if s.dtype == bool or str(s.dtype) == "boolean":
+        s = s.astype("Float64")
+    return pd.to_numeric(s, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def linearised_mean(y, strata, N_h: Mapping[str, int], domain=None, *, fpc: bool = True,
+                    lonely: str = "adjust") -> dict[str, float]:
+    """Weighted domain mean of `y` and its linearised variance in the stratified design.
+
+    y, strata (and domain, a boolean mask) are arrays over ALL respondents (one element each);
+    NaN / NA in y is outside the domain. N_h maps stratum -> population size; n_h is the number of
+    elements of `strata` in h. fpc=False drops the finite population correction (f_h = 1).
+    Returns estimate, var, se, n (domain members), H (strata among them), df = n - H, N_hat.
+    """
+    y = _as_float(y)
+    st = np.asarray(pd.Series(strata).astype(str))
+    d = ~np.isnan(y)
+    if domain is not None:
+        d &= np.asarray(pd.Series(domain).astype("boolean").fillna(False), dtype=bool)
+    labels, inv = np.unique(st, return_inverse=True)
+    n_h = np.bincount(inv, minlength=len(labels)).astype(float)
+    try:
+        N_arr = np.array([float(N_h[lab]) for lab in labels])
+    except KeyError as exc:
+        raise ValueError(f"no population size N_h for stratum {exc.args[0]!r}") from None
+    if np.any(n_h > N_arr):
+        raise ValueError("more respondents than population in a stratum")
+    w = (N_arr / n_h)[inv]
+    n = int(d.sum())
+    H = int(len(np.unique(inv[d]))) if n else 0
+    out = {"estimate": np.nan, "var": np.nan, "se": np.nan, "n": n, "H": H, "df": n - H, "N_hat": 0.0}
+    if n == 0:
+        return out
+    yd = np.where(d, y, 0.0)
+    N_hat = float(np.sum(w * d))
+    est = float(np.sum(w * d * yd) / N_hat)
+    z = np.where(d, w * (yd - est) / N_hat, 0.0)
+    f = (1.0 - n_h / N_arr) if fpc else np.ones_like(n_h)
+    var = 0.0
+    for h in range(len(labels)):
+        zh = z[inv == h]
+        if n_h[h] > 1:
+            var += f[h] * n_h[h] / (n_h[h] - 1) * float(np.sum((zh - zh.mean()) ** 2))
+        elif f[h] <= 1e-12:  # certainty unit (n_h = N_h = 1): no variance, as in R
+            continue
+        elif lonely == "adjust":  # centred at the grand mean of the scores, which is 0
+            var += f[h] * float(np.sum(zh**2))
+        else:
+            raise ValueError(f"stratum {labels[h]!r} has a single respondent of N_h={N_arr[h]:g} "
+                             "(no variance estimate; use lonely='adjust')")
+    var = max(var, 0.0)
+    out.update(estimate=est, var=var, se=math.sqrt(var), N_hat=N_hat)
+    return out
+
+
+def clopper_pearson(x: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Exact binomial interval for x successes of n."""
+    if n <= 0:
+        return (np.nan, np.nan)
+    lo = 0.0 if x <= 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
+    hi = 1.0 if x >= n else float(stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    return lo, hi
+
+
+def korn_graubard(p: float, var: float, n: int, H: int, alpha: float = 0.05) -> tuple[float, float, float]:
+    """Korn-Graubard interval (svyciprop method="beta"): (lo, hi, n_eff adjusted). Needs var > 0."""
+    if not (n - H >= 1 and n >= 2 and var > 0 and 0 < p < 1):
+        return (np.nan, np.nan, np.nan)
+    n_eff = p * (1 - p) / var
+    n_eff *= (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, n - H)) ** 2
+    lo = float(stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1))
+    hi = float(stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)))
+    return lo, hi, float(n_eff)
+
+
+def estimate_share(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: float = 0.05,
+                   fpc: bool = True, lonely: str = "adjust") -> dict[str, Any]:
+    """Share of True among respondents with a valid answer (and in `domain`), design-based.
+
+    y: booleans (nullable; NA = no valid answer) over ALL respondents; strata, N_h, domain as in
+    `linearised_mean`. Returns n_eligible, n_yes, share_unweighted, share_weighted, se, ci_low,
+    ci_high, ci_method ("korn-graubard" or "clopper-pearson (zero variance)"), n_eff, df.
+    """
+    m = linearised_mean(y, strata, N_h, domain, fpc=fpc, lonely=lonely)
+    yv = _as_float(y)
+    d = ~np.isnan(yv)
+    if domain is not None:
+        d &= np.asarray(pd.Series(domain).astype("boolean").fillna(False), dtype=bool)
+    n, x = int(d.sum()), int(np.sum(yv[d] == 1))
+    p = m["estimate"]
+    out = {"n_eligible": n, "n_yes": x, "share_unweighted": x / n if n else np.nan,
+           "share_weighted": p, "se": m["se"], "ci_low": np.nan, "ci_high": np.nan,
+           "ci_method": "none (no valid answers)" if n == 0 else "", "n_eff": np.nan, "df": m["df"]}
+    if n == 0:
+        return out
+    if m["var"] <= 1e-15 or p <= 0 or p >= 1:
+        out["ci_low"], out["ci_high"] = clopper_pearson(x, n, alpha)
+        out["ci_method"] = "clopper-pearson (zero variance)"
+    else:
+        lo, hi, n_eff = korn_graubard(p, m["var"], n, m["H"], alpha)
+        out.update(ci_low=lo, ci_high=hi, n_eff=n_eff,
+                   ci_method="korn-graubard" if not np.isnan(lo) else "none (too few degrees of freedom)")
+    return out
+
+
+def estimate_mean(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: float = 0.05,
+                  fpc: bool = True, lonely: str = "adjust") -> dict[str, Any]:
+    """Weighted domain mean with linearised SE and a t interval on df = n - H."""
+    m = linearised_mean(y, strata, N_h, domain, fpc=fpc, lonely=lonely)
+    lo = hi = np.nan
+    if m["n"] and m["df"] >= 1:
+        half = stats.t.ppf(1 - alpha / 2, m["df"]) * m["se"]
+        lo, hi = m["estimate"] - half, m["estimate"] + half
+    elif m["n"] and m["var"] == 0:
+        lo = hi = m["estimate"]
+    return {"n": m["n"], "mean": m["estimate"], "se": m["se"], "ci_low": lo, "ci_high": hi, "df": m["df"]}
+
+
+def bounds(n_yes: int, n_eligible: int, N: int) -> tuple[float, float]:
+    """Worst-case shares among all N: every missing answer no (low) or yes (high)."""
+    return n_yes / N, (n_yes + (N - n_eligible)) / N
+
+
+def x_of_10(p: float, lang: str = "sv") -> str | None:
+    """'6 av 10' (sv) / '6 in 10' (en) from p rounded half up to the nearest tenth; None for NA."""
+    if p is None or pd.isna(p):
+        return None
+    k = math.floor(round(float(p) * 10, 9) + 0.5)
+    return f"{k} av 10" if lang == "sv" else f"{k} in 10"
+
+
+def suppress(df: pd.DataFrame, n_col: str, min_cell: int, value_cols: list[str] | None = None) -> pd.DataFrame:
+    """Copy of `df` with value_cols set to NA where df[n_col] < min_cell, and a `suppressed` column.
+
+    value_cols defaults to every numeric column except n_col. Existing `suppressed` marks are kept
+    (a row already suppressed stays suppressed).
+    """
+    out = df.copy()
+    if value_cols is None:
+        value_cols = [c for c in out.columns if c not in (n_col, "suppressed")
+                      and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    small = out[n_col].astype("Float64").fillna(0).to_numpy(dtype=float) < min_cell
+    prev = out["suppressed"].astype(bool).to_numpy() if "suppressed" in out else np.zeros(len(out), bool)
+    mask = small | prev
+    for c in value_cols:
+        if pd.api.types.is_integer_dtype(out[c]):
+            out[c] = out[c].astype("Int64")
+        elif pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].astype("Float64")
+        else:
+            out[c] = out[c].astype("object")
+        out.loc[mask, c] = pd.NA
+    out["suppressed"] = mask
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
+
+def _respondents(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["responded"].astype("boolean").fillna(False).astype(bool)]
+
+
+def headline_table(df: pd.DataFrame, alpha: float = 0.05, codebook=None, strata: str = STRATA) -> pd.DataFrame:
+    """tables/headline.csv from analysis.parquet (all 290 rows): one row per headline item."""
+    cb = codebook or default_codebook()
+    N_h, N = stratum_sizes(df, strata), len(df)
+    r = _respondents(df)
+    rows = []
+    for item in HEADLINE_ITEMS:
+        h = cb[item].headline
+        e = estimate_share(r[item], r[strata], N_h, alpha=alpha)
+        lo_b, hi_b = bounds(e["n_yes"], e["n_eligible"], N)
+        rows.append({"item": item, "label_sv": h.label_sv, "label_en": h.label_en,
+                     **{k: e[k] for k in HEADLINE_COLUMNS[3:11]},
+                     "bound_low": lo_b, "bound_high": hi_b, "x_of_10": x_of_10(e["share_weighted"], "sv"),
+                     "published_share": h.published_share})
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def headline_by_group(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, strata: str = STRATA,
+                      groupings: tuple[str, ...] = ("kommungrupp", "huvudgrupp")) -> pd.DataFrame:
+    """Long table: within-group shares of the ten items by SKR group and main group, suppressed."""
+    N_h = stratum_sizes(df, strata)
+    r = _respondents(df)
+    rows = []
+    for grouping in groupings:
+        for g in _levels(df[grouping]):
+            dom = (r[grouping].astype(str) == g).to_numpy()
+            for item in HEADLINE_ITEMS:
+                e = estimate_share(r[item], r[strata], N_h, dom, alpha=alpha)
+                rows.append({"grouping": grouping, "group": g, "item": item, "n_eligible": e["n_eligible"],
+                             "share_weighted": e["share_weighted"], "ci_low": e["ci_low"], "ci_high": e["ci_high"]})
+    out = pd.DataFrame(rows)
+    return suppress(out, "n_eligible", min_cell, ["share_weighted", "ci_low", "ci_high"])[BY_GROUP_COLUMNS]
+
+
+def _levels(s: pd.Series) -> list[str]:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return [str(c) for c in s.cat.categories]
+    return sorted(s.dropna().astype(str).unique())
+
+
+def maturity_table(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, strata: str = STRATA,
+                   col: str = "maturity_index") -> pd.DataFrame:
+    """Weighted mean maturity index overall, by SKR group, main group and county; suppressed."""
+    N_h = stratum_sizes(df, strata)
+    r = _respondents(df)
+    rows = [{"grouping": "all", "group": "all", **estimate_mean(r[col], r[strata], N_h, alpha=alpha)}]
+    for grouping in ("kommungrupp", "huvudgrupp", "lan_kod"):
+        for g in _levels(df[grouping]):
+            dom = (r[grouping].astype(str) == g).to_numpy()
+            rows.append({"grouping": grouping, "group": g,
+                         **estimate_mean(r[col], r[strata], N_h, dom, alpha=alpha)})
+    out = pd.DataFrame(rows)[["grouping", "group", "n", "mean", "se", "ci_low", "ci_high", "df"]]
+    return suppress(out, "n", min_cell, ["mean", "se", "ci_low", "ci_high"])
+
+
+def response_table(df: pd.DataFrame, min_cell: int = 5) -> pd.DataFrame:
+    """N, respondents and response rate by SKR group, main group and county, plus a total row.
+
+    Rows with N < min_cell municipalities are suppressed (respondents and rate NA): with so few
+    municipalities the counts would say which ones answered (e.g. Gotland, a one-municipality county).
+    """
+    resp = df["responded"].astype("boolean").fillna(False).astype(bool)
+    rows = [{"grouping": "all", "group": "all", "N": len(df), "respondents": int(resp.sum())}]
+    for grouping in ("kommungrupp", "huvudgrupp", "lan_kod"):
+        g = df.assign(_r=resp).groupby(df[grouping].astype(str), sort=False)["_r"]
+        for lev in _levels(df[grouping]):
+            rows.append({"grouping": grouping, "group": lev, "N": int(g.size().get(lev, 0)),
+                         "respondents": int(g.sum().get(lev, 0))})
+    out = pd.DataFrame(rows)
+    if "lan_namn" in df:
+        names = df.drop_duplicates("lan_kod").set_index(df.drop_duplicates("lan_kod")["lan_kod"].astype(str))["lan_namn"]
+        out["name"] = [names.get(g, "") if gr == "lan_kod" else "" for gr, g in zip(out["grouping"], out["group"])]
+    out["rate"] = out["respondents"] / out["N"]
+    return suppress(out, "N", min_cell, ["respondents", "rate"])
+
+
+def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Logistic GLM of responding on log population and main group, all rows; ORs with Wald CIs."""
+    import statsmodels.api as sm
+
+    X = pd.DataFrame({"log_folkmangd": np.log(df["folkmangd"].astype(float))}, index=df.index)
+    main = df["huvudgrupp"].astype(str)
+    for lev in _levels(df["huvudgrupp"])[1:]:
+        X[f"huvudgrupp[{lev}]"] = (main == lev).astype(float)
+    X = sm.add_constant(X)
+    yv = df["responded"].astype("boolean").fillna(False).astype(float)
+    fit = sm.GLM(yv, X, family=sm.families.Binomial()).fit()
+    ci = fit.conf_int(alpha)
+    out = pd.DataFrame({"term": X.columns, "coef": fit.params.to_numpy(), "se": fit.bse.to_numpy(),
+                        "odds_ratio": np.exp(fit.params.to_numpy()), "ci_low": np.exp(ci[0].to_numpy()),
+                        "ci_high": np.exp(ci[1].to_numpy()), "p_value": fit.pvalues.to_numpy()})
+    out["n"] = int(fit.nobs)
+    out["method"] = "GLM binomial (logit), Wald CI; reference group A"
+    return out
+
+
+def respondent_profile(df: pd.DataFrame) -> dict[str, Any]:
+    """Respondents vs all municipalities: population median/mean and SKR group distribution."""
+    r = _respondents(df)
+    dist_all = df["kommungrupp"].astype(str).value_counts(normalize=True)
+    dist_r = r["kommungrupp"].astype(str).value_counts(normalize=True)
+    return {
+        "population_median": {"all": float(df["folkmangd"].median()), "respondents": float(r["folkmangd"].median())},
+        "population_mean": {"all": float(df["folkmangd"].mean()), "respondents": float(r["folkmangd"].mean())},
+        "group_share": {g: {"all": round(float(dist_all.get(g, 0)), 4), "respondents": round(float(dist_r.get(g, 0)), 4)}
+                        for g in _levels(df["kommungrupp"])},
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Step entry (I/O at the edges)
+# --------------------------------------------------------------------------------------------
+
+def _synthetic_flag(processed_dir: Path) -> bool:
+    path = processed_dir / "run_info.json"
+    if not path.is_file():
+        return False
+    return bool(json.loads(path.read_text(encoding="utf-8")).get("synthetic", False))
+
+
+def _tag(df: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
+    return df.assign(data_source="synthetic" if synthetic else "survey")
+
+
+def make_figures(tables: dict[str, pd.DataFrame], out_dir: Path, *, lang: str, synthetic: bool,
+                 min_cell: int, reference_dir: str | Path) -> list[Path]:
+    """Draw and save the four descriptive figures (PNG + SVG each)."""
+    from . import figures, reference
+
+    figures.setup_style()
+    t = {k: v.format(min_cell=min_cell) for k, v in TEXTS[lang].items()}
+    head = tables["headline"]
+    label_col = f"label_{lang}"
+    labels = dict(zip(head["item"], head[label_col]))
+    paths = []
+    fig = figures.plot_headline_shares(head, label_col=label_col, texts=t)
+    paths += figures.save_figure(fig, out_dir, "headline_shares", synthetic=synthetic, lang=lang)
+    bg = tables["headline_by_group"]
+    fig = figures.plot_group_heatmap(bg[bg["grouping"] == "kommungrupp"], labels=labels, texts=t)
+    paths += figures.save_figure(fig, out_dir, "headline_by_group_heatmap", synthetic=synthetic, lang=lang)
+    resp = tables["response"]
+    fig = figures.plot_response_rate(resp[resp["grouping"] == "kommungrupp"], texts=t)
+    paths += figures.save_figure(fig, out_dir, "response_rate_by_group", synthetic=synthetic, lang=lang)
+    gdf = reference.load_counties_geojson(reference_dir)
+    mat = tables["maturity_index"]
+    fig = figures.plot_county_map(gdf, mat[mat["grouping"] == "lan_kod"], texts=t)
+    paths += figures.save_figure(fig, out_dir, "maturity_index_map", synthetic=synthetic, lang=lang)
+    return paths
+
+
+def compute(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5) -> dict[str, Any]:
+    """All tables of the step from analysis.parquet (pure)."""
+    return {
+        "headline": headline_table(df, alpha),
+        "headline_by_group": headline_by_group(df, alpha, min_cell),
+        "maturity_index": maturity_table(df, alpha, min_cell),
+        "response": response_table(df, min_cell),
+        "nonresponse_model": nonresponse_model(df, alpha),
+    }
+
+
+def summary(df: pd.DataFrame, tables: dict[str, pd.DataFrame], *, alpha: float, min_cell: int,
+            synthetic: bool) -> dict[str, Any]:
+    """describe_summary.json: what the report needs beyond the tables."""
+    resp = tables["response"].set_index(["grouping", "group"])
+    overall = tables["maturity_index"].iloc[0]
+    head = tables["headline"]
+    w = design_weights(df)
+
+    def f(v):
+        return None if pd.isna(v) else float(v)
+
+    return {
+        "step": "02_describe",
+        "synthetic": synthetic,
+        "alpha": alpha,
+        "min_cell": min_cell,
+        "n_municipalities": int(len(df)),
+        "n_respondents": int(resp.loc[("all", "all"), "respondents"]),
+        "response_rate": f(resp.loc[("all", "all"), "rate"]),
+        "weights": {str(g): float(v) for g, v in w.groupby(df[STRATA].astype(str)).first().items()},
+        "method_sv": METHOD_TEXT["sv"].format(min_cell=min_cell),
+        "method_en": METHOD_TEXT["en"].format(min_cell=min_cell),
+        "method_short": "stratified by SKR group, weights N_h/n_h, FPC, Taylor linearisation, "
+                        "Korn-Graubard intervals (R survey svyciprop method='beta' equivalent)",
+        "lonely_psu": "n_h=1=N_h: certainty, contributes 0; n_h=1<N_h: 'adjust' (centred at 0)",
+        "x_of_10_sv": dict(zip(head["item"], head["x_of_10"])),
+        "x_of_10_en": {i: x_of_10(p, "en") for i, p in zip(head["item"], head["share_weighted"])},
+        "maturity_index": {"estimate": f(overall["mean"]), "se": f(overall["se"]), "ci_low": f(overall["ci_low"]),
+                           "ci_high": f(overall["ci_high"]), "n": int(overall["n"]), "df": int(overall["df"]),
+                           "method": f"weighted mean, linearised SE, t interval df = n - H"},
+        "respondent_profile": respondent_profile(df),
+    }
+
+
+def run_step(P: dict[str, Any]) -> dict[str, Any]:
+    """For the notebook: read processed_dir/analysis.parquet, compute, write tables/figures/summary.
+
+    Returns the tables (DataFrames, as written but without data_source), the summary dict under
+    "summary" and the written figure paths under "figures".
+    """
+    processed, out = Path(P["processed_dir"]), Path(P["output_dir"])
+    from . import io
+
+    df = pd.read_parquet(processed / "analysis.parquet")
+    synthetic = _synthetic_flag(processed)
+    alpha, min_cell, lang = float(P["alpha"]), int(P["min_cell"]), P["lang"]
+    tables = compute(df, alpha, min_cell)
+    for name, t in tables.items():
+        io.write_csv(_tag(t, synthetic), out / "tables" / f"{name}.csv", excel=True)
+    fig_paths = make_figures(tables, out / "figures", lang=lang, synthetic=synthetic, min_cell=min_cell,
+                             reference_dir=P["reference_dir"])
+    summ = summary(df, tables, alpha=alpha, min_cell=min_cell, synthetic=synthetic)
+    summ["figures"] = [str(p.relative_to(out)) for p in fig_paths]
+    io.write_json(summ, out / "describe_summary.json")
+    return {**tables, "summary": summ, "figures": fig_paths}

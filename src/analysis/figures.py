@@ -159,3 +159,96 @@ def plot_county_map(counties, county_table, *, texts: dict[str, str]):
     ax.set_title(texts["map_title"], fontsize=11)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 03_model figures (models.run_step passes the main-spec rows and the outcome labels)
+# --------------------------------------------------------------------------------------------
+
+MODEL_TEXT = {
+    "sv": {
+        "leadership_informed": "Ledningen informerar sig regelbundet",
+        "action_plans": "Ledningens mål omsatta i handlingsplaner",
+        "resources": "Ledningen har avsatt medel eller personal",
+        "collaboration": "Samarbetar med andra kommuner",
+        "or_axis": "Oddskvot för etablerat arbetssätt ({conf} % KI, logaritmisk skala)",
+        "ame_axis": "Genomsnittlig marginaleffekt, procentenheter ({conf} % KI)",
+        "forest_title": "Ledningens engagemang och etablerade arbetssätt\n(samband; viktat, justerat för storlek och huvudgrupp)",
+        "ame_title": "Skillnad i andel med etablerat arbetssätt, med jämfört med utan\n(samband; viktat, justerat)",
+        "firth": "Firth-skattning",
+    },
+    "en": {
+        "leadership_informed": "Leadership regularly informs itself",
+        "action_plans": "Leadership goals turned into action plans",
+        "resources": "Leadership allocated money or staff",
+        "collaboration": "Collaborates with other municipalities",
+        "or_axis": "Odds ratio for an established working method ({conf}% CI, log scale)",
+        "ame_axis": "Average marginal effect, percentage points ({conf}% CI)",
+        "forest_title": "Leadership engagement and established working methods\n(associations; weighted, adjusted for size and main group)",
+        "ame_title": "Difference in the share with an established method, with vs without\n(associations; weighted, adjusted)",
+        "firth": "Firth estimate",
+    },
+}
+_MODEL_COLORS = ("#1f4e79", "#b35900", "#2e7d32", "#7b1fa2")
+
+
+def _model_dodge_plot(rows, labels: dict[str, str], terms, *, est: str, lo: str, hi: str, ref: float,
+                      log: bool, axis_text: str, title: str, lang: str):
+    import numpy as np
+    import seaborn as sns  # noqa: F401  (style set by setup_style)
+
+    texts = MODEL_TEXT[lang]
+    outcomes = [o for o in labels if o in set(rows["outcome"])]
+    n_t = len(terms)
+    height = 0.8 / max(n_t, 1)
+    fig, ax = plt.subplots(figsize=(8.5, 1.6 + len(outcomes) * (0.35 + 0.2 * n_t)))
+    for k, term in enumerate(terms):
+        d = rows[rows["term"] == term].set_index("outcome").reindex(outcomes)
+        y = np.arange(len(outcomes))[::-1] + (n_t - 1) / 2 * height - k * height
+        e, l, h = (d[c].astype(float).to_numpy() for c in (est, lo, hi))
+        ax.errorbar(e, y, xerr=[e - l, h - e], fmt="o", color=_MODEL_COLORS[k % len(_MODEL_COLORS)],
+                    ecolor=_MODEL_COLORS[k % len(_MODEL_COLORS)], elinewidth=1.8, capsize=3, markersize=5,
+                    label=texts[term])
+        firth = (d["method"] == "Firth").to_numpy()
+        if firth.any():
+            ax.scatter(e[firth], y[firth], marker="s", s=60, facecolor="none", edgecolor="black", zorder=4,
+                       label=texts["firth"])
+    ax.axvline(ref, color="#555555", linestyle="--", linewidth=1)
+    if log:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+            lambda v, _: (f"{v:g}".replace(".", ",") if lang == "sv" else f"{v:g}")))
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1, 2, 5)))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_yticks(np.arange(len(outcomes))[::-1], [labels[o][:1].upper() + labels[o][1:] for o in outcomes])
+    ax.grid(axis="y", visible=False)
+    for b in np.arange(len(outcomes) - 1) + 0.5:
+        ax.axhline(b, color="#dddddd", linewidth=0.8)
+    ax.set_ylim(-0.5, len(outcomes) - 0.5)
+    ax.set_xlabel(axis_text)
+    ax.set_title(title, fontsize=10)
+    handles, names = ax.get_legend_handles_labels()
+    uniq = dict(zip(names, handles))
+    fig.legend(uniq.values(), uniq.keys(), loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=2,
+               frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.035 + 0.025 * ((len(uniq) + 1) // 2), 1, 1))
+    return fig
+
+
+def model_forest_plot(rows, labels: dict[str, str], terms=("leadership_informed", "action_plans"), *,
+                      lang: str = "sv", alpha: float = 0.05):
+    """Forest plot of odds ratios (log scale): one row per outcome, one marker per term."""
+    conf = f"{100 * (1 - alpha):g}"
+    t = MODEL_TEXT[lang]
+    return _model_dodge_plot(rows, labels, list(terms), est="odds_ratio", lo="ci_low", hi="ci_high", ref=1.0,
+                             log=True, axis_text=t["or_axis"].format(conf=conf), title=t["forest_title"], lang=lang)
+
+
+def model_ame_plot(rows, labels: dict[str, str],
+                   terms=("leadership_informed", "action_plans", "resources", "collaboration"), *,
+                   lang: str = "sv", alpha: float = 0.05):
+    """Average marginal effects in percentage points with intervals: one row per outcome."""
+    conf = f"{100 * (1 - alpha):g}"
+    t = MODEL_TEXT[lang]
+    return _model_dodge_plot(rows, labels, list(terms), est="ame", lo="ame_ci_low", hi="ame_ci_high", ref=0.0,
+                             log=False, axis_text=t["ame_axis"].format(conf=conf), title=t["ame_title"], lang=lang)

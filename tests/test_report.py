@@ -51,52 +51,65 @@ def make_fixture(base: Path, *, synthetic: bool = True, lang: str = "sv") -> dic
         rows.append({"item": item, "label_sv": h.label_sv, "label_en": h.label_en, "n_eligible": 250 + i,
                      "n_yes": int(share * (250 + i)), "share_unweighted": share - 0.01, "share_weighted": share,
                      "se": 0.02, "ci_low": share - 0.06, "ci_high": share + 0.06, "ci_method": "korn-graubard",
-                     "bound_low": share * 0.9, "bound_high": share * 0.9 + 0.1, "x_of_10": int(round(share * 10)),
+                     "bound_low": share * 0.9, "bound_high": share * 0.9 + 0.1, "x_of_10": f"{int(round(share * 10))} av 10",
                      "published_share": h.published_share})
     io.write_csv(pd.DataFrame(rows), out / "tables" / "headline.csv", excel=True)
     groups = ["A1", "A2", "B3", "C9"]
+    by_group = []
+    for g, n in zip(groups, [3, 40, 50, 20]):
+        for item in HEADLINE_ITEMS:
+            small = n < 5
+            by_group.append({"grouping": "kommungrupp", "group": g, "item": item, "n_eligible": n,
+                             "share_weighted": None if small else 0.6, "ci_low": None if small else 0.45,
+                             "ci_high": None if small else 0.74, "suppressed": small, "data_source": "synthetic"})
+    io.write_csv(pd.DataFrame(by_group), out / "tables" / "headline_by_group.csv", excel=True)
+    # Hostile free text in cells the report displays (the county-name column of response.csv).
     io.write_csv(pd.DataFrame({
-        "item": ["ciso"] * 4, "kommungrupp": groups, "n_eligible": [3, 40, 50, 20],
-        "share_weighted": [0.67, 0.6, 0.55, 0.7], "ci_low": [0.1, 0.45, 0.4, 0.5], "ci_high": [0.99, 0.74, 0.69, 0.86],
-        "suppressed": [True, False, False, False]}), out / "tables" / "headline_by_group.csv", excel=True)
-    # A hostile free-text value in a cell the report displays (the group name column).
-    io.write_csv(pd.DataFrame({
-        "kommungrupp": groups, "kommungrupp_namn": [HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[3]],
-        "n_population": [3, 45, 60, 25], "n_respondents": [3, 41, 55, 22],
-        "response_rate": [1.0, 41 / 45, 55 / 60, 22 / 25], "suppressed": [True, False, False, False]}),
+        "grouping": ["all", "kommungrupp", "kommungrupp", "lan_kod", "lan_kod", "lan_kod", "lan_kod"],
+        "group": ["all", "A1", "A2", "01", "03", "04", "05"],
+        "N": [290, 3, 45, 26, 8, 9, 13], "respondents": [264, None, 41, 26, 7, 8, 12],
+        "name": [None, None, None, *HOSTILE], "rate": [264 / 290, None, 41 / 45, 1.0, 7 / 8, 8 / 9, 12 / 13],
+        "suppressed": [False, True, False, False, False, False, False]}),
         out / "tables" / "response.csv", excel=True)
-    io.write_csv(pd.DataFrame({"term": ["folkmangd"], "odds_ratio": [1.1], "ci_low": [0.9], "ci_high": [1.3],
-                               "p_value": [0.4]}), out / "tables" / "nonresponse_model.csv", excel=True)
-    io.write_csv(pd.DataFrame({"maturity_index": list(range(8)), "n": [30, 40, 35, 30, 30, 35, 40, 24],
-                               "share": [x / 264 for x in (30, 40, 35, 30, 30, 35, 40, 24)]}),
+    io.write_csv(pd.DataFrame({"term": ["const", "log_folkmangd", "huvudgrupp[B]"], "coef": [-1.6, 0.5, -0.7],
+                               "se": [2.9, 0.27, 1.1], "odds_ratio": [0.2, 1.67, 0.48], "ci_low": [0.01, 0.98, 0.05],
+                               "ci_high": [69.6, 2.85, 4.2], "p_value": [0.59, 0.057, 0.5], "n": [290] * 3,
+                               "method": ["GLM binomial (logit), Wald CI; reference group A"] * 3}),
+                 out / "tables" / "nonresponse_model.csv", excel=True)
+    io.write_csv(pd.DataFrame({"grouping": ["all", "kommungrupp", "kommungrupp"], "group": ["all", "A1", "A2"],
+                               "n": [169, 1, 24], "mean": [2.93, None, 3.12], "se": [0.03, None, 0.04],
+                               "ci_low": [2.87, None, 3.03], "ci_high": [3.0, None, 3.2], "df": [160, 0, 23],
+                               "suppressed": [False, True, False]}),
                  out / "tables" / "maturity_index.csv", excel=True)
     io.write_csv(pd.DataFrame({
-        "spec": ["main"] * 3 + ["unweighted"], "outcome": ["action_plans", "action_plans", "risk_management", "action_plans"],
-        "term": ["Intercept", "leadership_informed", "resources", "leadership_informed"],
+        "spec": ["main"] * 3 + ["unweighted"], "outcome": ["risk_management"] * 3 + ["risk_management"],
+        "term": ["const", "leadership_informed", "resources", "leadership_informed"],
         "odds_ratio": [0.3, 2.5, 1.8, 2.4], "ci_low": [0.2, 1.5, 1.1, 1.4], "ci_high": [0.5, 4.1, 2.9, 4.0],
-        "p_value": [0.0001, 0.0004, 0.02, 0.001], "q_value": [0.0002, 0.001, 0.03, 0.002],
+        "p_value": [0.0001, 0.0004, 0.02, 0.001], "q_value": [None, 0.001, None, None],
         "ame": [None, 0.18, 0.1, 0.17], "ame_ci_low": [None, 0.08, 0.01, 0.07], "ame_ci_high": [None, 0.28, 0.19, 0.27],
-        "n": [250, 250, 248, 250], "weighted": [True, True, True, False], "method": ["glm"] * 4}),
+        "n": [250, 250, 248, 250], "weighted": [True, True, True, False], "method": ["GLM"] * 3 + ["Firth"],
+        "data_source": ["synthetic"] * 4}),
         out / "tables" / "models.csv", excel=True)
     io.write_csv(pd.DataFrame({"scale": ["maturity"], "items": [7], "alpha": [0.84]}),
                  out / "tables" / "reliability.csv", excel=True)
-    io.write_json({"respondents": 264, "maturity_index": {"mean": 3.4}}, out / "describe_summary.json")
-    io.write_json({"main_spec": "main", "claims": [
-        {"id": "leadership", "claim_sv": "Aktiv ledning hänger ihop med handlingsplaner",
-         "claim_en": "Active leadership goes with action plans", "verdict": "supported",
-         "verdict_label_sv": "Stöds", "verdict_label_en": "Supported",
-         "text_sv": "Sambandet är tydligt. " + HOSTILE[1], "text_en": "The association is clear. " + HOSTILE[0]},
+    io.write_json({"n_respondents": 264, "n_municipalities": 290,
+                   "maturity_index": {"estimate": 3.4, "ci_low": 3.2, "ci_high": 3.6}}, out / "describe_summary.json")
+    io.write_json({"verdicts": [
+        {"claim": "leadership", "claim_sv": "Aktiv ledning hänger ihop med etablerade arbetssätt",
+         "claim_en": "Active leadership goes with established working methods", "verdict": "supported",
+         "text_sv": "På dessa data: stöds. " + HOSTILE[1], "text_en": "On these data: supported. " + HOSTILE[0]},
+        {"claim": "collaboration", "claim_sv": "Samarbete är framgångsrikt", "claim_en": "Collaboration succeeds",
+         "verdict": "unclear", "text_sv": "Oklart.", "text_en": "Unclear."},
     ]}, out / "model_summary.json")
 
     figures.setup_style()
     import matplotlib.pyplot as plt
 
-    for name in ("headline", "forest"):
-        for lg in ("sv", "en"):
-            fig, ax = plt.subplots(figsize=(4, 2.5))
-            ax.barh(["a", "b"], [0.6, 0.3])
-            ax.set_xlabel({"sv": "Andel", "en": "Share"}[lg])
-            figures.save_figure(fig, out / "figures", f"{name}_{lg}", synthetic=synthetic, lang=lg)
+    for name in ("headline_shares", "response_rate_by_group", "model_forest_or"):
+        fig, ax = plt.subplots(figsize=(4, 2.5))
+        ax.barh(["a", "b"], [0.6, 0.3])
+        ax.set_xlabel({"sv": "Andel", "en": "Share"}[lang])
+        figures.save_figure(fig, out / "figures", name, synthetic=synthetic, lang=lang)
 
     from analysis import params
 
@@ -167,7 +180,8 @@ def test_english_report_has_no_swedish_prose(built):
     for key in ("synthetic_banner", "summary_intro", "shares_intro", "models_intro", "toc"):
         assert sv[key].split("{")[0].strip()[:30] not in text
     for key, title in en["sections"].items():
-        assert title in text and sv["sections"][key] not in text
+        if key != "figures":  # shown only for figures no other section places
+            assert title in text and sv["sections"][key] not in text
     assert re.search(r'<html lang="en"', page)
     # Codebook statements in English, with the x filled in.
     assert re.search(r"\d+ in 10 municipalities have a CISO", text)
@@ -178,9 +192,9 @@ def test_swedish_report_has_summary_in_skr_form(built):
     text = visible_text(page)
     assert re.search(r"I \d+ av 10 kommuner finns en CISO", text)
     assert "SKR 2019: 6 av 10" in text
-    assert "95 % KI" in text
-    for title in report.prose("sv")["sections"].values():
-        assert title in text
+    assert re.search(r"95\s%\sKI", text)
+    for key, title in report.prose("sv")["sections"].items():
+        assert key == "figures" or title in text
     assert re.search(r'<html lang="sv"', page)
 
 
@@ -210,7 +224,7 @@ def test_toc_links_have_targets(built):
     page = built["sv"][2]
     nav = re.search(r'<nav class="toc".*?</nav>', page, re.S).group(0)
     targets = re.findall(r'href="#([^"]+)"', nav)
-    assert len(targets) == len(report.SECTIONS)
+    assert len(targets) == len(report.SECTIONS) - 1  # no extra figures in the fixture
     for t in targets:
         assert re.search(rf'<h2 id="{re.escape(t)}">', page), t
 
@@ -251,8 +265,14 @@ def test_sanitiser_neutralises_raw_html_outputs():
 def test_suppressed_cells_are_not_shown(built):
     page = built["sv"][2]
     # The A1 row (3 respondents) shows "–" instead of its share (67 %).
-    row = re.search(r"<tr><td>[^<]*</td><td>A1</td>.*?</tr>", page)
-    assert row and "67" not in row.group(0) and "–" in row.group(0)
+    # Table 2: the A1 column (3 respondents) shows "–"; table 6: the A1 row hides its respondents.
+    table2 = re.search(r"<table><caption>Tabell 2.*?</table>", page, re.S).group(0)
+    head = re.findall(r"<th[^>]*>([^<]*)</th>", table2)
+    a1 = head.index("A1")
+    for row in re.findall(r"<tr>(<td.*?)</tr>", table2):
+        assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[a1] == "–"
+    row = re.search(r"<tr><td>Kommungrupp</td><td>A1 Storstäder</td>.*?</tr>", page).group(0)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[3:] == ["–", "–"]
     assert "färre än 5 svarande" in page
 
 

@@ -212,35 +212,90 @@ def item_label(item: Any, lang: str) -> str:
     return getattr(v, f"question_{lang}")
 
 
-# Columns shown as percentages / with fixed decimals / as counts, by name.
-_PCT_COLS = re.compile(r"^(share.*|ci_low|ci_high|bound_low|bound_high|published_share|response_rate|ame.*|se|rate.*)$")
-_INT_COLS = re.compile(r"^(n|n_.*|count|items|x_of_10)$")
-_P_COLS = re.compile(r"^(p_value|q_value|p|q)$")
+# How a column is formatted, by name (html_table may override per table).
+_PCT_COLS = re.compile(r"^(share.*|ci_low|ci_high|bound_low|bound_high|published_share|response_rate|rate)$")
+_PP_COLS = re.compile(r"^ame(_ci_low|_ci_high)?$")
+_INT_COLS = re.compile(r"^(n|n_.*|N|respondents|count|items|df)$")
+_P_COLS = re.compile(r"^(p_value|q_value)$")
+_LABEL_COLS = ("item", "outcome", "term", "variable")
+_BOOL_COLS = ("weighted", "responded")
+_HIDDEN_COLS = ("suppressed", "data_source", "label_sv", "label_en", "ci_method")
 _SUPPRESS_FLAG_COLS = ("suppressed",)
 _COUNT_COLS = ("n_eligible", "n_respondents", "n")
 
 
-def format_cell(col: str, value: Any, lang: str) -> tuple[str, bool]:
-    """(text, numeric?) for one cell; item ids become codebook labels; booleans Ja/Nej."""
+def column_kind(col: str) -> str:
+    if col in _LABEL_COLS:
+        return "label"
+    if col in _BOOL_COLS:
+        return "bool"
+    if col == "grouping":
+        return "grouping"
+    if col == "group":
+        return "group"
+    if _PCT_COLS.match(col):
+        return "pct"
+    if _PP_COLS.match(col):
+        return "pp"
+    if _INT_COLS.match(col):
+        return "int"
+    if _P_COLS.match(col):
+        return "p"
+    return "num2"
+
+
+def term_label(term: Any, lang: str) -> str:
+    """Label of a model term or outcome: prose `terms`, the codebook, 'huvudgrupp[B]' patterns."""
     t = prose(lang)
+    s = str(term)
+    if s in t["terms"]:
+        return t["terms"][s]
+    m = re.fullmatch(r"(\w+)\[(?:T\.)?([^\]]+)\]", s)
+    if m:
+        return f"{term_label(m[1], lang)}: {group_label(m[1], m[2], lang)}"
+    return item_label(s, lang)
+
+
+def group_label(grouping: Any, group: Any, lang: str) -> str:
+    """'A1' -> 'A1 Storstäder' / 'A1 Large cities'; 'all' -> 'Alla kommuner'."""
+    t = prose(lang)
+    g = str(group)
+    if g == "all":
+        return t["groupings"]["all"]
+    names = t["group_names"].get(str(grouping), {})
+    return f"{g} {names[g]}" if g in names else g
+
+
+def format_cell(col: str, value: Any, lang: str, kind: str | None = None, row: pd.Series | None = None) -> tuple[str, bool]:
+    """(text, numeric?) for one cell; ids become labels, booleans Ja/Nej, numbers in the language's style."""
+    t = prose(lang)
+    kind = kind or column_kind(col)
     if _isna(value):
         return "", False
-    if col in ("item", "outcome", "term", "variable"):
-        return item_label(value, lang), False
-    if isinstance(value, bool) or col in ("weighted", "responded", "suppressed"):
-        b = _as_bool(value)
-        return (t["word_yes"] if b else t["word_no"]), False
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if col == "se":
-            return fmt_num(float(value) * 100, lang, 1), True
-        if _PCT_COLS.match(col):
-            return fmt_pct(value, lang, 1 if col.startswith("ame") or col.startswith("share") else 0), True
-        if _INT_COLS.match(col):
-            return (str(int(value)) if float(value).is_integer() else fmt_num(value, lang, 1)), True
-        if _P_COLS.match(col):
-            return fmt_p(value, lang), True
-        return fmt_num(value, lang, 2), True
-    return str(value), False
+    if kind == "label":
+        return term_label(value, lang), False
+    if kind == "grouping":
+        return t["groupings"].get(str(value), str(value)), False
+    if kind == "group":
+        grouping = row["grouping"] if row is not None and "grouping" in row.index else ""
+        if grouping == "lan_kod" and row is not None and "name" in row.index and not _isna(row["name"]):
+            return str(row["name"]), False
+        return group_label(grouping, value, lang), False
+    if kind == "bool" or isinstance(value, bool):
+        return (t["word_yes"] if _as_bool(value) else t["word_no"]), False
+    if not isinstance(value, (int, float)):
+        return str(value), False
+    if kind == "pct":
+        return fmt_pct(value, lang, 1 if col.startswith("share") else 0), True
+    if kind == "pp":
+        return fmt_num(float(value) * 100, lang, 1), True
+    if kind == "int":
+        return (str(int(value)) if float(value).is_integer() else fmt_num(value, lang, 1)), True
+    if kind == "p":
+        return fmt_p(value, lang), True
+    if kind == "num1":
+        return fmt_num(value, lang, 1), True
+    return fmt_num(value, lang, 2), True
 
 
 def _row_suppressed(row: pd.Series, min_cell: int) -> bool:
@@ -254,19 +309,20 @@ def _row_suppressed(row: pd.Series, min_cell: int) -> bool:
 
 
 def html_table(df: pd.DataFrame, R: Inputs, columns: Iterable[str] | None = None, *,
-               caption: str | None = None, keep: Iterable[str] = ()) -> str:
+               caption: str | None = None, keep: Iterable[str] = (), kinds: dict[str, str] | None = None) -> str:
     """An escaped HTML table of `columns`; headers from the prose, values formatted per column.
 
     Rows flagged `suppressed` (or with a count below min_cell) show "–" in every column not in
     `keep` (the row's labels), so no small cell is disclosed.
     """
     t = R.t
-    cols = [c for c in (columns or df.columns) if c in df.columns and c not in _SUPPRESS_FLAG_COLS]
+    cols = [c for c in (columns or df.columns) if c in df.columns and c not in _HIDDEN_COLS]
+    kinds = kinds or {}
     keep = set(keep)
     min_cell = int(R.P["min_cell"])
     num = ' class="num"'
     head = "".join(
-        f'<th scope="col"{num if pd.api.types.is_numeric_dtype(df[c]) else ""}>'
+        f'<th scope="col"{num if kinds.get(c, column_kind(c)) not in ("label", "grouping", "group", "bool") else ""}>'
         f'{esc(t["columns"].get(c, c.replace("_", " ")))}</th>'
         for c in cols
     )
@@ -276,7 +332,7 @@ def html_table(df: pd.DataFrame, R: Inputs, columns: Iterable[str] | None = None
         any_suppressed |= suppressed
         cells = []
         for c in cols:
-            text, numeric = format_cell(c, row[c], R.lang)
+            text, numeric = format_cell(c, row[c], R.lang, kinds.get(c), row)
             if suppressed and c not in keep:
                 text = t["suppressed"]
             cells.append(f'<td{num if numeric else ""}>{esc(text)}</td>')
@@ -290,53 +346,61 @@ def html_table(df: pd.DataFrame, R: Inputs, columns: Iterable[str] | None = None
 
 # ---------------------------------------------------------------------------------- figures
 _LANG_SUFFIX = re.compile(r"^(?P<base>.+?)[_.-](?P<lang>sv|en)$")
+# Where a figure goes, by base name; figures not listed go to the "figures" section.
+FIGURE_SECTION = {
+    "headline_shares": "shares",
+    "headline_by_group_heatmap": "groups",
+    "maturity_index_map": "groups",
+    "response_rate_by_group": "nonresponse",
+    "model_forest_or": "models",
+    "model_ame": "models",
+}
+
+
+def _figure_base(p: Path) -> str:
+    m = _LANG_SUFFIX.match(p.stem)
+    return m["base"] if m else p.stem
 
 
 def figure_files(R: Inputs) -> list[Path]:
-    """PNG figures for the report's language: `<name>_<lang>.png` (or `<lang>/<name>.png`);
-    figures without a language suffix are shown in either language."""
+    """PNG figures for the report's language: `<name>.png`, or `<name>_<lang>.png` /
+    `<lang>/<name>.png` when the step drew both languages (the report's language wins)."""
     fig_dir = R.output_dir / "figures"
     found: dict[str, Path] = {}
     for p in sorted(fig_dir.glob("*.png")) + sorted((fig_dir / R.lang).glob("*.png")):
         m = _LANG_SUFFIX.match(p.stem)
         if m and m["lang"] != R.lang:
             continue
-        base = m["base"] if m else p.stem
+        base = _figure_base(p)
         if m or p.parent.name == R.lang or base not in found:
             found[base] = p
-    return [found[k] for k in sorted(found)]
+    order = list(FIGURE_SECTION)
+    return sorted(found.values(), key=lambda p: (order.index(_figure_base(p)) if _figure_base(p) in order
+                                                 else len(order), _figure_base(p)))
 
 
-def _figure_caption(R: Inputs, base: str, n: int) -> str:
-    for summary in (R.describe, R.model):
-        figs = summary.get("figures")
-        if isinstance(figs, dict) and isinstance(figs.get(base), dict):
-            cap = figs[base].get(f"caption_{R.lang}") or figs[base].get(f"title_{R.lang}")
-            if cap:
-                return cap
-        if isinstance(figs, list):
-            for f in figs:
-                if isinstance(f, dict) and f.get("name") == base and f.get(f"caption_{R.lang}"):
-                    return f[f"caption_{R.lang}"]
-    return R.t["figure_caption_fallback"].format(n=n)
+def _figures_in(R: Inputs, section: str) -> list[Path]:
+    return [p for p in figure_files(R) if FIGURE_SECTION.get(_figure_base(p), "figures") == section]
 
 
-def figure_html(R: Inputs, path: Path, n: int) -> str:
-    """<figure> with the PNG embedded as base64 (self-contained) and an escaped caption."""
-    base = _LANG_SUFFIX.match(path.stem)["base"] if _LANG_SUFFIX.match(path.stem) else path.stem
-    caption = _figure_caption(R, base, n)
+def figure_html(R: Inputs, path: Path) -> str:
+    """<figure> with the PNG embedded as base64 (self-contained) and a caption from the prose."""
+    base = _figure_base(path)
+    n = [_figure_base(p) for p in figure_files(R)].index(base) + 1
+    caption = R.t["figure_captions"].get(base) or R.t["figure_caption_fallback"]
+    caption = caption.format(n=n, level=R.level, min_cell=R.P["min_cell"])
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     alt = R.t["figure_alt"].format(caption=caption)
     return (f'<figure id="fig-{esc(base)}"><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
             f"<figcaption>{esc(caption)}</figcaption></figure>")
 
 
-def _is_model_figure(p: Path) -> bool:
-    return any(k in p.stem for k in ("forest", "model", "ame", "odds"))
+def _section_figures(R: Inputs, section: str) -> str:
+    return "".join(figure_html(R, p) for p in _figures_in(R, section))
 
 
 # --------------------------------------------------------------------------------- sections
-SECTIONS = ("summary", "shares", "groups", "figures", "models", "nonresponse", "methods",
+SECTIONS = ("summary", "shares", "groups", "models", "nonresponse", "figures", "methods",
             "limitations", "provenance")
 
 
@@ -348,7 +412,7 @@ def header(R: Inputs):
     if R.synthetic:
         parts.append(f'<div class="banner" id="synthetic-banner">{esc(t["synthetic_banner"])}</div>')
     links = "".join(f'<li><a href="#{_section_id(k, R.lang)}">{esc(t["sections"][k])}</a></li>'
-                    for k in SECTIONS)
+                    for k in SECTIONS if k != "figures" or _figures_in(R, "figures"))
     parts.append(f'<nav class="toc" id="toc"><strong>{esc(t["toc"])}</strong><ol>{links}</ol></nav>')
     return _html("".join(parts))
 
@@ -367,11 +431,19 @@ def _share_col(df: pd.DataFrame) -> str:
 
 def _counts(R: Inputs) -> tuple[int, int | None]:
     population = int(default_codebook().survey["population"])
-    resp = R.describe.get("respondents") or R.describe.get("n_respondents")
+    resp = R.describe.get("n_respondents") or R.describe.get("respondents")
     if resp is None:
         counts = R.run_info.get("counts", {})
         resp = counts.get("respondents") if isinstance(counts, dict) else None
     return population, (int(resp) if resp is not None else None)
+
+
+def _x_of_10(value: Any) -> int:
+    """The x of 'x av 10' / 'x in 10' / x as written by 02."""
+    m = re.match(r"\s*(\d+)", str(value))
+    if not m:
+        raise ValueError(f"x_of_10: cannot read {value!r}")
+    return int(m[1])
 
 
 def summary(R: Inputs):
@@ -390,16 +462,18 @@ def summary(R: Inputs):
     items = []
     for _, row in df.iterrows():
         v = cb[str(row["item"])]
-        statement = getattr(v.headline, f"statement_{R.lang}").format(x=int(row["x_of_10"]))
-        published = row.get("published_share", v.headline.published_share)
+        statement = getattr(v.headline, f"statement_{R.lang}").format(x=_x_of_10(row["x_of_10"]))
+        published = row["published_share"] if "published_share" in row.index else v.headline.published_share
         interval = t["summary_interval"].format(
             share=fmt_pct(row[share], R.lang), level=R.level, low=fmt_pct(row["ci_low"], R.lang),
             high=fmt_pct(row["ci_high"], R.lang), published=int(round(float(published) * 10)))
         items.append(f'<li><strong>{esc(statement)}</strong> <span class="interval">{esc(interval)}</span></li>')
     parts.append(f'<ul class="key-figures">{"".join(items)}</ul>')
-    mean = (R.describe.get("maturity_index") or {}).get("mean") if isinstance(R.describe.get("maturity_index"), dict) else None
-    if mean is not None:
-        parts.append(para(t["summary_maturity"].format(mean=fmt_num(mean, R.lang, 1))))
+    mat = R.describe.get("maturity_index")
+    if isinstance(mat, dict) and mat.get("estimate") is not None:
+        parts.append(para(t["summary_maturity"].format(
+            mean=fmt_num(mat["estimate"], R.lang, 1), low=fmt_num(mat.get("ci_low"), R.lang, 1),
+            high=fmt_num(mat.get("ci_high"), R.lang, 1), level=R.level)))
     return _html("".join(parts))
 
 
@@ -408,7 +482,7 @@ HEADLINE_COLUMNS = ("item", "n_eligible", "n_yes", "share_weighted", "ci_low", "
 
 
 def shares(R: Inputs):
-    """The table of the ten shares."""
+    """The table of the ten shares and the headline figure."""
     t = R.t
     parts = [heading(R, "shares")]
     df = _headline(R)
@@ -417,40 +491,75 @@ def shares(R: Inputs):
     parts.append(para(t["shares_intro"]))
     parts.append(html_table(df, R, HEADLINE_COLUMNS, caption=t["shares_caption"].format(wave=R.P["wave"]),
                             keep=("item",)))
+    parts.append(_section_figures(R, "shares"))
     return _html("".join(parts))
 
 
+def _by_group_wide(R: Inputs, df: pd.DataFrame) -> str:
+    """Items as rows, groups as columns; suppressed cells '–'."""
+    t = R.t
+    if "grouping" in df.columns:
+        df = df[df["grouping"].isin(["kommungrupp", "huvudgrupp"])]
+    groups = list(dict.fromkeys(zip(df.get("grouping", pd.Series([""] * len(df))), df["group"])))
+    head = f'<th scope="col">{esc(t["columns"]["item"])}</th>' + "".join(
+        f'<th scope="col" class="num" title="{esc(group_label(g, c, R.lang))}">{esc(c)}</th>' for g, c in groups)
+    rows, any_suppressed = [], False
+    min_cell = int(R.P["min_cell"])
+    for item in [i for i in HEADLINE_ITEMS if i in set(df["item"])]:
+        cells = [f"<td>{esc(item_label(item, R.lang))}</td>"]
+        sub = df[df["item"] == item]
+        for g, c in groups:
+            r = sub[(sub["group"] == c) & ((sub["grouping"] == g) if "grouping" in sub else True)]
+            if r.empty:
+                cells.append("<td></td>")
+                continue
+            row = r.iloc[0]
+            if _row_suppressed(row, min_cell) or _isna(row["share_weighted"]):
+                any_suppressed = True
+                cells.append(f'<td class="num">{esc(t["suppressed"])}</td>')
+            else:
+                cells.append(f'<td class="num">{esc(fmt_pct(row["share_weighted"], R.lang))}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    legend = "; ".join(group_label(g, c, R.lang) for g, c in groups)
+    out = (f'<table><caption>{esc(t["groups_caption"])}</caption><thead><tr>{head}</tr></thead>'
+           f'<tbody>{"".join(rows)}</tbody></table><p class="note">{esc(legend)}</p>')
+    if any_suppressed:
+        out += f'<p class="note">{esc(t["suppressed_note"].format(min_cell=min_cell))}</p>'
+    return out
+
+
 def groups(R: Inputs):
-    """Shares by municipality group, and the maturity-index distribution (suppressed cells '–')."""
+    """Shares by municipality group, the maturity index by group, and their figures."""
     t = R.t
     parts = [heading(R, "groups"), para(t["groups_intro"].format(min_cell=R.P["min_cell"]))]
     by_group = R.tables.get("headline_by_group")
     if by_group is None:
         parts.append(note_missing(R, "tables/headline_by_group.csv"))
     else:
-        label_cols = [c for c in ("item", "kommungrupp", "kommungrupp_namn", "huvudgrupp", "group") if c in by_group]
-        parts.append(html_table(by_group, R, caption=t["groups_caption"], keep=label_cols))
+        parts.append(_by_group_wide(R, by_group))
     maturity = R.tables.get("maturity_index")
     if maturity is not None:
-        label_cols = [c for c in ("maturity_index", "kommungrupp", "group") if c in maturity]
-        parts.append(html_table(maturity, R, caption=t["maturity_caption"], keep=label_cols))
+        if "grouping" in maturity.columns:
+            maturity = maturity[maturity["grouping"].isin(["all", "kommungrupp", "huvudgrupp"])]
+        parts.append(html_table(maturity, R, ("group", "n", "mean", "ci_low", "ci_high"),
+                                caption=t["maturity_caption"].format(level=R.level), keep=("group", "n"),
+                                kinds={"mean": "num1", "ci_low": "num1", "ci_high": "num1"}))
+    parts.append(_section_figures(R, "groups"))
     return _html("".join(parts))
 
 
 def figures(R: Inputs):
-    """The descriptive figures (02), embedded."""
-    parts = [heading(R, "figures"), para(R.t["figures_intro"])]
-    files = [p for p in figure_files(R) if not _is_model_figure(p)]
+    """Figures of the earlier steps that no other section shows (none for the standard outputs)."""
+    files = _figures_in(R, "figures")
     if not files:
-        parts.append(note_missing(R, "figures/*.png"))
-    parts += [figure_html(R, p, i) for i, p in enumerate(files, 1)]
-    return _html("".join(parts))
+        return _html("")
+    return _html(heading(R, "figures") + para(R.t["figures_intro"]) + "".join(figure_html(R, p) for p in files))
 
 
 def _verdicts(R: Inputs) -> list[dict[str, Any]]:
-    claims = R.model.get("claims") or R.model.get("verdicts") or []
+    claims = R.model.get("verdicts") or R.model.get("claims") or []
     if isinstance(claims, dict):
-        claims = [dict(v, id=k) if isinstance(v, dict) else {"id": k, "verdict": v} for k, v in claims.items()]
+        claims = [dict(v, claim=k) if isinstance(v, dict) else {"claim": k, "verdict": v} for k, v in claims.items()]
     return [c for c in claims if isinstance(c, dict)]
 
 
@@ -462,6 +571,10 @@ def _pick(d: dict[str, Any], lang: str, *names: str) -> str:
     return ""
 
 
+MODEL_COLUMNS = ("outcome", "term", "odds_ratio", "ci_low", "ci_high", "p_value", "q_value", "ame", "n", "method")
+_MODEL_KINDS = {"ci_low": "num2", "ci_high": "num2"}
+
+
 def models(R: Inputs):
     """Plain-language verdict per claim, the forest plot and the model table (03)."""
     t = R.t
@@ -470,8 +583,8 @@ def models(R: Inputs):
     if verdicts:
         parts.append(f'<h3 id="verdicts">{esc(t["verdicts_heading"])}</h3>')
         rows = "".join(
-            f'<tr><td>{esc(_pick(v, R.lang, "claim", "claim_text", "id"))}</td>'
-            f'<td class="verdict">{esc(_pick(v, R.lang, "verdict_label", "verdict"))}</td>'
+            f'<tr><td>{esc(_pick(v, R.lang, "claim"))}</td>'
+            f'<td class="verdict">{esc(t["verdict_words"].get(str(v.get("verdict")), _pick(v, R.lang, "verdict")))}</td>'
             f'<td>{esc(_pick(v, R.lang, "text"))}</td></tr>'
             for v in verdicts)
         parts.append(f'<table><thead><tr><th scope="col">{esc(t["verdict_claim"])}</th>'
@@ -479,26 +592,24 @@ def models(R: Inputs):
                      f"</tr></thead><tbody>{rows}</tbody></table>")
     else:
         parts.append(note_missing(R, "model_summary.json"))
-    files = [p for p in figure_files(R) if _is_model_figure(p)]
-    n0 = len([p for p in figure_files(R) if not _is_model_figure(p)])
-    parts += [figure_html(R, p, n0 + i) for i, p in enumerate(files, 1)]
+    parts.append(_section_figures(R, "models"))
     df = R.tables.get("models")
     if df is None:
         parts.append(note_missing(R, "tables/models.csv"))
     else:
-        main = R.model.get("main_spec")
-        if main is None and "spec" in df.columns and len(df):
-            main = df["spec"].iloc[0]
-        shown = df[df["spec"] == main] if main is not None and "spec" in df.columns else df
-        shown = shown[~shown["term"].astype(str).str.lower().isin(["intercept", "const", "(intercept)"])] \
-            if "term" in shown.columns else shown
+        shown = df[df["spec"] == "main"] if "spec" in df.columns and (df["spec"] == "main").any() else df
+        if "term" in shown.columns:
+            shown = shown[~shown["term"].astype(str).str.lower().isin(["intercept", "const", "(intercept)"])]
         parts.append(para(t["models_table_intro"].format(level=R.level)))
-        parts.append(html_table(shown, R, ("outcome", "term", "odds_ratio", "ci_low", "ci_high", "p_value",
-                                           "q_value", "ame", "n", "method"),
-                                caption=t["models_caption"], keep=("outcome", "term")))
+        parts.append(html_table(shown, R, MODEL_COLUMNS, caption=t["models_caption"], keep=("outcome", "term"),
+                                kinds=_MODEL_KINDS))
+        specs = [s for s in dict.fromkeys(df["spec"]) if s != "main"] if "spec" in df.columns else []
+        if specs:
+            names = ", ".join(t["specs"].get(s, s) for s in specs)
+            parts.append(para(t["sensitivity_note"].format(specs=names)))
     rel = R.tables.get("reliability")
     if rel is not None:
-        parts.append(html_table(rel, R, caption=t["reliability_caption"]))
+        parts.append(html_table(rel, R, caption=t["reliability_caption"].format(level=R.level)))
     return _html("".join(parts))
 
 
@@ -509,11 +620,17 @@ def nonresponse(R: Inputs):
     if resp is None:
         parts.append(note_missing(R, "tables/response.csv"))
     else:
-        label_cols = [c for c in ("kommungrupp", "kommungrupp_namn", "huvudgrupp", "group") if c in resp]
-        parts.append(html_table(resp, R, caption=t["response_caption"], keep=label_cols))
+        cols = [c for c in ("grouping", "group", "kommungrupp", "kommungrupp_namn", "N", "n_population",
+                            "respondents", "n_respondents", "rate", "response_rate") if c in resp.columns]
+        parts.append(html_table(resp, R, cols, caption=t["response_caption"],
+                                keep=("grouping", "group", "kommungrupp", "kommungrupp_namn", "N", "n_population")))
+    parts.append(_section_figures(R, "nonresponse"))
     nr = R.tables.get("nonresponse_model")
     if nr is not None:
-        parts.append(html_table(nr, R, caption=t["nonresponse_model_caption"], keep=("term",)))
+        nr = nr[~nr["term"].astype(str).str.lower().isin(["intercept", "const"])] if "term" in nr.columns else nr
+        parts.append(html_table(nr, R, ("term", "odds_ratio", "ci_low", "ci_high", "p_value", "n"),
+                                caption=t["nonresponse_model_caption"].format(level=R.level), keep=("term",),
+                                kinds=_MODEL_KINDS))
     return _html("".join(parts))
 
 

@@ -51,8 +51,8 @@ gradient of the AME with respect to the parameters times the robust covariance.
 Separation
 ----------
 A GLM fit that raises statsmodels' PerfectSeparationWarning/Error (turned into an error with
-``warnings.catch_warnings``), fails to converge, or returns |coefficient| > 10 or SE > 10 on the
-log-odds scale is refitted with Firth's penalised likelihood (firthmodels, with the same weights),
+``warnings.catch_warnings``), fails to converge, or returns a slope with |coefficient| > 10 or SE > 10
+on the log-odds scale (the intercept is not checked: its size depends on the origin of log size) is refitted with Firth's penalised likelihood (firthmodels, with the same weights),
 marked ``method="Firth"``. Its odds-ratio interval is the profile penalised-likelihood interval and
 its p-value the penalised likelihood-ratio test; its AME interval uses the inverse Fisher information
 at the Firth estimate (as R's logistf).
@@ -236,9 +236,10 @@ def _glm_ml(endog, X: pd.DataFrame, weights: np.ndarray | None):
             raise SeparationDetected("singular information matrix") from None
     if not res.converged:
         raise SeparationDetected("IRLS did not converge")
-    bse = np.asarray(res.bse)
-    if not np.all(np.isfinite(bse)) or np.abs(res.params).max() > HUGE_COEF or bse.max() > HUGE_COEF:
-        raise SeparationDetected(f"huge coefficient or SE (max |b| {np.abs(res.params).max():.1f}, "
+    slopes = [c != "const" for c in X.columns]  # the intercept's scale depends on log(folkmangd)'s origin
+    b, bse = np.asarray(res.params)[slopes], np.asarray(res.bse)[slopes]
+    if not np.all(np.isfinite(res.bse)) or np.abs(b).max() > HUGE_COEF or bse.max() > HUGE_COEF:
+        raise SeparationDetected(f"huge coefficient or SE (max |b| {np.abs(b).max():.1f}, "
                                  f"max SE {np.nanmax(bse):.1f})")
     return res
 

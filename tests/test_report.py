@@ -90,7 +90,7 @@ def make_fixture(base: Path, *, synthetic: bool = True, lang: str = "sv") -> dic
         "n": [250, 250, 248, 250], "weighted": [True, True, True, False], "method": ["GLM"] * 3 + ["Firth"],
         "data_source": ["synthetic"] * 4}),
         out / "tables" / "models.csv", excel=True)
-    io.write_csv(pd.DataFrame({"scale": ["maturity"], "items": [7], "alpha": [0.84]}),
+    io.write_csv(pd.DataFrame({"spec": ["main"] * 2, "measure": ["KR-20"] * 2, "n": [169] * 2, "k": [7] * 2, "estimate": [0.48] * 2, "ci_low": [0.33, 0.35], "ci_high": [0.58, 0.59], "ci_method": ["percentile bootstrap (2000 resamples, seed 2019)", "Feldt F"]}),
                  out / "tables" / "reliability.csv", excel=True)
     io.write_json({"n_respondents": 264, "n_municipalities": 290,
                    "maturity_index": {"estimate": 3.4, "ci_low": 3.2, "ci_high": 3.6}}, out / "describe_summary.json")

@@ -598,8 +598,9 @@ def models(R: Inputs):
         parts.append(note_missing(R, "tables/models.csv"))
     else:
         shown = df[df["spec"] == "main"] if "spec" in df.columns and (df["spec"] == "main").any() else df
-        if "term" in shown.columns:
-            shown = shown[~shown["term"].astype(str).str.lower().isin(["intercept", "const", "(intercept)"])]
+        if "term" in shown.columns:  # the claims' explanatory variables; controls stay in models.csv
+            cb_ids = {v.id for v in default_codebook().variables}
+            shown = shown[shown["term"].astype(str).isin(cb_ids)]
         parts.append(para(t["models_table_intro"].format(level=R.level)))
         parts.append(html_table(shown, R, MODEL_COLUMNS, caption=t["models_caption"], keep=("outcome", "term"),
                                 kinds=_MODEL_KINDS))
@@ -609,7 +610,13 @@ def models(R: Inputs):
             parts.append(para(t["sensitivity_note"].format(specs=names)))
     rel = R.tables.get("reliability")
     if rel is not None:
-        parts.append(html_table(rel, R, caption=t["reliability_caption"].format(level=R.level)))
+        if "ci_method" in rel.columns:
+            rel = rel.assign(interval_method=[
+                next((lab for key, lab in t["ci_methods"].items() if key in str(m).lower()), str(m))
+                for m in rel["ci_method"]])
+        parts.append(html_table(rel, R, [c for c in rel.columns if c != "spec"],
+                                caption=t["reliability_caption"].format(level=R.level),
+                                kinds={"estimate": "num2", "ci_low": "num2", "ci_high": "num2"}))
     return _html("".join(parts))
 
 

@@ -357,3 +357,22 @@ def test_run_step_is_deterministic(step_outputs, tmp_path):
     for name in ("tables/models.csv", "tables/reliability.csv", "model_summary.json",
                  "figures/model_forest_or.png", "figures/model_ame.svg"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_notebook_renders_tables_and_plots(step_outputs, root, tmp_path):
+    import nbformat
+    import papermill as pm
+
+    out, _ = step_outputs["sv"]
+    proc = next(p for p in out.parent.iterdir() if p.name.startswith("processed"))
+    target = tmp_path / "03_model.out.ipynb"
+    pm.execute_notebook(str(root / "notebooks" / "03_model.ipynb"), str(target), kernel_name="python3",
+                        cwd=str(root / "notebooks"), progress_bar=False,
+                        parameters={"processed_dir": str(proc), "output_dir": str(tmp_path / "reports"), "lang": "en"})
+    nb = nbformat.read(target, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("odds_ratio" in h for h in html) and any("supported" in h for h in html)
+    assert (tmp_path / "reports" / "tables" / "models.csv").is_file()

@@ -603,6 +603,11 @@ def decide(rows: pd.DataFrame, alpha: float = 0.05, q_col: str = "q_value") -> s
     return "unclear"
 
 
+def _fmt_p(p: float, lang: str = "en") -> str:
+    s = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return s.replace(".", ",") if lang == "sv" else s
+
+
 def _fmt(x: float, nd: int = 2, lang: str = "en") -> str:
     s = f"{x:.{nd}f}"
     return s.replace(".", ",") if lang == "sv" else s
@@ -651,10 +656,10 @@ def verdicts(table: pd.DataFrame, alpha: float = 0.05) -> list[dict[str, Any]]:
             r = rows.iloc[0]
             sv = (f"Kommuner där ledningen avsatt medel eller personal skattar sitt arbete högre: oddskvot "
                   f"{_fmt(r.odds_ratio, 2, 'sv')} ({conf} % KI {_fmt(r.ci_low, 2, 'sv')}–{_fmt(r.ci_high, 2, 'sv')}, "
-                  f"p = {_fmt(r.p_value, 3, 'sv')}) för en högre självskattning; frånvaro av resurser går alltså "
+                  f"{_fmt_p(r.p_value, 'sv')}) för en högre självskattning; frånvaro av resurser går alltså "
                   f"{'' if r.odds_ratio > 1 else 'inte '}samman med lägre självskattning. Enkäten mäter inte delegering.")
             en = (f"Municipalities whose leadership allocated money or staff rate their work higher: odds ratio "
-                  f"{r.odds_ratio:.2f} ({conf}% CI {r.ci_low:.2f}–{r.ci_high:.2f}, p = {r.p_value:.3f}) for a higher "
+                  f"{r.odds_ratio:.2f} ({conf}% CI {r.ci_low:.2f}–{r.ci_high:.2f}, {_fmt_p(r.p_value)}) for a higher "
                   f"self-rating; lack of resources {'thus goes' if r.odds_ratio > 1 else 'does not go'} with a lower "
                   f"self-rating. The survey does not measure delegation.")
         else:

@@ -279,7 +279,9 @@ def format_cell(col: str, value: Any, lang: str, kind: str | None = None, row: p
     if kind == "group":
         grouping = row["grouping"] if row is not None and "grouping" in row.index else ""
         if grouping == "lan_kod" and row is not None and "name" in row.index and not _isna(row["name"]):
-            return str(row["name"]), False
+            # 'Stockholms län' (sv) / 'Stockholm County' (en): the county's proper name stays Swedish.
+            name = re.sub(r"(?<=[^s])s? län$", "", str(row["name"])) if lang != "sv" else str(row["name"])
+            return t["county_name"].format(name=name), False
         return group_label(grouping, value, lang), False
     if kind == "bool" or isinstance(value, bool):
         return (t["word_yes"] if _as_bool(value) else t["word_no"]), False

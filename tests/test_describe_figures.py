@@ -37,10 +37,11 @@ def run(request, processed, tmp_path_factory, reference_dir):
 def test_figures_written(run):
     out, result = run
     for name in FIGURES:
-        for ext in ("png", "svg"):
-            f = out / "figures" / f"{name}.{ext}"
-            assert f.is_file() and f.stat().st_size > 10_000, f
-    assert len(result["figures"]) == 2 * len(FIGURES)
+        for lang in ("sv", "en"):  # both languages whatever the run's lang: a language switch reruns 04 only
+            for ext in ("png", "svg"):
+                f = out / "figures" / f"{name}_{lang}.{ext}"
+                assert f.is_file() and f.stat().st_size > 10_000, f
+    assert len(result["figures"]) == 2 * 2 * len(FIGURES)
 
 
 def test_tables_written_with_source_mark(run):

@@ -456,6 +456,9 @@ def _tag(df: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
     return df.assign(data_source="synthetic" if synthetic else "survey")
 
 
+LANGS = ("sv", "en")
+
+
 def make_figures(tables: dict[str, pd.DataFrame], out_dir: Path, *, lang: str, synthetic: bool,
                  min_cell: int, reference_dir: str | Path) -> list[Path]:
     """Draw and save the four descriptive figures (PNG + SVG each)."""
@@ -468,17 +471,17 @@ def make_figures(tables: dict[str, pd.DataFrame], out_dir: Path, *, lang: str, s
     labels = dict(zip(head["item"], head[label_col]))
     paths = []
     fig = figures.plot_headline_shares(head, label_col=label_col, texts=t)
-    paths += figures.save_figure(fig, out_dir, "headline_shares", synthetic=synthetic, lang=lang)
+    paths += figures.save_figure(fig, out_dir, f"headline_shares_{lang}", synthetic=synthetic, lang=lang)
     bg = tables["headline_by_group"]
     fig = figures.plot_group_heatmap(bg[bg["grouping"] == "kommungrupp"], labels=labels, texts=t)
-    paths += figures.save_figure(fig, out_dir, "headline_by_group_heatmap", synthetic=synthetic, lang=lang)
+    paths += figures.save_figure(fig, out_dir, f"headline_by_group_heatmap_{lang}", synthetic=synthetic, lang=lang)
     resp = tables["response"]
     fig = figures.plot_response_rate(resp[resp["grouping"] == "kommungrupp"], texts=t)
-    paths += figures.save_figure(fig, out_dir, "response_rate_by_group", synthetic=synthetic, lang=lang)
+    paths += figures.save_figure(fig, out_dir, f"response_rate_by_group_{lang}", synthetic=synthetic, lang=lang)
     gdf = reference.load_counties_geojson(reference_dir)
     mat = tables["maturity_index"]
     fig = figures.plot_county_map(gdf, mat[mat["grouping"] == "lan_kod"], texts=t)
-    paths += figures.save_figure(fig, out_dir, "maturity_index_map", synthetic=synthetic, lang=lang)
+    paths += figures.save_figure(fig, out_dir, f"maturity_index_map_{lang}", synthetic=synthetic, lang=lang)
     return paths
 
 
@@ -538,12 +541,15 @@ def run_step(P: dict[str, Any]) -> dict[str, Any]:
 
     df = pd.read_parquet(processed / "analysis.parquet")
     synthetic = _synthetic_flag(processed)
-    alpha, min_cell, lang = float(P["alpha"]), int(P["min_cell"]), P["lang"]
+    alpha, min_cell = float(P["alpha"]), int(P["min_cell"])
     tables = compute(df, alpha, min_cell)
     for name, t in tables.items():
         io.write_csv(_tag(t, synthetic), out / "tables" / f"{name}.csv", excel=True)
-    fig_paths = make_figures(tables, out / "figures", lang=lang, synthetic=synthetic, min_cell=min_cell,
-                             reference_dir=P["reference_dir"])
+    # Figures in both languages (<name>_sv.png, <name>_en.png): switching the report's language
+    # then reruns the report only.
+    fig_paths = [p for lg in LANGS
+                 for p in make_figures(tables, out / "figures", lang=lg, synthetic=synthetic,
+                                       min_cell=min_cell, reference_dir=P["reference_dir"])]
     summ = summary(df, tables, alpha=alpha, min_cell=min_cell, synthetic=synthetic)
     summ["figures"] = [str(p.relative_to(out)) for p in fig_paths]
     io.write_json(summ, out / "describe_summary.json")

@@ -309,8 +309,9 @@ def test_step_writes_tables_figures_and_summary(step_outputs):
         rel = pd.read_csv(out / "tables" / "reliability.csv", encoding="utf-8-sig")
         assert {"estimate", "ci_low", "ci_high"} <= set(rel.columns)
         for name in ("model_forest_or", "model_ame"):
-            for ext in ("png", "svg"):
-                assert (out / "figures" / f"{name}.{ext}").stat().st_size > 1000
+            for lg in ("sv", "en"):  # both languages whatever the run's lang
+                for ext in ("png", "svg"):
+                    assert (out / "figures" / f"{name}_{lg}.{ext}").stat().st_size > 1000
         s = json.loads((out / "model_summary.json").read_text(encoding="utf-8"))
         assert [v["claim"] for v in s["verdicts"]] == ["leadership", "resources_self_rating", "collaboration"]
         for v in s["verdicts"]:
@@ -355,7 +356,7 @@ def test_run_step_is_deterministic(step_outputs, tmp_path):
     models.run_step({"processed_dir": str(proc), "output_dir": str(tmp_path), "lang": "sv", "alpha": 0.05,
                      "seed": 2019, "min_cell": 5})
     for name in ("tables/models.csv", "tables/reliability.csv", "model_summary.json",
-                 "figures/model_forest_or.png", "figures/model_ame.svg"):
+                 "figures/model_forest_or_sv.png", "figures/model_ame_en.svg"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 

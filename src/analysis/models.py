@@ -745,18 +745,25 @@ def run_step(P: dict[str, Any]) -> dict[str, Any]:
     figs = {}
     figures.setup_style()
     main = table[(table["spec"] == "main") & table["outcome"].isin(OUTCOMES)]
-    labels = outcome_labels(lang)
-    figs["forest"] = figures.save_figure(
-        figures.model_forest_plot(main, labels, PRIMARY_TERMS, lang=lang, alpha=alpha),
-        out / "figures", "model_forest_or", synthetic=synthetic, lang=lang)
-    figs["ame"] = figures.save_figure(
-        figures.model_ame_plot(main, labels, PREDICTORS, lang=lang, alpha=alpha),
-        out / "figures", "model_ame", synthetic=synthetic, lang=lang)
+    # Both languages (<name>_sv, <name>_en): a language switch reruns the report only.
+    # `figs` holds the paths in the run's language, for the notebook to show.
+    for lg in ("sv", "en"):
+        labels = outcome_labels(lg)
+        paths = {
+            "forest": figures.save_figure(
+                figures.model_forest_plot(main, labels, PRIMARY_TERMS, lang=lg, alpha=alpha),
+                out / "figures", f"model_forest_or_{lg}", synthetic=synthetic, lang=lg),
+            "ame": figures.save_figure(
+                figures.model_ame_plot(main, labels, PREDICTORS, lang=lg, alpha=alpha),
+                out / "figures", f"model_ame_{lg}", synthetic=synthetic, lang=lg),
+        }
+        if lg == lang:
+            figs = paths
 
     resp = analysis["responded"].astype(bool)
     summary = {
         "step": "03_model", "main_spec": "main", "data_source": source, "synthetic": synthetic, "alpha": alpha,
-        "lang": lang, "n_respondents": int(resp.sum()), "n_municipalities": int(len(analysis)),
+        "n_respondents": int(resp.sum()), "n_municipalities": int(len(analysis)),
         "verdicts": ver,
         "figures": {name: {f"caption_{lg}": FIGURE_CAPTIONS[name][lg].format(conf=f"{100 * (1 - alpha):g}")
                            for lg in ("sv", "en")} for name in FIGURE_CAPTIONS},

@@ -183,11 +183,12 @@ def linearised_mean(y, strata, N_h: Mapping[str, int], domain=None, *, fpc: bool
     Returns estimate, var, se, n (domain members), H (strata among them), df = n - H, N_hat.
     """
     y = _as_float(y)
-    st = np.asarray(pd.Series(strata).astype(str))
     d = ~np.isnan(y)
     if domain is not None:
         d &= np.asarray(pd.Series(domain).astype("boolean").fillna(False), dtype=bool)
-    labels, inv = np.unique(st, return_inverse=True)
+    # Hash-based factorising (no sort of n strings): the cost stays linear at a million rows.
+    inv, uniques = pd.factorize(pd.Series(strata), sort=True)
+    labels = np.asarray(pd.Index(uniques).astype(str))
     n_h = np.bincount(inv, minlength=len(labels)).astype(float)
     try:
         N_arr = np.array([float(N_h[lab]) for lab in labels])
@@ -197,7 +198,7 @@ def linearised_mean(y, strata, N_h: Mapping[str, int], domain=None, *, fpc: bool
         raise ValueError("more respondents than population in a stratum")
     w = (N_arr / n_h)[inv]
     n = int(d.sum())
-    H = int(len(np.unique(inv[d]))) if n else 0
+    H = int(np.count_nonzero(np.bincount(inv[d], minlength=len(labels)))) if n else 0
     out = {"estimate": np.nan, "var": np.nan, "se": np.nan, "n": n, "H": H, "df": n - H, "N_hat": 0.0}
     if n == 0:
         return out
@@ -206,15 +207,17 @@ def linearised_mean(y, strata, N_h: Mapping[str, int], domain=None, *, fpc: bool
     est = float(np.sum(w * d * yd) / N_hat)
     z = np.where(d, w * (yd - est) / N_hat, 0.0)
     f = (1.0 - n_h / N_arr) if fpc else np.ones_like(n_h)
+    zbar = np.bincount(inv, weights=z, minlength=len(labels)) / n_h
+    ss_within = np.bincount(inv, weights=(z - zbar[inv]) ** 2, minlength=len(labels))
+    ss_raw = np.bincount(inv, weights=z**2, minlength=len(labels))
     var = 0.0
     for h in range(len(labels)):
-        zh = z[inv == h]
         if n_h[h] > 1:
-            var += f[h] * n_h[h] / (n_h[h] - 1) * float(np.sum((zh - zh.mean()) ** 2))
+            var += f[h] * n_h[h] / (n_h[h] - 1) * float(ss_within[h])
         elif f[h] <= 1e-12:  # certainty unit (n_h = N_h = 1): no variance, as in R
             continue
         elif lonely == "adjust":  # centred at the grand mean of the scores, which is 0
-            var += f[h] * float(np.sum(zh**2))
+            var += f[h] * float(ss_raw[h])
         else:
             raise ValueError(f"stratum {labels[h]!r} has a single respondent of N_h={N_arr[h]:g} "
                              "(no variance estimate; use lonely='adjust')")

@@ -56,6 +56,7 @@ lab: setup data
 bench: setup data
 	$(PY) benchmarks/bench_pipeline.py
 	$(PY) benchmarks/bench_clean.py
+	$(PY) benchmarks/bench_estimation.py
 
 # Recompile the lock from pyproject.toml (needs network; developers only).
 lock: | $(PY)

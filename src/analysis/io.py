@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -277,3 +279,31 @@ def read_export(path: str | Path) -> pd.DataFrame:
         if not pd.api.types.is_string_dtype(df[col]) or df[col].isna().any():
             df[col] = df[col].astype("object").where(df[col].notna(), "").astype("str")
     return df
+
+
+def workbook_bytes(wb, fixed_time: tuple[int, ...] = (2000, 1, 1, 0, 0, 0)) -> bytes:
+    """Bytes of an openpyxl Workbook that do not depend on when it was saved.
+
+    openpyxl stamps the save time into docProps/core.xml and into every zip entry; both are pinned
+    to `fixed_time`, so the same content gives the same bytes.
+    """
+    import datetime as dt
+    import io as _stdio
+
+    fixed = dt.datetime(*fixed_time)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    buf = _stdio.BytesIO()
+    wb.save(buf)
+    stamp = fixed.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = _stdio.BytesIO()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=fixed_time)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            zout.writestr(zi, data)
+    return out.getvalue()

@@ -15,14 +15,12 @@ from __future__ import annotations
 import base64
 import copy
 import html
-import io as _stdio
 import json
 import math
 import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -55,7 +53,6 @@ PROVENANCE_PACKAGES = (
 )
 # A fixed timestamp for the workbook's properties and zip entries (deterministic bytes).
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-FIXED_ISO_TIME = "2000-01-01T00:00:00Z"
 
 
 # ------------------------------------------------------------------------------------------ prose
@@ -895,28 +892,9 @@ def _neutralise_cell(value: Any) -> Any:
     return value
 
 
-def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite an xlsx (zip) with fixed entry times and fixed core-property dates."""
-    src = zipfile.ZipFile(_stdio.BytesIO(data))
-    out = _stdio.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
-                                 rb"\g<1>" + FIXED_ISO_TIME.encode() + rb"\g<3>", content)
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, content)
-    return out.getvalue()
-
-
 def export_workbook(tables_dir: Path) -> Path:
     """tables_dir/tables.xlsx: one sheet per tables/*.csv (sorted), formula-like text neutralised,
     fixed properties and zip times so the same tables give the same bytes."""
-    import datetime as dt
-
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -954,10 +932,5 @@ def export_workbook(tables_dir: Path) -> Path:
         ws.freeze_panes = "A2"
     if not wb.worksheets:
         wb.create_sheet(title="empty")
-    fixed = dt.datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
     wb.properties.creator = "analysis"
-    buf = _stdio.BytesIO()
-    wb.save(buf)
-    return io.write_bytes(_deterministic_zip(buf.getvalue()), tables_dir / "tables.xlsx")
+    return io.write_bytes(io.workbook_bytes(wb, FIXED_ZIP_TIME), tables_dir / "tables.xlsx")

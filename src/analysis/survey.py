@@ -528,7 +528,7 @@ def summary(df: pd.DataFrame, tables: dict[str, pd.DataFrame], *, alpha: float, 
         "x_of_10_en": {i: x_of_10(p, "en") for i, p in zip(head["item"], head["share_weighted"])},
         "maturity_index": {"estimate": f(overall["mean"]), "se": f(overall["se"]), "ci_low": f(overall["ci_low"]),
                            "ci_high": f(overall["ci_high"]), "n": int(overall["n"]), "df": int(overall["df"]),
-                           "method": f"weighted mean, linearised SE, t interval df = n - H"},
+                           "method": "weighted mean, linearised SE, t interval df = n - H"},
         "respondent_profile": respondent_profile(df),
     }
 

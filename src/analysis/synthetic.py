@@ -53,10 +53,7 @@ hostile free text). Personal data are Faker("sv_SE") inventions with reserved ex
 from __future__ import annotations
 
 import argparse
-import io as _io
-import re
 import sys
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import DONT_KNOW, MATURITY_AREAS, Codebook, default_codebook
+from .io import workbook_bytes
 
 # --------------------------------------------------------------------------------------------
 # Model constants (all copied into the truth dict)
@@ -190,11 +188,11 @@ def _calibrate(lp: tuple[float, ...], is_c: tuple[bool, ...], targets: tuple[tup
         beta = np.array([EFFECTS[j][t] for t in PREDICTORS])
         eta0 = (combos @ beta)[None, :] + EFFECTS[j]["log_folkmangd"] * lp_a[:, None]
 
-        def share(c, eta0=eta0):
+        def area_share(c, eta0=eta0):
             return float(w @ (pbar * _logistic(c + eta0)).sum(axis=1))
 
-        intercepts[j] = brentq(lambda c: share(c) - tgt[j], -60, 60, xtol=1e-14)
-        expected[j] = share(intercepts[j])
+        intercepts[j] = brentq(lambda c: area_share(c) - tgt[j], -60, 60, xtol=1e-14)
+        expected[j] = area_share(intercepts[j])
     for k in GOVERNANCE:
         expected[k] = float(w @ (p_given_m[k] @ gh_w))
     return {"mean": mean, "sd": sd, "theta0": float(theta0), "q": q, "pi": pi,
@@ -519,8 +517,6 @@ def _truth(seed, n_rows, reg, cal, mt, abandoned_mun, targets, n_out) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def _xlsx_bytes(df: pd.DataFrame) -> bytes:
-    from datetime import datetime
-
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -533,26 +529,8 @@ def _xlsx_bytes(df: pd.DataFrame) -> bytes:
         for cell in row:
             if cell.data_type == "f":  # text starting with "=" is text in the export, not a formula
                 cell.data_type = "s"
-    fixed = datetime(*FIXED_XLSX_TIME)
     wb.properties.creator = "synthetic"
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    buf = _io.BytesIO()
-    wb.save(buf)
-    # openpyxl stamps the save time into core.xml and the zip entries: pin both for identical bytes.
-    stamp = fixed.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = _io.BytesIO()
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_XLSX_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            zout.writestr(zi, data)
-    return out.getvalue()
+    return workbook_bytes(wb, FIXED_XLSX_TIME)
 
 
 def write_export(df: pd.DataFrame, path: str | Path, fmt: str = "csv") -> Path:

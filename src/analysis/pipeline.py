@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import params as params_mod
+from .io import sha256_file, write_json
 
 STATE_DIR = ".pipeline"  # per-step records, inside processed_dir / output_dir
 FAILED_SUFFIX = ".failed"
@@ -129,14 +130,6 @@ class StepFailed(RuntimeError):
 
 
 # --------------------------------------------------------------------------------------- hashing
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _tree_digest(folder: Path, patterns: tuple[str, ...]) -> str:
     h = hashlib.sha256()
     for pattern in patterns:
@@ -416,8 +409,6 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
         else:  # rendering overlaps with the next steps
             renders.append(render_pool.submit(render_html, step, executed, staging["output"]))
         record = _record_path(P_run, step)
-        from .io import write_json
-
         timings = {"execute_s": round(t_exec, 3), "cells_s": round(_cell_seconds(executed), 3),
                    "total_s": round(time.monotonic() - t0, 3)}
         write_json({"step": step.name, "hash": digest, "params": {k: logical[k] for k in step.keys},

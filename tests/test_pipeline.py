@@ -169,3 +169,11 @@ def test_record_holds_hash_and_params(project):
     _run(project, P)
     rec = json.loads((project / "out/.pipeline/d.json").read_text())
     assert rec["params"] == {"lang": "sv"} and len(rec["hash"]) == 64
+
+
+def test_kernels_get_private_socket_paths():
+    """Two kernels must never share ipc sockets (the old default 'kernel-ipc' in the cwd raced)."""
+    K = pipeline._kernel_manager_class()
+    a, b = K(), K()
+    assert a.transport == b.transport == "ipc"
+    assert Path(a.ip).is_absolute() and a.ip != b.ip

@@ -200,14 +200,27 @@ def is_up_to_date(step: Step, P: dict, digest: str) -> bool:
 
 # ------------------------------------------------------------------------------------- execution
 def _kernel_manager_class():
-    """A KernelManager that starts ipykernel with this very interpreter (no kernelspec needed)."""
+    """A KernelManager that starts ipykernel with this very interpreter (no kernelspec needed).
+
+    It talks to the kernel over Unix sockets (transport "ipc") whose paths are unique per kernel,
+    so kernels started side by side, by this run or by another, can never share a channel: the
+    parallel port race of papermill cannot happen.
+    """
+    import tempfile
+    import uuid
+
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
 
     class ThisInterpreterKernelManager(AsyncKernelManager):
-        # Unix-socket transport: no TCP ports, so kernels started side by side cannot race
-        # for the same port (papermill's known parallel start-up failure).
-        transport = "ipc"
+        @default("transport")
+        def _transport_default(self):
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self):
+            return os.path.join(tempfile.gettempdir(), f"analysis-kernel-{uuid.uuid4().hex}")
 
         @property
         def kernel_spec(self):  # type: ignore[override]
@@ -280,11 +293,12 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
                 start_timeout=120,
             )
             return out
-        except PapermillExecutionError as exc:
+        except PapermillExecutionError as exc:  # a cell raised: the notebook's own error
             raise StepFailed(_failure_message(step, exc, out), out) from None
-        except RuntimeError as exc:  # kernel died or did not start (e.g. a port clash)
-            if attempt == 2 or "kernel" not in str(exc).lower():
+        except Exception as exc:  # the kernel died, did not start or garbled a message: retry once
+            if attempt == 2:
                 raise StepFailed(_failure_message(step, exc), out if out.exists() else None) from None
+            _log(f"[{step.name}] kernel problem ({type(exc).__name__}: {exc}); retrying once")
     raise AssertionError("unreachable")
 
 

@@ -226,16 +226,25 @@ def test_headline_table_on_frame(frame):
     assert survey.design_weights(frame).sum() == pytest.approx(290)
 
 
+def _no_lonely_suppressed_cell(t, by):
+    for _, block in t.groupby(by):
+        assert int(block["suppressed"].sum()) != 1, block
+
+
 def test_by_group_tables_suppress_every_small_cell(frame):
     bg = survey.headline_by_group(frame, min_cell=5)
     assert list(bg.columns) == survey.BY_GROUP_COLUMNS
     assert set(bg["grouping"]) == {"kommungrupp", "huvudgrupp"}
-    small = bg["n_eligible"] < 5
-    assert small.any()  # A1 has only 3 municipalities
-    assert bg.loc[small, "share_weighted"].isna().all() and bg.loc[small, "suppressed"].all()
-    assert bg.loc[~small, "share_weighted"].notna().all()
+    # A1 (3 municipalities) is never reported alone: subtraction from A or the national figure
+    # would give it back. It is reported together with A2.
+    kg = bg[bg["grouping"] == "kommungrupp"]
+    assert "A1" not in set(kg["group"]) and "A1+A2" in set(kg["group"])
+    shown = ~bg["suppressed"]
+    assert (bg.loc[shown, "n_eligible"] >= 5).all() and bg.loc[shown, "share_weighted"].notna().all()
+    assert bg.loc[~shown, ["n_eligible", "share_weighted", "ci_low", "ci_high"]].isna().all().all()
     mt = survey.maturity_table(frame, min_cell=5)
-    assert mt.loc[mt["n"] < 5, "mean"].isna().all()
+    assert (mt.loc[~mt["suppressed"], "n"] >= 5).all()
+    assert mt.loc[mt["suppressed"], ["n", "mean", "se"]].isna().all().all()
     rt = survey.response_table(frame, min_cell=5)
     assert rt.loc[rt["N"] < 5, "rate"].isna().all()  # e.g. Gotland, A1
     assert rt.loc[rt["grouping"] == "all", "N"].item() == 290
@@ -283,3 +292,35 @@ def test_synthetic_default_close_to_published(synthetic_analysis):
     diff = (t["share_weighted"] - t["published_share"]).abs()
     assert (diff < 0.05).all(), t.loc[diff >= 0.05, ["item", "share_weighted", "published_share"]]
     assert (t["x_of_10"] == [survey.x_of_10(p) for p in t["published_share"]]).all()
+
+
+def test_reporting_groups_merge_small_groups_within_main_group(frame):
+    g = survey.reporting_groups(frame, min_cell=5)
+    assert set(g[frame["kommungrupp"].astype(str).isin(["A1", "A2"])]) == {"A1+A2"}
+    assert (g[frame["kommungrupp"].astype(str) == "B3"] == "B3").all()  # 21 municipalities: alone
+    # with a larger threshold B3 (21) joins the next smallest B group, B5 (35)
+    g30 = survey.reporting_groups(frame, min_cell=30)
+    assert set(g30[frame["kommungrupp"].astype(str) == "B3"]) == {"B3+B5"}
+
+
+def test_complementary_suppression_leaves_no_cell_recoverable():
+    t = pd.DataFrame({"grouping": "g", "item": "x", "group": ["a", "b", "c", "d"],
+                      "n": [3, 40, 20, 60], "share": [1.0, 0.5, 0.4, 0.3]})
+    t = survey.suppress(t, "n", 5, ["share"])
+    assert t["suppressed"].tolist() == [True, False, False, False]
+    out = survey.complementary_suppression(t, "n", [["grouping", "item"]], ["share"])
+    # the smallest other cell (c, n = 20) goes too, and no suppressed count is shown
+    assert out["suppressed"].tolist() == [True, False, True, False]
+    assert out["share"].isna().tolist() == [True, False, True, False]
+    assert out["n"].isna().tolist() == [True, False, True, False]
+
+
+def test_no_margin_has_a_single_suppressed_cell(frame):
+    bg = survey.headline_by_group(frame, min_cell=20)  # a high threshold forces suppression
+    assert bg["suppressed"].any()
+    kg = bg[bg["grouping"] == "kommungrupp"].assign(parent=lambda d: d["group"].str[0])
+    _no_lonely_suppressed_cell(kg, ["item"])
+    _no_lonely_suppressed_cell(kg, ["item", "parent"])
+    _no_lonely_suppressed_cell(bg[bg["grouping"] == "huvudgrupp"], ["item"])
+    mt = survey.maturity_table(frame, min_cell=20)
+    _no_lonely_suppressed_cell(mt[mt["grouping"] == "lan_kod"], ["grouping"])

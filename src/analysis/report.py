@@ -543,6 +543,11 @@ def groups(R: Inputs):
         parts.append(html_table(maturity, R, ("group", "n", "mean", "ci_low", "ci_high"),
                                 caption=t["maturity_caption"].format(level=R.level), keep=("group", "n"),
                                 kinds={"mean": "num1", "ci_low": "num1", "ci_high": "num1"}))
+        if "ci_method" in maturity.columns:
+            census = maturity[maturity["ci_method"].astype(str).str.startswith("zero design variance")]
+            if len(census):
+                names = ", ".join(group_label(g, v, R.lang) for g, v in zip(census["grouping"], census["group"]))
+                parts.append(f'<p class="note">{esc(t["maturity_census_note"].format(groups=names))}</p>')
     parts.append(_section_figures(R, "groups"))
     return _html("".join(parts))
 

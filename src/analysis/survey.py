@@ -133,7 +133,7 @@ HEADLINE_COLUMNS = [
     "se", "ci_low", "ci_high", "ci_method", "bound_low", "bound_high", "x_of_10", "published_share",
 ]
 BY_GROUP_COLUMNS = ["grouping", "group", "item", "n_eligible", "share_weighted", "ci_low", "ci_high",
-                    "suppressed"]
+                    "ci_method", "suppressed"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,12 +284,17 @@ def estimate_mean(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: floa
     """Weighted domain mean with linearised SE and a t interval on df = n - H."""
     m = linearised_mean(y, strata, N_h, domain, fpc=fpc, lonely=lonely)
     lo = hi = np.nan
-    if m["n"] and m["df"] >= 1:
+    method = "none (no valid answers)" if not m["n"] else "none (too few degrees of freedom)"
+    if m["n"] and m["var"] <= 1e-15:
+        # every stratum of the domain is a census: no design variance (item non-response ignored)
+        lo = hi = m["estimate"]
+        method = "zero design variance (census)"
+    elif m["n"] and m["df"] >= 1:
         half = stats.t.ppf(1 - alpha / 2, m["df"]) * m["se"]
         lo, hi = m["estimate"] - half, m["estimate"] + half
-    elif m["n"] and m["var"] == 0:
-        lo = hi = m["estimate"]
-    return {"n": m["n"], "mean": m["estimate"], "se": m["se"], "ci_low": lo, "ci_high": hi, "df": m["df"]}
+        method = "t (df = n - H)"
+    return {"n": m["n"], "mean": m["estimate"], "se": m["se"], "ci_low": lo, "ci_high": hi, "df": m["df"],
+            "ci_method": method}
 
 
 def bounds(n_yes: int, n_eligible: int, N: int) -> tuple[float, float]:
@@ -330,6 +335,56 @@ def suppress(df: pd.DataFrame, n_col: str, min_cell: int, value_cols: list[str] 
     return out
 
 
+def reporting_groups(df: pd.DataFrame, min_cell: int, group: str = "kommungrupp",
+                     parent: str = "huvudgrupp") -> pd.Series:
+    """Label of the group each row is REPORTED in: SKR groups with fewer than `min_cell`
+    municipalities are reported together with the smallest other group(s) of the same main group.
+
+    A1 (3 municipalities) is a cell no suppression rule can protect: national and main-group rows
+    minus the other groups give it back. It is therefore never shown alone; 2019 reports "A1+A2".
+    The design (strata, weights) is unchanged; only the reporting domains are merged.
+    """
+    labels = df[group].astype(str)
+    out = labels.copy()
+    sizes = labels.value_counts()
+    for _, members in labels.groupby(df[parent].astype(str), sort=True):
+        kids = sorted(members.unique(), key=lambda g: (sizes[g], g))
+        small = [g for g in kids if sizes[g] < min_cell]
+        if not small:
+            continue
+        merged = list(small)
+        rest = [g for g in kids if g not in merged]
+        while rest and (sum(sizes[g] for g in merged) < min_cell or len(merged) < 2):
+            merged.append(rest.pop(0))
+        order = _levels(df[group])
+        label = "+".join(sorted(merged, key=order.index))
+        out[labels.isin(merged)] = label
+    return out
+
+
+def complementary_suppression(df: pd.DataFrame, n_col: str, margins: list[list[str]],
+                              value_cols: list[str]) -> pd.DataFrame:
+    """Secondary suppression. Within a margin (rows that add up to a published total, e.g. the SKR
+    groups of one item, or the groups of one main group) a single suppressed cell could be got
+    back from the total, so the unsuppressed cell with the fewest respondents is suppressed too;
+    repeated over all margins until nothing changes. The counts of suppressed cells are hidden.
+    """
+    out = df.copy()
+    changed = True
+    while changed:
+        changed = False
+        for by in margins:
+            for _, idx in out.groupby(by if len(by) > 1 else by[0], sort=False).groups.items():
+                block = out.loc[idx]
+                if int(block["suppressed"].sum()) == 1 and (~block["suppressed"]).any():
+                    j = block.loc[~block["suppressed"], n_col].astype(float).idxmin()
+                    out.loc[j, value_cols] = pd.NA
+                    out.loc[j, "suppressed"] = True
+                    changed = True
+    out[n_col] = out[n_col].astype("Int64").mask(out["suppressed"])
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------------------------
@@ -359,17 +414,35 @@ def headline_by_group(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, 
                       groupings: tuple[str, ...] = ("kommungrupp", "huvudgrupp")) -> pd.DataFrame:
     """Long table: within-group shares of the ten items by SKR group and main group, suppressed."""
     N_h = stratum_sizes(df, strata)
+    df = df.assign(_reported=reporting_groups(df, min_cell))  # A1 is reported as A1+A2
     r = _respondents(df)
     rows = []
     for grouping in groupings:
-        for g in _levels(df[grouping]):
-            dom = (r[grouping].astype(str) == g).to_numpy()
+        col = "_reported" if grouping == "kommungrupp" else grouping
+        for g in _ordered_levels(df[col]):
+            dom = (r[col].astype(str) == g).to_numpy()
             for item in HEADLINE_ITEMS:
                 e = estimate_share(r[item], r[strata], N_h, dom, alpha=alpha)
                 rows.append({"grouping": grouping, "group": g, "item": item, "n_eligible": e["n_eligible"],
-                             "share_weighted": e["share_weighted"], "ci_low": e["ci_low"], "ci_high": e["ci_high"]})
+                             "share_weighted": e["share_weighted"], "ci_low": e["ci_low"], "ci_high": e["ci_high"],
+                             "ci_method": e["ci_method"]})
     out = pd.DataFrame(rows)
-    return suppress(out, "n_eligible", min_cell, ["share_weighted", "ci_low", "ci_high"])[BY_GROUP_COLUMNS]
+    values = ["share_weighted", "ci_low", "ci_high"]
+    out = suppress(out, "n_eligible", min_cell, values)
+    # margins: all groups of a grouping (they add up to the national figure) and, for SKR groups,
+    # the groups of one main group (they add up to the main group's figure)
+    out["_parent"] = np.where(out["grouping"] == "kommungrupp", out["group"].str[0], "")
+    out = complementary_suppression(out, "n_eligible", [["grouping", "item"], ["grouping", "item", "_parent"]], values)
+    return out[BY_GROUP_COLUMNS]
+
+
+def _ordered_levels(s: pd.Series) -> list[str]:
+    """Levels present in `s`, in category order when categorical, merged labels ('A1+A2') by their
+    first member."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return _levels(s)
+    present = sorted(s.dropna().astype(str).unique())
+    return sorted(present, key=lambda g: (g.split("+")[0], g))
 
 
 def _levels(s: pd.Series) -> list[str]:
@@ -382,15 +455,21 @@ def maturity_table(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, str
                    col: str = "maturity_index") -> pd.DataFrame:
     """Weighted mean maturity index overall, by SKR group, main group and county; suppressed."""
     N_h = stratum_sizes(df, strata)
+    df = df.assign(_reported=reporting_groups(df, min_cell))  # A1 is reported as A1+A2
     r = _respondents(df)
     rows = [{"grouping": "all", "group": "all", **estimate_mean(r[col], r[strata], N_h, alpha=alpha)}]
     for grouping in ("kommungrupp", "huvudgrupp", "lan_kod"):
-        for g in _levels(df[grouping]):
-            dom = (r[grouping].astype(str) == g).to_numpy()
+        gcol = "_reported" if grouping == "kommungrupp" else grouping
+        for g in _ordered_levels(df[gcol]):
+            dom = (r[gcol].astype(str) == g).to_numpy()
             rows.append({"grouping": grouping, "group": g,
                          **estimate_mean(r[col], r[strata], N_h, dom, alpha=alpha)})
-    out = pd.DataFrame(rows)[["grouping", "group", "n", "mean", "se", "ci_low", "ci_high", "df"]]
-    return suppress(out, "n", min_cell, ["mean", "se", "ci_low", "ci_high"])
+    out = pd.DataFrame(rows)[["grouping", "group", "n", "mean", "se", "ci_low", "ci_high", "df", "ci_method"]]
+    values = ["mean", "se", "ci_low", "ci_high", "df"]
+    out = suppress(out, "n", min_cell, values)
+    out["_parent"] = np.where(out["grouping"] == "kommungrupp", out["group"].str[0], "")
+    out = complementary_suppression(out, "n", [["grouping"], ["grouping", "_parent"]], values)
+    return out.drop(columns="_parent")
 
 
 def response_table(df: pd.DataFrame, min_cell: int = 5) -> pd.DataFrame:

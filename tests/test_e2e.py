@@ -103,6 +103,26 @@ def test_second_run_executes_nothing(e2e):
     assert "running" not in r.stdout
 
 
+def _all_digests(folder: Path) -> dict[str, str]:
+    """Every output file except run records: executed notebooks carry papermill's timings,
+    the PDF Chromium's creation time, .pipeline/ the runner's timings."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if p.is_file() and rel.parts[0] not in ("executed", ".pipeline") and p.name not in ("report.pdf", "screenshot.png"):
+            out[str(rel)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def test_forced_rerun_gives_identical_files(e2e):
+    before = {d: _all_digests(e2e["base"] / d) for d in ("processed", "report")}
+    r = _cli("run", "--force", *e2e["args"], cwd=e2e["root"])
+    assert r.returncode == 0, r.stderr
+    after = {d: _all_digests(e2e["base"] / d) for d in ("processed", "report")}
+    assert "report.html" in after["report"] and "notebooks/02_describe.html" in after["report"]
+    assert after == before
+
+
 def test_language_change_reruns_only_the_report(e2e):
     r = _cli("run", *e2e["args"], "-p", "lang=en", cwd=e2e["root"])
     assert r.returncode == 0, r.stderr

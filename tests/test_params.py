@@ -60,3 +60,17 @@ def test_cli_rejects_bad_param_before_running(root):
                        capture_output=True, text=True, cwd=root)
     assert r.returncode == 2
     assert "'alpha'" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("override, key", [
+    ("output_dir=.", "output_dir"),                     # the project root itself
+    ("output_dir=/", "output_dir"),                     # a parent of everything
+    ("processed_dir=data/raw", "processed_dir"),        # the raw export's folder
+    ("processed_dir=reports/2019/proc", "processed_dir"),  # inside output_dir
+    ("output_dir=data/processed/2019", "output_dir"),   # the same as processed_dir
+    ("seed=-1", "seed"),
+])
+def test_dangerous_or_invalid_values_are_refused(root, override, key):
+    with pytest.raises(params.ParamError) as exc:
+        params.load(overrides=[override], root=root)
+    assert repr(key) in str(exc.value)

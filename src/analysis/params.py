@@ -79,6 +79,8 @@ def coerce(key: str, value: Any) -> Any:
         raise ParamError(f"parameter 'alpha' must be between 0 and 1, got {value!r}")
     if key == "min_cell" and value < 1:
         raise ParamError(f"parameter 'min_cell' must be at least 1, got {value!r}")
+    if key == "seed" and not 0 <= value < 2**32:
+        raise ParamError(f"parameter 'seed' must be between 0 and 2**32 - 1, got {value!r}")
     return value
 
 
@@ -112,7 +114,24 @@ def resolve(params: dict[str, Any], root: str | Path | None = None) -> dict[str,
     for key in PATH_KEYS:
         p = Path(str(out[key]).format(wave=out["wave"]))
         out[key] = str(p if p.is_absolute() else (root / p))
+    _check_folders(out, root)
     return out
+
+
+def _check_folders(P: dict[str, Any], root: Path) -> None:
+    """The runner replaces processed_dir and output_dir whole: they must be folders of their own."""
+    folders = {k: Path(P[k]).resolve() for k in ("processed_dir", "output_dir")}
+    protected = {"the project root": root.resolve(), "reference_dir": Path(P["reference_dir"]).resolve(),
+                 "the raw file's folder": Path(P["raw_path"]).resolve().parent}
+    for key, folder in folders.items():
+        for what, other in protected.items():
+            if folder == other or folder in other.parents:
+                raise ParamError(f"parameter {key!r} ({folder}) must not be or contain {what}; "
+                                 "the runner replaces that folder whole")
+    a, b = folders["processed_dir"], folders["output_dir"]
+    if a == b or a in b.parents or b in a.parents:
+        raise ParamError("parameters 'processed_dir' and 'output_dir' must be separate folders, "
+                         "neither inside the other")
 
 
 def load(params_file: str | Path | None = None, overrides: list[str] | None = None,

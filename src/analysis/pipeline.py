@@ -154,10 +154,28 @@ def _logical(P: dict, root: Path) -> dict:
     return out
 
 
-def step_hash(step: Step, P_logical: dict, P_actual: dict, root: Path, code_digest: str) -> str:
+def git_state(root: Path) -> str:
+    """HEAD commit and `git status --porcelain` (untracked files included): what the report's
+    provenance shows, so that a new commit or an edited file reruns the report."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return "no git"
+        return r.stdout if r.returncode == 0 else "no git"
+
+    return git("rev-parse", "HEAD") + git("status", "--porcelain", "--untracked-files=all")
+
+
+def step_hash(step: Step, P_logical: dict, P_actual: dict, root: Path, code_digest: str,
+              git: str = "") -> str:
     """Content hash of everything the step depends on (not modification times)."""
     h = hashlib.sha256()
     h.update(step.name.encode())
+    if step.render_as_report:
+        h.update(git.encode())
     h.update(sha256_file(root / step.notebook).encode())
     h.update(json.dumps({k: P_logical[k] for k in step.keys}, sort_keys=True).encode())
     h.update(code_digest.encode())
@@ -310,6 +328,22 @@ def _cell_seconds(executed: Path) -> float:
     return float(sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells))
 
 
+def finalise_executed(executed: Path, rename: dict[str, str]) -> None:
+    """Make an executed notebook independent of the run: staging paths become the final folders
+    and cell ids (papermill gives its injected cell a random one) become cell-1, cell-2, ..."""
+    import nbformat
+
+    from .io import write_text
+
+    text = executed.read_text(encoding="utf-8")
+    for old, new in rename.items():
+        text = text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+    nb = nbformat.reads(text, as_version=4)
+    for i, cell in enumerate(nb.cells, 1):
+        cell["id"] = f"cell-{i}"
+    write_text(nbformat.writes(nb), executed)
+
+
 def render_html(step: Step, executed: Path, out_dir: Path) -> list[Path]:
     """Render an executed notebook: analysts' HTML (with code) and, for 04, the report."""
     import nbformat
@@ -340,11 +374,13 @@ def _finish_report(P_run: dict, lang: str) -> list[Path]:
 
 
 # ----------------------------------------------------------------------------------- staging
-def _stage(final: Path) -> Path:
+def _stage(final: Path, copy: bool = True) -> Path:
+    """A staging folder beside `final`: a copy of it (steps that are up to date keep their files),
+    or empty when `copy` is False (--force: a clean build, nothing stale carried over)."""
     staging = final.parent / f".{final.name}.staging-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
-    if final.is_dir():
+    if copy and final.is_dir():
         shutil.copytree(final, staging, symlinks=True)
     else:
         staging.mkdir(parents=True)
@@ -378,18 +414,20 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
     progress = sys.stderr.isatty() if progress is None else progress
     logical = _logical(P, root)
     digest_code = code_digest(root)
+    git = git_state(root)
     t_start = time.monotonic()
 
     # Fast path: when every step is up to date in place, there is nothing to stage or swap.
-    if not force and all(is_up_to_date(s, P, step_hash(s, logical, P, root, digest_code)) for s in steps):
+    if not force and all(is_up_to_date(s, P, step_hash(s, logical, P, root, digest_code, git)) for s in steps):
         for s in steps:
             _log(f"[{s.name}] up to date")
         _log(f"pipeline finished in {time.monotonic() - t_start:.1f} s (nothing to do)")
         return {s.name: "up to date" for s in steps}
 
     final = {"processed": Path(P["processed_dir"]), "output": Path(P["output_dir"])}
-    staging = {k: _stage(v) for k, v in final.items()}
+    staging = {k: _stage(v, copy=not force) for k, v in final.items()}
     P_run = dict(P, processed_dir=str(staging["processed"]), output_dir=str(staging["output"]))
+    rename = {str(staging[k]): str(final[k]) for k in staging}
     executed_dir = staging["output"] / "executed"
 
     status: dict[str, str] = {}
@@ -401,7 +439,7 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
     def run_one(step: Step) -> str:
         for need in step.needs:
             done[need].result()  # raises if upstream failed
-        digest = step_hash(step, logical, P_run, root, digest_code)
+        digest = step_hash(step, logical, P_run, root, digest_code, git)
         if not force and is_up_to_date(step, P_run, digest):
             _log(f"[{step.name}] up to date")
             return "up to date"
@@ -410,6 +448,7 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
         t0 = time.monotonic()
         executed = execute_step(step, P_run, root, executed_dir, progress)
         t_exec = time.monotonic() - t0
+        finalise_executed(executed, rename)
         missing = [str(p) for p in step.outputs(P_run) if not p.exists()]
         if missing and not step.render_as_report:
             raise StepFailed(f"{Path(step.notebook).name} finished but did not write {', '.join(missing)}", executed)
@@ -440,6 +479,8 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
         for f in renders:
             f.result()
     except BaseException as exc:
+        if isinstance(exc, Exception) and not isinstance(exc, StepFailed):
+            exc = StepFailed(f"the run failed outside the notebooks: {type(exc).__name__}: {exc}", None)
         pool.shutdown(wait=True, cancel_futures=True)
         render_pool.shutdown(wait=True, cancel_futures=True)
         saved = getattr(exc, "saved", None)
@@ -452,7 +493,7 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
                 exc.saved = failed_dir / Path(saved).name  # type: ignore[attr-defined]
         for s in staging.values():
             shutil.rmtree(s, ignore_errors=True)
-        raise
+        raise exc from None
     pool.shutdown()
     render_pool.shutdown()
     for key in ("processed", "output"):

@@ -214,6 +214,21 @@ def test_columns_order_and_extra_columns(register):
     assert _log(r, "dropped_extra", "Extra fråga") == 7
 
 
+def test_headers_match_ignoring_case(register):
+    raw = hand_made()
+    raw.columns = [c.upper() if i % 2 else c.lower() for i, c in enumerate(raw.columns)]
+    r = clean.clean(raw, register, CB, "x.csv")
+    base = clean.clean(hand_made(), register, CB, "x.csv")
+    pd.testing.assert_frame_equal(r.analysis, base.analysis)
+
+
+def test_headers_differing_only_in_case_are_a_repeat(register):
+    raw = hand_made()
+    raw["KOMMUN"] = raw["Kommun"]
+    with pytest.raises(InputError, match="each column header once"):
+        clean.clean(raw, register, CB, "x.csv")
+
+
 # ---------------------------------------------------------------------------------------------
 # files: run_step, rerun identity, PII, hostile text, bad input leaves nothing behind
 # ---------------------------------------------------------------------------------------------

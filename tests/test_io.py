@@ -106,3 +106,26 @@ def test_detect_delimiter():
     assert io.detect_delimiter("a,b,c") == ","
     assert io.detect_delimiter('"a;x",b,c') == ","
     assert io.detect_delimiter('"x, y";b;c') == ";"
+
+
+def test_bom_only_file_is_empty(tmp_path):
+    p = tmp_path / "bom.csv"
+    p.write_bytes(b"\xef\xbb\xbf\r\n")
+    with pytest.raises(InputError, match="empty file"):
+        io.read_export(p)
+
+
+def test_xlsx_with_two_sheets_of_content_is_refused(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Svars-ID", "Kommun"])
+    wb.active.append(["R1", "Ale"])
+    extra = wb.create_sheet("Sheet2")
+    extra.append(["Svars-ID", "Kommun"])
+    extra.append(["R2", "Alingsås"])
+    p = tmp_path / "two.xlsx"
+    wb.save(p)
+    with pytest.raises(InputError) as exc:
+        io.read_export(p)
+    assert "single sheet" in exc.value.message and "'Sheet2'" in exc.value.message

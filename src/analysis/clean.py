@@ -146,16 +146,18 @@ def _rows(index) -> list[int]:
 
 def _select_columns(raw: pd.DataFrame, cb: Codebook, source: Path, log: _Log) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rename codebook columns to variable ids; drop (and log) personal and extra columns."""
-    by_header = {h.strip(): vid for h, vid in cb.headers.items()}
+    # headers match like answer labels: case-insensitive, surrounding white space ignored
+    by_header = {normalise_label(h): vid for h, vid in cb.headers.items()}
     personal = {v.id for v in cb.personal}
     stripped = [str(c).strip() for c in raw.columns]
-    dupes = sorted({c for c in stripped if stripped.count(c) > 1})
+    keys = [normalise_label(c) for c in stripped]
+    dupes = sorted({c for c, k in zip(stripped, keys) if keys.count(k) > 1})
     if dupes:
-        raise InputError(source, 1, dupes, "each column header once", "repeated headers")
+        raise InputError(source, 1, dupes, "each column header once (case and spaces ignored)", "repeated headers")
     keep: dict[str, str] = {}
     header_of: dict[str, str] = {}
     for col, head in zip(raw.columns, stripped):
-        vid = by_header.get(head)
+        vid = by_header.get(normalise_label(head))
         if vid is None:
             log.add("columns", "dropped_extra", head, int((~_blank(raw[col])).sum()),
                     "column not in the codebook; dropped unread (non-blank cells counted)")

@@ -215,7 +215,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     import csv
 
     data = path.read_bytes()
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise _input_error(path, "a header row and at least one data row", "an empty file")
     _check_not_binary(data, path)
     first, utf8 = _header_line(data)
@@ -245,11 +245,15 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     if not zipfile.is_zipfile(path):
         raise _input_error(path, "an .xlsx workbook", "a file that is not a zip-based workbook")
     try:
-        df = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False, na_filter=False,
-                           engine="openpyxl")
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, na_filter=False,
+                               engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
         raise _input_error(path, "a readable .xlsx workbook", type(exc).__name__) from None
-    return df
+    used = {name: df for name, df in sheets.items() if df.shape[1] or len(df)}
+    if len(used) > 1:  # never pick one silently: rows on another sheet would be lost
+        raise _input_error(path, "the export on a single sheet",
+                           f"{len(used)} sheets with content: {', '.join(map(repr, used))}")
+    return next(iter(used.values()), next(iter(sheets.values())))
 
 
 def read_export(path: str | Path) -> pd.DataFrame:

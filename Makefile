@@ -38,8 +38,8 @@ reference: | $(STAMP)
 	done
 	@$(PY) -m analysis check-reference $(EXT)
 
-# --- the default input: the synthetic export, generated when absent -------------------------
-$(RAW): | setup
+# --- the default input: the synthetic export, generated when absent or when its generator changed
+$(RAW): src/analysis/synthetic.py src/analysis/codebook.yaml | setup
 	$(PY) -m analysis synthesize --out $(RAW)
 
 data: $(RAW)

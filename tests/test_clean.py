@@ -496,3 +496,13 @@ def test_synthetic_rerun_byte_identical(synthetic_run, tmp_path):
     clean.run_step({**P, "processed_dir": str(tmp_path / "again")})
     assert _snapshot(tmp_path / "again") == first
     assert np.all([len(b) > 0 for b in first.values()])
+
+
+def test_renamed_synthetic_export_is_still_marked_synthetic(register):
+    from analysis import synthetic
+
+    raw, _ = synthetic.generate(register, seed=3)
+    assert clean.clean(raw, register, CB, "export_2019.csv").run_info["synthetic"] is True
+    real = raw.drop(columns=[CB["synthetic_marker"].header])
+    assert clean.clean(real, register, CB, "export_2019.csv").run_info["synthetic"] is False
+    assert clean.clean(real, register, CB, "synthetic_x.csv").run_info["synthetic"] is True

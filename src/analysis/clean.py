@@ -29,7 +29,7 @@ from .errors import InputError
 LOG_COLUMNS = ["step", "action", "column", "count", "detail"]
 REGISTER_COLUMNS = ["kommunkod", "kommun", "lan_kod", "lan_namn", "kommungrupp", "huvudgrupp", "folkmangd"]
 # Non-personal variables a raw export may lack (the name suffices to identify the municipality).
-OPTIONAL_VARIABLES = {"municipality_code"}
+OPTIONAL_VARIABLES = {"municipality_code", "synthetic_marker"}
 DATETIME_EXAMPLE = "a date-time such as 2019-03-14 09:30 (ISO 8601)"
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
@@ -611,6 +611,8 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
     analysis = pd.DataFrame(ana)
 
     # --- summary log rows and run info -------------------------------------------------------
+    synthetic_rows = bool("synthetic_marker" in frame
+                          and frame["synthetic_marker"].map(cb.is_synthetic_value).any())
     n_kept = int(keep.sum())
     n_dropped = n_read - n_kept
     log.add("result", "rows_dropped", "", n_dropped, "rows dropped in de-duplication (see row_dropped_* rows)")
@@ -622,7 +624,8 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
         "survey": cb.survey.get("id"),
         "raw_file": source.name,
         "raw_sha256": raw_sha256,
-        "synthetic": bool(cb.is_synthetic_file(source)),
+        # synthetic when the file name or any row's "Datakälla" says so (a renamed file stays marked)
+        "synthetic": bool(cb.is_synthetic_file(source)) or synthetic_rows,
         "counts": {
             "rows_read": n_read,
             "rows_dropped": n_dropped,

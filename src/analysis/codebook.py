@@ -129,6 +129,10 @@ class Codebook:
         marker = self.survey["synthetic_file_marker"]
         return fnmatch.fnmatch(Path(path).name.casefold(), f"*{marker.casefold()}*")
 
+    def is_synthetic_value(self, value: object) -> bool:
+        """True when a cell of the `synthetic_marker` column holds the generator's mark."""
+        return normalise_label(value) == normalise_label(self.survey["synthetic_value"])
+
 
 def _build_variable(raw: dict[str, Any], scales: dict[str, Any]) -> Variable:
     missing = {"id", "type", "header", "question_sv", "question_en"} - raw.keys()

@@ -446,6 +446,8 @@ def generate(register: pd.DataFrame, seed: int = 2019, n_rows: int | None = None
         "municipality_name": name_col, "municipality_code": code_col,
         "respondent_name": people["name"][pidx], "respondent_email": people["email"][pidx],
         "respondent_phone": people["phone"][pidx], "respondent_title": people["title"][pidx],
+        # the content says it is synthetic too, so a renamed file still gets the banner
+        "synthetic_marker": np.full(n, cb.survey["synthetic_value"], dtype=object),
         **cols,
     }
     # Export order: by start time (ties by row), then ids R0001... in that order.

@@ -55,7 +55,10 @@ A GLM fit that raises statsmodels' PerfectSeparationWarning/Error (turned into a
 on the log-odds scale (the intercept is not checked: its size depends on the origin of log size) is refitted with Firth's penalised likelihood (firthmodels, with the same weights),
 marked ``method="Firth"``. Its odds-ratio interval is the profile penalised-likelihood interval and
 its p-value the penalised likelihood-ratio test; its AME interval uses the inverse Fisher information
-at the Firth estimate (as R's logistf).
+at the Firth estimate (as R's logistf). In weighted specifications a Firth row therefore has
+model-based (weights as frequency weights) inference, not the HC1 sandwich of the ML rows: the
+``method`` column tells them apart. The binomial maturity-index model is refitted the same way, on
+its equivalent Bernoulli rows (each municipality as seven 0/1 trials).
 
 Multiplicity
 ------------
@@ -299,7 +302,17 @@ def fit_counts(successes, trials: int, X: pd.DataFrame, weights=None, alpha: flo
     s = np.asarray(successes, dtype=float)
     endog = np.column_stack([s, trials - s])
     w = None if weights is None else _normalise(weights)
-    res = _glm_ml(endog, X, w)
+    try:
+        res = _glm_ml(endog, X, w)
+    except SeparationDetected as exc:
+        # Firth on the equivalent Bernoulli data: each unit as `trials` 0/1 rows (same likelihood
+        # and Fisher information, hence the same penalty); n stays the number of units.
+        k = int(trials)
+        y01 = (np.arange(k)[None, :] < s[:, None]).astype(float).ravel()
+        Xe = X.loc[X.index.repeat(k)].reset_index(drop=True)
+        f = fit_firth(y01, Xe, None if w is None else np.repeat(w, k), alpha)
+        f.n, f.separation = len(s), str(exc)
+        return f
     cov = np.asarray(res.cov_params())
     if w is not None:
         cov = _hc1(cov, len(s), X.shape[1])
@@ -511,12 +524,9 @@ def fit_spec(analysis: pd.DataFrame, spec: str = "main", alpha: float = 0.05, we
     d = _sample(df, ["y_maturity", *base])
     X = design_matrix(d, TERMS, group)
     w = d["_w"] if weighted else None
-    try:
-        f = fit_counts(d["y_maturity"].astype(float), len(OUTCOMES), X, w, alpha)
-        keep("maturity_index_binomial", f)
-        out.append(fit_rows(f, spec, "maturity_index_binomial", alpha, group_n=_group_counts(X), min_cell=min_cell))
-    except SeparationDetected:
-        pass
+    f = fit_counts(d["y_maturity"].astype(float), len(OUTCOMES), X, w, alpha)  # Firth on separation
+    keep("maturity_index_binomial", f)
+    out.append(fit_rows(f, spec, "maturity_index_binomial", alpha, group_n=_group_counts(X), min_cell=min_cell))
     f = fit_ordinal(d["y_maturity"].astype(int), X.drop(columns="const"), w, alpha)
     keep("maturity_index_ordinal", f)
     out.append(fit_rows(f, spec, "maturity_index_ordinal", alpha, ame=False,

@@ -289,12 +289,17 @@ def fit_binary(y, X: pd.DataFrame, weights=None, alpha: float = 0.05, *, allow_f
         f = fit_firth(yv, X, w, alpha)
         f.separation = str(exc)
         return f
+    return _ml_fit(res, X, w, alpha)
+
+
+def _ml_fit(res, X: pd.DataFrame, w, alpha: float, **kw) -> Fit:
+    """Fit from a statsmodels GLM result: HC1 sandwich when weighted, Wald p-values and intervals."""
     cov = np.asarray(res.cov_params())
     if w is not None:
-        cov = _hc1(cov, len(yv), X.shape[1])
+        cov = _hc1(cov, len(X), X.shape[1])
     cov = pd.DataFrame(cov, index=X.columns, columns=X.columns)
     pv, ci = _wald(res.params, cov, alpha)
-    return Fit(params=res.params, cov=cov, pvalues=pv, ci=ci, X=X, weights=w, n=len(yv), extra={"result": res})
+    return Fit(params=res.params, cov=cov, pvalues=pv, ci=ci, X=X, weights=w, n=len(X), extra={"result": res}, **kw)
 
 
 def fit_counts(successes, trials: int, X: pd.DataFrame, weights=None, alpha: float = 0.05) -> Fit:
@@ -313,13 +318,7 @@ def fit_counts(successes, trials: int, X: pd.DataFrame, weights=None, alpha: flo
         f = fit_firth(y01, Xe, None if w is None else np.repeat(w, k), alpha)
         f.n, f.separation = len(s), str(exc)
         return f
-    cov = np.asarray(res.cov_params())
-    if w is not None:
-        cov = _hc1(cov, len(s), X.shape[1])
-    cov = pd.DataFrame(cov, index=X.columns, columns=X.columns)
-    pv, ci = _wald(res.params, cov, alpha)
-    return Fit(params=res.params, cov=cov, pvalues=pv, ci=ci, X=X, weights=w, n=len(s), kind="counts",
-               trials=float(trials), extra={"result": res})
+    return _ml_fit(res, X, w, alpha, kind="counts", trials=float(trials))
 
 
 class WeightedOrderedModel(OrderedModel):

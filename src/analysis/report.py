@@ -260,6 +260,8 @@ def group_label(grouping: Any, group: Any, lang: str) -> str:
     if g == "all":
         return t["groupings"]["all"]
     names = t["group_names"].get(str(grouping), {})
+    if "+" in g:  # groups reported together (A1+A2): name each part
+        return " + ".join(f"{p} {names[p]}" if p in names else p for p in g.split("+"))
     return f"{g} {names[g]}" if g in names else g
 
 

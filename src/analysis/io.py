@@ -82,6 +82,27 @@ def write_csv(df: pd.DataFrame, target: str | Path, *, excel: bool = False) -> P
     return write_text(text, target, encoding="utf-8-sig" if excel else "utf-8")
 
 
+def read_json(path: str | Path) -> dict[str, Any]:
+    """A JSON file as a dict; {} when the file does not exist."""
+    path = Path(path)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def is_synthetic(run_info: dict[str, Any]) -> bool:
+    """Whether processed data came from a synthetic export (run_info.json of 01_clean).
+
+    Unknown provenance counts as synthetic: such numbers are never presented as SKR's.
+    """
+    return bool(run_info.get("synthetic", True))
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (= + - @ ...) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -80,7 +80,6 @@ For a family of tests of positive associations:
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -723,11 +722,6 @@ def outcome_labels(lang: str = "sv") -> dict[str, str]:
     return {a: getattr(cb[a].headline, f"label_{lang}") for a in OUTCOMES}
 
 
-def is_synthetic(processed_dir: str | Path) -> bool:
-    path = Path(processed_dir) / "run_info.json"
-    return bool(json.loads(path.read_text(encoding="utf-8")).get("synthetic", True))
-
-
 def run_step(P: dict[str, Any]) -> dict[str, Any]:
     """Read analysis.parquet, fit everything, write tables/figures/model_summary.json; return them."""
     from . import figures, io
@@ -736,7 +730,7 @@ def run_step(P: dict[str, Any]) -> dict[str, Any]:
     out = Path(P["output_dir"])
     alpha, lang = float(P["alpha"]), P["lang"]
     analysis = pd.read_parquet(processed / "analysis.parquet")
-    synthetic = is_synthetic(processed)
+    synthetic = io.is_synthetic(io.read_json(processed / "run_info.json"))
     source = "synthetic" if synthetic else "survey"
 
     table = fit_all(analysis, alpha, min_cell=int(P["min_cell"]))

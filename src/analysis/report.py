@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import copy
 import html
-import json
 import math
 import re
 import shutil
@@ -146,15 +145,11 @@ class Inputs:
 
     @property
     def synthetic(self) -> bool:
-        return bool(self.run_info.get("synthetic", False))
+        return io.is_synthetic(self.run_info)
 
     @property
     def level(self) -> str:
         return level_label(float(self.P["alpha"]), self.lang)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -168,9 +163,9 @@ def load(P: dict[str, Any]) -> Inputs:
     tables = {p.stem: read_table(p) for p in sorted((out / "tables").glob("*.csv"))}
     return Inputs(
         P=P, lang=P["lang"], tables=tables,
-        describe=_read_json(out / "describe_summary.json"),
-        model=_read_json(out / "model_summary.json"),
-        run_info=_read_json(Path(P["processed_dir"]) / "run_info.json"),
+        describe=io.read_json(out / "describe_summary.json"),
+        model=io.read_json(out / "model_summary.json"),
+        run_info=io.read_json(Path(P["processed_dir"]) / "run_info.json"),
     )
 
 
@@ -893,12 +888,6 @@ def print_pdf(html_path: Path, pdf: Path) -> Path | None:
 
 
 # ------------------------------------------------------------------------------- workbook
-def _neutralise_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(io.FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def export_workbook(tables_dir: Path) -> Path:
     """tables_dir/tables.xlsx: one sheet per tables/*.csv (sorted), formula-like text neutralised,
     fixed properties and zip times so the same tables give the same bytes."""
@@ -919,7 +908,7 @@ def export_workbook(tables_dir: Path) -> Path:
             name = f"{path.stem[:28]}_{i}"
         used.add(name)
         ws = wb.create_sheet(title=name)
-        ws.append([_neutralise_cell(str(c)) for c in df.columns])
+        ws.append([io.neutralise_cell(str(c)) for c in df.columns])
         for row in df.itertuples(index=False):
             cells = []
             for v in row:
@@ -928,9 +917,9 @@ def export_workbook(tables_dir: Path) -> Path:
                 elif isinstance(v, float) and math.isinf(v):
                     cells.append(str(v))
                 elif hasattr(v, "item"):
-                    cells.append(_neutralise_cell(v.item()))
+                    cells.append(io.neutralise_cell(v.item()))
                 else:
-                    cells.append(_neutralise_cell(v))
+                    cells.append(io.neutralise_cell(v))
             ws.append(cells)
         for cell in ws[1]:
             cell.font = Font(bold=True)

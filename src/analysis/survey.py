@@ -49,7 +49,6 @@ suppressed (`suppress`); no table or figure shows a single municipality's answer
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any, Mapping
@@ -530,13 +529,6 @@ def respondent_profile(df: pd.DataFrame) -> dict[str, Any]:
 # Step entry (I/O at the edges)
 # --------------------------------------------------------------------------------------------
 
-def _synthetic_flag(processed_dir: Path) -> bool:
-    path = processed_dir / "run_info.json"
-    if not path.is_file():
-        return False
-    return bool(json.loads(path.read_text(encoding="utf-8")).get("synthetic", False))
-
-
 def _tag(df: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
     return df.assign(data_source="synthetic" if synthetic else "survey")
 
@@ -625,7 +617,7 @@ def run_step(P: dict[str, Any]) -> dict[str, Any]:
     from . import io
 
     df = pd.read_parquet(processed / "analysis.parquet")
-    synthetic = _synthetic_flag(processed)
+    synthetic = io.is_synthetic(io.read_json(processed / "run_info.json"))
     alpha, min_cell = float(P["alpha"]), int(P["min_cell"])
     tables = compute(df, alpha, min_cell)
     for name, t in tables.items():

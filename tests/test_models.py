@@ -390,3 +390,12 @@ def test_counts_model_falls_back_to_firth_on_separation():
     f = models.fit_counts(successes, 7, X)
     assert f.method == "Firth" and f.n == n and f.separation
     assert np.isfinite(f.params["x"]) and f.params["x"] > 2  # large but finite, as Firth gives
+
+
+def test_verdict_table_picks_the_language():
+    ver = [{"claim": "leadership", "verdict": "supported", "verdict_label_sv": "Stöds", "verdict_label_en": "Supported",
+            "text_sv": "På dessa data: stöds.", "text_en": "On these data: supported."}]
+    t = models.verdict_table(ver, "en")
+    assert t.to_dict(orient="records") == [{"claim": "leadership", "verdict": "Supported",
+                                            "text": "On these data: supported."}]
+    assert models.verdict_table(ver, "sv").loc[0, "verdict"] == "Stöds"

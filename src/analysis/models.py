@@ -621,6 +621,12 @@ def _fmt(x: float, nd: int = 2, lang: str = "en") -> str:
     return s.replace(".", ",") if lang == "sv" else s
 
 
+def verdict_table(ver: list[dict[str, Any]], lang: str = "sv") -> pd.DataFrame:
+    """The verdicts as a display table in one language: claim id, verdict, explanation."""
+    return pd.DataFrame([{"claim": v["claim"], "verdict": v[f"verdict_label_{lang}"], "text": v[f"text_{lang}"]}
+                         for v in ver], columns=["claim", "verdict", "text"])
+
+
 def verdicts(table: pd.DataFrame, alpha: float = 0.05) -> list[dict[str, Any]]:
     """One verdict per claim from the main (weighted) spec, with the numbers and texts in sv/en."""
     main = table[table["spec"] == "main"]

@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter(); c0 = time.process_time()
-from analysis import clean, io, reference
-from analysis.codebook import default_codebook
+from analysis.compute import clean, reference
+from analysis import io
+from analysis.compute.codebook import default_codebook
 t_import = time.perf_counter() - t0
 path, ref = sys.argv[1], sys.argv[2]
 register = reference.load_register(ref)
@@ -45,12 +46,13 @@ print(json.dumps({
 
 
 def make_export(n: int, folder: Path, fmt: str) -> Path:
-    from analysis import reference, synthetic
+    from analysis import io
+    from analysis.compute import reference, synthetic
 
     register = reference.load_register(ROOT / "data" / "external")
     df, _ = synthetic.generate(register, seed=2019, n_rows=n)
     path = folder / f"bench_{n}.{fmt}"
-    synthetic.write_export(df, path, fmt)
+    io.write_export(df, path, fmt)
     return path
 
 

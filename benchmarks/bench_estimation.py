@@ -22,7 +22,7 @@ SIZES = (10_000, 100_000, 1_000_000)
 CHILD = r"""
 import sys, time, resource
 import numpy as np, pandas as pd
-from analysis import survey
+from analysis.compute import survey
 base = pd.read_parquet(sys.argv[1])
 n = int(sys.argv[2])
 df = base.iloc[np.arange(n) % len(base)].reset_index(drop=True)
@@ -35,15 +35,17 @@ print(f"{dt:.3f} {peak:.0f} {int(df['responded'].sum())} {table['share_weighted'
 
 
 def main() -> int:
-    from analysis import clean, params, synthetic
-    from analysis.reference import load_register
+    from analysis import io
+    from analysis.compute import clean, synthetic
+    from analysis.run import params
+    from analysis.compute.reference import load_register
 
     P = params.load()
     with tempfile.TemporaryDirectory() as tmp:
         register = load_register(P["reference_dir"])
         raw, _ = synthetic.generate(register, seed=P["seed"])
         res = clean.clean(raw, register, source=Path("synthetic_bench.csv"))
-        clean.write_outputs(res, tmp)
+        io.write_parquet(res.analysis, Path(tmp) / "analysis.parquet")
         rows = []
         for n in SIZES:
             out = subprocess.run([sys.executable, "-c", CHILD, str(Path(tmp) / "analysis.parquet"), str(n)],

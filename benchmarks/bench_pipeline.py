@@ -28,9 +28,10 @@ NOTEBOOKS = ["01_clean", "02_describe", "03_model", "04_report"]
 
 FLOOR = """
 import sys, time
-from analysis import params, clean, survey, models
+from analysis.run import params
+from analysis.run import steps
 P = params.load(overrides=sys.argv[1:])
-clean.run_step(P); survey.run_step(P); models.run_step(P)
+steps.clean(P); steps.describe(P); steps.model(P); steps.report(P)
 """
 
 

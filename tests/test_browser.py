@@ -1,9 +1,9 @@
 """The report in a real browser: Debian's headless Chromium driven by Playwright, network blocked.
 
 Checks: no request leaves file://, no console error, every image decoded, every table-of-contents
-link lands on a heading, hostile text in the data runs nothing. Saves a screenshot of the first
-screen as output_dir/screenshot.png. Runs on a report built from the fixture of test_report.py,
-and on reports/2019/report.html too when a full run has made it.
+link lands on a heading, no table is wider than the text column and the page does not scroll
+sideways at 1280 px. Runs on the reports of conftest.small_run (both languages), and on
+reports/2019/report.html too when a full run has made it (read only: screenshots go to a temporary folder).
 """
 
 from __future__ import annotations
@@ -72,6 +72,17 @@ def check_page(browser, html: Path, screenshot: Path | None = None) -> dict:
             f"() => {{ const r = document.getElementById('{last[1:]}').getBoundingClientRect();"
             " return r.top >= -1 && r.top < window.innerHeight; }")
         page.evaluate("() => window.scrollTo(0, 0)")
+    found["overflow"] = page.evaluate("""() => {
+        const main = document.querySelector('main');
+        const limit = main.getBoundingClientRect().right + 0.5;
+        const bad = [];
+        for (const t of document.querySelectorAll('table')) {
+            const r = t.getBoundingClientRect();
+            if (r.right > limit || t.scrollWidth > t.parentElement.clientWidth + 0.5) bad.push([t.id, r.width]);
+        }
+        return bad;
+    }""")
+    found["page_width"] = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     found["hostile_nodes"] = page.evaluate(
         "() => document.querySelectorAll('script, img[src=\"x\"], [onerror], [onload], svg[onload], iframe').length")
     found["text"] = page.inner_text("body")
@@ -94,42 +105,61 @@ def assert_clean(found: dict) -> None:
     assert all(alt for _, alt in found["images"])
     assert found["toc"] and all(ok for _, ok in found["toc"]), found["toc"]
     assert found.get("scrolled", True)
-
-
-@pytest.fixture(scope="module")
-def fixture_reports(tmp_path_factory):
-    from test_report import build_report
-
-    out = {}
-    for lang in ("sv", "en"):
-        P, html = build_report(tmp_path_factory.mktemp(f"browser_{lang}"), lang=lang)
-        out[lang] = (P, html)
-    return out
+    assert found["overflow"] == [], f"tables wider than the text column: {found['overflow']}"
+    assert found["page_width"][0] <= found["page_width"][1], f"the page scrolls sideways: {found['page_width']}"
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_fixture_report_in_browser(browser, fixture_reports, lang):
-    from test_report import HOSTILE
-
-    P, html = fixture_reports[lang]
-    shot = Path(P["output_dir"]) / "screenshot.png"
-    found = check_page(browser, html, shot)
+def test_report_in_browser(browser, small_run, lang, tmp_path):
+    P = small_run[lang]
+    shot = tmp_path / "screenshot.png"
+    found = check_page(browser, Path(P["output_dir"]) / "report.html", shot)
     assert_clean(found)
     assert found["lang"] == lang
-    # The hostile comments are on the page as text, and ran nothing.
-    for h in HOSTILE[:3]:
-        assert h in found["text"]
     banner = {"sv": "inte SKR:s resultat", "en": "not SKR's results"}[lang]
     assert banner in found["text"]
     assert shot.is_file() and shot.stat().st_size > 10_000
 
 
-def test_index_and_notebook_pages_offline(browser, fixture_reports):
-    from analysis import report
+def test_hostile_text_runs_nothing(browser, small_run, tmp_path):
+    from test_report import HOSTILE
 
-    P, html = fixture_reports["sv"]
-    out = Path(P["output_dir"])
-    index = report.write_index(out, sorted((out / "notebooks").glob("*.html")), "sv")
+    from analysis.present import report
+
+    P = small_run["sv"]
+    data = report.load(P)
+    resp = data.tables["response"]
+    data.tables["response"] = resp.assign(name=[HOSTILE[i % 3] if g == "lan_kod" else n
+                                                for i, (g, n) in enumerate(zip(resp["grouping"], resp["name"]))])
+    page = tmp_path / "report.html"
+    page.write_text(report.render(data, report.collect_provenance(P)), encoding="utf-8")
+    found = check_page(browser, page)
+    assert found["dialogs"] == [] and found["hostile_nodes"] == 0
+    for h in HOSTILE[:3]:
+        assert h in found["text"]
+
+
+def test_index_and_notebook_pages_offline(browser, small_run, tmp_path):
+    import shutil
+
+    import nbformat
+
+    from analysis.present import report
+
+    P = small_run["sv"]
+    out = tmp_path / "reports"
+    shutil.copytree(P["output_dir"], out)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"lang": "sv", "wave": 2019}, "input_path": "04_report.ipynb"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# 04"), nbformat.v4.new_code_cell("1 + 1")]
+    (out / "notebooks").mkdir(exist_ok=True)
+    (out / "notebooks" / "04_report.html").write_text(report.render_notebook_html(nb, synthetic=True), encoding="utf-8")
+    from analysis.present import exports
+
+    exports.export_workbook(out / "tables")
+    index = out / "index.html"
+    index.write_text(report.render_index(out, [out / "notebooks" / "04_report.html"], lang="sv", wave=2019,
+                                         synthetic=True, has_pdf=False, has_workbook=True), encoding="utf-8")
     for page_path in (index, out / "notebooks" / "04_report.html"):
         page = browser.new_page()
         external = []
@@ -151,6 +181,6 @@ FULL_RUN = ROOT / "reports" / "2019" / "report.html"
 
 
 @pytest.mark.skipif(not FULL_RUN.is_file(), reason="no full run: reports/2019/report.html does not exist")
-def test_full_run_report_in_browser(browser):
-    found = check_page(browser, FULL_RUN, FULL_RUN.parent / "screenshot.png")
+def test_full_run_report_in_browser(browser, tmp_path):
+    found = check_page(browser, FULL_RUN, tmp_path / "screenshot.png")
     assert_clean(found)

@@ -11,8 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import clean, io
-from analysis.codebook import default_codebook
+from analysis.compute import clean
+from analysis.run import steps
+
+from analysis import io
+from analysis.compute.codebook import default_codebook
 from analysis.errors import InputError
 
 CB = default_codebook()
@@ -180,12 +183,6 @@ def test_run_info(result):
                               "non_respondents": 286}
 
 
-def test_response_rate_table(result):
-    t = clean.response_rate_table(result.analysis)
-    assert t.columns.tolist() == ["kommungrupp", "N", "respondents", "rate"]
-    assert t["N"].iloc[:-1].sum() == 290 and t.iloc[-1].tolist()[:3] == ["Total", 290, 4]
-
-
 def test_share_rule():
     cases = {"50": 0.5, "50 %": 0.5, "50%": 0.5, "0,5": 0.5, "0.5": 0.5, "1": 1.0, "1 %": 0.01,
              "100": 1.0, "0": 0.0, "12,5 %": 0.125, "2": 0.02}
@@ -252,10 +249,10 @@ def test_run_step_writes_contract_files_and_rerun_is_byte_identical(tmp_path, re
     raw = _write(hand_made(), tmp_path / "hand.csv", sep=";", encoding="cp1252")
     raw_bytes = raw.read_bytes()
     P = _params(tmp_path, raw, reference_dir)
-    clean.run_step(P)
+    steps.clean(P)
     first = _snapshot(tmp_path / "processed")
     assert sorted(first) == ["analysis.parquet", "cleaning_log.csv", "responses.parquet", "run_info.json"]
-    clean.run_step(P)
+    steps.clean(P)
     assert _snapshot(tmp_path / "processed") == first
     assert raw.read_bytes() == raw_bytes
     info = json.loads(first["run_info.json"])
@@ -293,7 +290,7 @@ def _assert_no_pii(processed_dir, needles):
 
 def test_no_personal_data_in_outputs_hand_made(tmp_path, reference_dir):
     raw = _write(hand_made(), tmp_path / "hand.csv")
-    clean.run_step(_params(tmp_path, raw, reference_dir))
+    steps.clean(_params(tmp_path, raw, reference_dir))
     _assert_no_pii(tmp_path / "processed", _pii_strings(hand_made()))
 
 
@@ -320,7 +317,7 @@ def test_hostile_free_text_passes_through_unchanged(tmp_path, reference_dir):
     texts = dict(zip(kept, raw.set_index(H["response_id"]).loc[kept, H["comment"]]))
     path = _write(raw, tmp_path / "hostile.csv")
     assert io.read_export(path)[H["comment"]].tolist() == raw[H["comment"]].tolist()
-    clean.run_step(_params(tmp_path, path, reference_dir))
+    steps.clean(_params(tmp_path, path, reference_dir))
     resp = pd.read_parquet(tmp_path / "processed" / "responses.parquet")
     assert dict(zip(resp["response_id"], resp["comment"])) == texts
 
@@ -329,7 +326,7 @@ def _bad(tmp_path, reference_dir, name, data: bytes | None = None, df: pd.DataFr
     """Run the step on a bad file over a processed dir holding earlier output; return the message."""
     good = _write(hand_made(), tmp_path / "good.csv")
     P = _params(tmp_path, good, reference_dir)
-    clean.run_step(P)
+    steps.clean(P)
     before = _snapshot(tmp_path / "processed")
     path = tmp_path / name
     if df is not None:
@@ -337,7 +334,7 @@ def _bad(tmp_path, reference_dir, name, data: bytes | None = None, df: pd.DataFr
     else:
         path.write_bytes(data)
     with pytest.raises(InputError) as exc:
-        clean.run_step({**P, "raw_path": str(path)})
+        steps.clean({**P, "raw_path": str(path)})
     assert _snapshot(tmp_path / "processed") == before, "earlier processed data changed"
     assert not [p for p in (tmp_path / "processed").iterdir() if p.name.startswith(".")], "temp files left"
     msg = str(exc.value)
@@ -456,15 +453,15 @@ def test_clean_is_pure_and_raises_on_header_only(register):
 
 @pytest.fixture(scope="module")
 def synthetic_run(tmp_path_factory, reference_dir):
-    synthetic = pytest.importorskip("analysis.synthetic")
-    from analysis import reference
+    from analysis.compute import synthetic
+    from analysis.compute import reference
 
     d = tmp_path_factory.mktemp("synthetic")
     raw, _truth = synthetic.generate(reference.load_register(reference_dir), seed=2019)
     path = d / "synthetic_skr_infosak_2019.csv"
-    synthetic.write_export(raw, path, "csv")
+    io.write_export(raw, path, "csv")
     P = {"raw_path": str(path), "reference_dir": str(reference_dir), "processed_dir": str(d / "processed")}
-    result = clean.run_step(P)
+    result = steps.clean(P)
     return raw, path, P, result
 
 
@@ -493,13 +490,13 @@ def test_synthetic_rerun_byte_identical(synthetic_run, tmp_path):
     from pathlib import Path
 
     first = _snapshot(Path(P["processed_dir"]))
-    clean.run_step({**P, "processed_dir": str(tmp_path / "again")})
+    steps.clean({**P, "processed_dir": str(tmp_path / "again")})
     assert _snapshot(tmp_path / "again") == first
     assert np.all([len(b) > 0 for b in first.values()])
 
 
 def test_renamed_synthetic_export_is_still_marked_synthetic(register):
-    from analysis import synthetic
+    from analysis.compute import synthetic
 
     raw, _ = synthetic.generate(register, seed=3)
     assert clean.clean(raw, register, CB, "export_2019.csv").run_info["synthetic"] is True

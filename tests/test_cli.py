@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from analysis.reference import REQUIRED_FILES
+from analysis.compute.reference import REQUIRED_FILES
 
 
 def _cli(*args, cwd):

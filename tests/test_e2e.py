@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.codebook import default_codebook
+from analysis.compute.codebook import default_codebook
 from analysis.io import read_export
-from analysis.synthetic import write_export
+from analysis.io import write_export
 
 STEPS = ("01_clean", "02_describe", "03_model", "04_report")
 # Files whose bytes must not depend on how the steps were scheduled.

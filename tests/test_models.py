@@ -11,7 +11,8 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from analysis import models
+from analysis.compute import models
+from conftest import write_processed
 
 N_SEEDS = 50
 
@@ -70,7 +71,7 @@ def _analysis_frame(n=290, seed=1):
 # ------------------------------------------------------------------------------------ recovery
 @pytest.fixture(scope="module")
 def recovery(register):
-    from analysis import clean, synthetic
+    from analysis.compute import clean, synthetic
 
     est, lo, hi, truth_rows = [], [], [], []
     for seed in range(1, N_SEEDS + 1):
@@ -249,7 +250,7 @@ def test_kr20_by_hand():
     t1 = models.kr20_intervals(items, seed=1, n_boot=200)
     t2 = models.kr20_intervals(items, seed=1, n_boot=200)
     pd.testing.assert_frame_equal(t1, t2)
-    feldt = t1[t1["ci_method"] == "Feldt F"].iloc[0]
+    feldt = t1[t1["ci_method"] == "feldt_f"].iloc[0]
     assert feldt["ci_low"] < hand < feldt["ci_high"]
 
 
@@ -284,18 +285,16 @@ def test_verdict_rule():
 # ------------------------------------------------------------------------------------ the step
 @pytest.fixture(scope="module")
 def step_outputs(register, tmp_path_factory):
-    from analysis import clean, synthetic
+    from analysis.run import steps
 
-    raw, _ = synthetic.generate(register, seed=2019)
-    res = clean.clean(raw, register, source="synthetic_skr_infosak_2019.csv")
     proc = tmp_path_factory.mktemp("processed")
-    clean.write_outputs(res, proc)
+    write_processed(register, proc)
     outs = {}
     for lang in ("sv", "en"):
         out = tmp_path_factory.mktemp(f"reports_{lang}")
         P = {"processed_dir": str(proc), "output_dir": str(out), "lang": lang, "alpha": 0.05, "seed": 2019,
              "min_cell": 5}
-        outs[lang] = (out, models.run_step(P))
+        outs[lang] = (out, steps.model(P))
     return outs
 
 
@@ -313,14 +312,10 @@ def test_step_writes_tables_figures_and_summary(step_outputs):
                 for ext in ("png", "svg"):
                     assert (out / "figures" / f"{name}_{lg}.{ext}").stat().st_size > 1000
         s = json.loads((out / "model_summary.json").read_text(encoding="utf-8"))
-        assert [v["claim"] for v in s["verdicts"]] == ["leadership", "resources_self_rating", "collaboration"]
-        for v in s["verdicts"]:
-            assert v["verdict"] in ("supported", "not supported", "unclear")
-            assert v["text_sv"] and v["text_en"]
-            for word in ("causes", "leads to", "increases", "orsakar att", "leder till", "ökar"):
-                assert word not in v["text_en"].replace("not evidence that one causes", "") \
-                    and word not in v["text_sv"].replace("orsakar det andra", "")
-        assert s["synthetic"] is True and s["data_source"] == "synthetic"
+        ver = pd.read_csv(out / "tables" / "verdicts.csv", encoding="utf-8-sig")
+        assert list(ver["claim"]) == ["leadership", "resources_self_rating", "collaboration"]
+        assert set(ver["verdict"]) <= {"supported", "not supported", "unclear"}
+        assert s["synthetic"] is True and s["alpha"] == 0.05
 
 
 def test_no_output_identifies_a_municipality(step_outputs, register):
@@ -353,9 +348,11 @@ def test_run_step_is_deterministic(step_outputs, tmp_path):
     out, _ = step_outputs["sv"]
     # re-run into a fresh folder and compare the tables byte for byte
     proc = next(p for p in out.parent.iterdir() if p.name.startswith("processed"))
-    models.run_step({"processed_dir": str(proc), "output_dir": str(tmp_path), "lang": "sv", "alpha": 0.05,
-                     "seed": 2019, "min_cell": 5})
-    for name in ("tables/models.csv", "tables/reliability.csv", "model_summary.json",
+    from analysis.run import steps
+
+    steps.model({"processed_dir": str(proc), "output_dir": str(tmp_path), "lang": "sv", "alpha": 0.05,
+                 "seed": 2019, "min_cell": 5})
+    for name in ("tables/models.csv", "tables/reliability.csv", "tables/verdicts.csv", "model_summary.json",
                  "figures/model_forest_or_sv.png", "figures/model_ame_en.svg"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
@@ -392,10 +389,19 @@ def test_counts_model_falls_back_to_firth_on_separation():
     assert np.isfinite(f.params["x"]) and f.params["x"] > 2  # large but finite, as Firth gives
 
 
-def test_verdict_table_picks_the_language():
-    ver = [{"claim": "leadership", "verdict": "supported", "verdict_label_sv": "Stöds", "verdict_label_en": "Supported",
-            "text_sv": "På dessa data: stöds.", "text_en": "On these data: supported."}]
-    t = models.verdict_table(ver, "en")
-    assert t.to_dict(orient="records") == [{"claim": "leadership", "verdict": "Supported",
-                                            "text": "On these data: supported."}]
-    assert models.verdict_table(ver, "sv").loc[0, "verdict"] == "Stöds"
+def test_verdict_table_holds_the_numbers_of_each_family(step_outputs):
+    """verdicts.csv: numbers and codes only, each recomputed here from models.csv."""
+    out, result = step_outputs["sv"]
+    table, ver = result["models"], result["verdicts"].set_index("claim")
+    main = table[(table["spec"] == "main") & table["outcome"].isin(models.OUTCOMES)]
+    lead = main[main["term"].isin(models.PRIMARY_TERMS)]
+    assert ver.loc["leadership", "n_tests"] == 14
+    assert ver.loc["leadership", "n_or_above_1"] == int((lead["odds_ratio"] > 1).sum())
+    assert ver.loc["leadership", "n_q_below_alpha_positive"] == int(((lead["q_value"] < 0.05) & (lead["odds_ratio"] > 1)).sum())
+    assert ver.loc["leadership", "median_odds_ratio"] == pytest.approx(lead["odds_ratio"].median())
+    col = main[main["term"] == "collaboration"]
+    assert ver.loc["collaboration", "median_ame"] == pytest.approx(col["ame"].median())
+    sr = table[(table["spec"] == "main") & (table["outcome"] == "self_rating_ordinal") & (table["term"] == "resources")].iloc[0]
+    assert ver.loc["resources_self_rating", "odds_ratio"] == pytest.approx(sr["odds_ratio"])
+    assert ver.loc["resources_self_rating", "p_value"] == pytest.approx(sr["p_value"])
+    assert set(ver["verdict"]) <= set(models.VERDICTS)

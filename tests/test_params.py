@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from analysis import params
+from analysis.run import params
 
 
 def test_defaults_resolve_against_root(root):

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import params as params_mod
-from analysis import pipeline
+from analysis.run import params as params_mod
+from analysis.run import pipeline
 
 PARAMS_SRC = "\n".join(f"{k} = {v!r}" for k, v in {
     "wave": 2019, "raw_path": "raw.txt", "reference_dir": "ref", "processed_dir": "processed",

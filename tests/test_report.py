@@ -1,12 +1,12 @@
-"""The report (issue 7): prose in two languages, rendering, safety, banner, provenance, exports.
+"""The report (issue 11): every number a reader sees equals the table it comes from, in both languages.
 
-The report is built from a small fake output folder (`make_fixture`) that follows the column lists
-of docs/contracts.md, so these tests do not need the full pipeline.
+Runs on the outputs of a real small run of every step's code (conftest.small_run), not on hand-made
+tables. Also: strict JSON, the contracts document, the catalogue, labels that follow alpha, escaping,
+the banner, provenance, the index, the workbook and the PDF.
 """
 
 from __future__ import annotations
 
-import html as htmlmod
 import json
 import re
 import zipfile
@@ -15,355 +15,383 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 
-from analysis import io, report
-from analysis.codebook import HEADLINE_ITEMS, default_codebook
+from analysis import io, schemas
+from analysis.present import catalogue, exports, fmt, report
+from analysis.run import steps
 
-HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>',
-           '"><svg onload=alert(3)>', '=HYPERLINK("http://evil.example","x")']
-
-# ----------------------------------------------------------------------------------- fixture
-
-
-def make_fixture(base: Path, *, synthetic: bool = True, lang: str = "sv") -> dict:
-    """A fake but realistic set of 01-03 outputs under `base`; returns resolved parameters."""
-    from analysis import figures
-
-    base = Path(base)
-    raw_name = "synthetic_skr_infosak_2019.csv" if synthetic else "skr_infosak_2019.csv"
-    raw = base / "raw" / raw_name
-    processed = base / "processed"
-    out = base / "reports"
-    for d in (raw.parent, processed, out / "tables", out / "figures"):
-        d.mkdir(parents=True, exist_ok=True)
-    raw.write_text("Svars-ID,Kommun\n1,Ale\n", encoding="utf-8")
-    io.write_json({"raw_file": raw_name, "raw_sha256": io.sha256_file(raw), "synthetic": synthetic,
-                   "counts": {"rows_read": 270, "respondents": 264, "municipalities": 290}},
-                  processed / "run_info.json")
-    io.write_csv(pd.DataFrame({"step": ["read"], "action": ["rows read"], "column": [""], "count": [270],
-                               "detail": [""]}), processed / "cleaning_log.csv")
-
-    cb = default_codebook()
-    rows = []
-    for i, item in enumerate(HEADLINE_ITEMS):
-        h = cb[item].headline
-        share = min(0.95, h.published_share + 0.02 * (i % 3))
-        rows.append({"item": item, "label_sv": h.label_sv, "label_en": h.label_en, "n_eligible": 250 + i,
-                     "n_yes": int(share * (250 + i)), "share_unweighted": share - 0.01, "share_weighted": share,
-                     "se": 0.02, "ci_low": share - 0.06, "ci_high": share + 0.06, "ci_method": "korn-graubard",
-                     "bound_low": share * 0.9, "bound_high": share * 0.9 + 0.1, "x_of_10": f"{int(round(share * 10))} av 10",
-                     "published_share": h.published_share})
-    io.write_csv(pd.DataFrame(rows), out / "tables" / "headline.csv", excel=True)
-    groups = ["A1", "A2", "B3", "C9"]
-    by_group = []
-    for g, n in zip(groups, [3, 40, 50, 20]):
-        for item in HEADLINE_ITEMS:
-            small = n < 5
-            by_group.append({"grouping": "kommungrupp", "group": g, "item": item, "n_eligible": n,
-                             "share_weighted": None if small else 0.6, "ci_low": None if small else 0.45,
-                             "ci_high": None if small else 0.74, "suppressed": small, "data_source": "synthetic"})
-    io.write_csv(pd.DataFrame(by_group), out / "tables" / "headline_by_group.csv", excel=True)
-    # Hostile free text in cells the report displays (the county-name column of response.csv).
-    io.write_csv(pd.DataFrame({
-        "grouping": ["all", "kommungrupp", "kommungrupp", "lan_kod", "lan_kod", "lan_kod", "lan_kod"],
-        "group": ["all", "A1", "A2", "01", "03", "04", "05"],
-        "N": [290, 3, 45, 26, 8, 9, 13], "respondents": [264, None, 41, 26, 7, 8, 12],
-        "name": [None, None, None, *HOSTILE], "rate": [264 / 290, None, 41 / 45, 1.0, 7 / 8, 8 / 9, 12 / 13],
-        "suppressed": [False, True, False, False, False, False, False]}),
-        out / "tables" / "response.csv", excel=True)
-    io.write_csv(pd.DataFrame({"term": ["const", "log_folkmangd", "huvudgrupp[B]"], "coef": [-1.6, 0.5, -0.7],
-                               "se": [2.9, 0.27, 1.1], "odds_ratio": [0.2, 1.67, 0.48], "ci_low": [0.01, 0.98, 0.05],
-                               "ci_high": [69.6, 2.85, 4.2], "p_value": [0.59, 0.057, 0.5], "n": [290] * 3,
-                               "method": ["GLM binomial (logit), Wald CI; reference group A"] * 3}),
-                 out / "tables" / "nonresponse_model.csv", excel=True)
-    io.write_csv(pd.DataFrame({"grouping": ["all", "kommungrupp", "kommungrupp"], "group": ["all", "A1", "A2"],
-                               "n": [169, 1, 24], "mean": [2.93, None, 3.12], "se": [0.03, None, 0.04],
-                               "ci_low": [2.87, None, 3.03], "ci_high": [3.0, None, 3.2], "df": [160, 0, 23],
-                               "suppressed": [False, True, False]}),
-                 out / "tables" / "maturity_index.csv", excel=True)
-    io.write_csv(pd.DataFrame({
-        "spec": ["main"] * 3 + ["unweighted"], "outcome": ["risk_management"] * 3 + ["risk_management"],
-        "term": ["const", "leadership_informed", "resources", "leadership_informed"],
-        "odds_ratio": [0.3, 2.5, 1.8, 2.4], "ci_low": [0.2, 1.5, 1.1, 1.4], "ci_high": [0.5, 4.1, 2.9, 4.0],
-        "p_value": [0.0001, 0.0004, 0.02, 0.001], "q_value": [None, 0.001, None, None],
-        "ame": [None, 0.18, 0.1, 0.17], "ame_ci_low": [None, 0.08, 0.01, 0.07], "ame_ci_high": [None, 0.28, 0.19, 0.27],
-        "n": [250, 250, 248, 250], "weighted": [True, True, True, False], "method": ["GLM"] * 3 + ["Firth"],
-        "data_source": ["synthetic"] * 4}),
-        out / "tables" / "models.csv", excel=True)
-    io.write_csv(pd.DataFrame({"spec": ["main"] * 2, "measure": ["KR-20"] * 2, "n": [169] * 2, "k": [7] * 2, "estimate": [0.48] * 2, "ci_low": [0.33, 0.35], "ci_high": [0.58, 0.59], "ci_method": ["percentile bootstrap (2000 resamples, seed 2019)", "Feldt F"]}),
-                 out / "tables" / "reliability.csv", excel=True)
-    io.write_json({"n_respondents": 264, "n_municipalities": 290,
-                   "maturity_index": {"estimate": 3.4, "ci_low": 3.2, "ci_high": 3.6}}, out / "describe_summary.json")
-    io.write_json({"verdicts": [
-        {"claim": "leadership", "claim_sv": "Aktiv ledning hänger ihop med etablerade arbetssätt",
-         "claim_en": "Active leadership goes with established working methods", "verdict": "supported",
-         "text_sv": "På dessa data: stöds. " + HOSTILE[1], "text_en": "On these data: supported. " + HOSTILE[0]},
-        {"claim": "collaboration", "claim_sv": "Samarbete är framgångsrikt", "claim_en": "Collaboration succeeds",
-         "verdict": "unclear", "text_sv": "Oklart.", "text_en": "Unclear."},
-    ]}, out / "model_summary.json")
-
-    figures.setup_style()
-    import matplotlib.pyplot as plt
-
-    for name in ("headline_shares", "response_rate_by_group", "model_forest_or"):
-        fig, ax = plt.subplots(figsize=(4, 2.5))
-        ax.barh(["a", "b"], [0.6, 0.3])
-        ax.set_xlabel({"sv": "Andel", "en": "Share"}[lang])
-        figures.save_figure(fig, out / "figures", name, synthetic=synthetic, lang=lang)
-
-    from analysis import params
-
-    return params.resolve(params.merge({
-        "wave": 2019, "raw_path": str(raw), "reference_dir": str(base / "external"),
-        "processed_dir": str(processed), "output_dir": str(out), "lang": lang, "alpha": 0.05,
-        "seed": 2019, "min_cell": 5}))
+HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg onload=alert(3)>',
+           '=HYPERLINK("http://evil.example","x")']
 
 
-def build_report(base: Path, *, synthetic: bool = True, lang: str = "sv") -> tuple[dict, Path]:
-    """Make the fixture, execute 04_report.ipynb with papermill as the runner does, and render it."""
-    from analysis import params, pipeline
-
-    P = make_fixture(base, synthetic=synthetic, lang=lang)
-    step = next(s for s in pipeline.STEPS if s.name == "04_report")
-    executed = pipeline.execute_step(step, P, params.project_root(), base / "executed", progress=False)
-    nb = nbformat.read(executed, as_version=4)
-    out = Path(P["output_dir"])
-    io.write_text(report.render_notebook_html(nb, report=True), out / "report.html")
-    io.write_text(report.render_notebook_html(nb, report=False), out / "notebooks" / "04_report.html")
-    return P, out / "report.html"
+def _page(P) -> str:
+    return (Path(P["output_dir"]) / "report.html").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Reports in both languages (synthetic) and one from non-synthetic input."""
-    out = {}
-    for key, kw in {"sv": {"lang": "sv"}, "en": {"lang": "en"}, "real": {"lang": "sv", "synthetic": False}}.items():
-        P, html_path = build_report(tmp_path_factory.mktemp(key), **kw)
-        out[key] = (P, html_path, html_path.read_text(encoding="utf-8"))
+def _soup(P) -> BeautifulSoup:
+    return BeautifulSoup(_page(P), "html.parser")
+
+
+# ------------------------------------------------------------------ every number equals its table
+_NUMBER = {
+    "sv": re.compile(r"(<\s*)?([-\u2212]?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?)"),
+    "en": re.compile(r"(<\s*)?(-?\d{1,3}(?:,\d{3})*(?:\.\d+)?)"),
+}
+
+
+def parse_numbers(text: str, lang: str) -> list[tuple[float, int, bool]]:
+    """Numbers as a reader reads them: (value, decimals shown, shown as '< x')."""
+    out = []
+    for m in _NUMBER[lang].finditer(text):
+        s = m.group(2).replace("\u2212", "-")
+        if lang == "sv":
+            s = re.sub(r"[ \u00a0\u202f]", "", s).replace(",", ".")
+        else:
+            s = s.replace(",", "")
+        decimals = len(s.split(".")[1]) if "." in s else 0
+        out.append((float(s), decimals, bool(m.group(1))))
     return out
 
 
-def visible_text(page: str) -> str:
-    """Text a reader sees: no <style>/<script>, no tags, entities decoded."""
-    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S | re.I)
-    page = re.sub(r"<[^>]+>", " ", page)
-    return htmlmod.unescape(page)
+def _lookup(table: pd.DataFrame, key: dict) -> pd.Series:
+    mask = pd.Series(True, index=table.index)
+    for k, v in key.items():
+        mask &= table[k].isna() if v is None else (table[k].astype(str) == str(v))
+    rows = table[mask]
+    assert len(rows) == 1, f"key {key} matches {len(rows)} rows"
+    return rows.iloc[0]
 
 
-# ------------------------------------------------------------------------------------- prose
-def test_prose_keys_are_the_same_in_both_languages():
-    sv, en = report.prose("sv"), report.prose("en")
-    assert report.prose_keys(sv) == report.prose_keys(en)
-    # The same placeholders in every sentence.
-    def fields(obj, prefix=""):
-        if isinstance(obj, dict):
-            for k, v in obj.items():
-                yield from fields(v, f"{prefix}{k}.")
-        elif isinstance(obj, list):
-            for i, v in enumerate(obj):
-                yield from fields(v, f"{prefix}{i}.")
-        else:
-            yield prefix, set(re.findall(r"{(\w+)}", str(obj)))
-    assert dict(fields(sv)) == dict(fields(en))
+def check_numbers(P) -> int:
+    """Check every element that declares a source against that source; return how many."""
+    lang = P["lang"]
+    soup = _soup(P)
+    prov = json.loads((Path(P["output_dir"]) / "provenance.json").read_text(encoding="utf-8"))
+    cache: dict[str, pd.DataFrame] = {}
+    checked = 0
+    for el in soup.select("[data-src]"):
+        src, key = el["data-src"], json.loads(el["data-key"])
+        text = el.get_text()
+        if src == "provenance":
+            value = prov
+            for part in key["path"]:
+                value = value[part]
+            assert text in (str(value), catalogue.text("provenance.unknown", lang)), (key, text)
+            checked += 1
+            continue
+        c = schemas.contract(src)
+        folder = P["processed_dir"] if c.home == "processed" else P["output_dir"]
+        table = cache.setdefault(src, schemas.read_table(src, folder))
+        row = _lookup(table, key)
+        cols = el["data-cols"].split()
+        values = [row[col] for col in cols]
+        present = [(v, schemas.unit(src, col)) for v, col in zip(values, cols) if not fmt.isna(v)]
+        if text.strip() == catalogue.text("report.suppressed", lang):
+            assert not present, f"{src} {key} {cols}: shown as suppressed but the table has {present}"
+            checked += 1
+            continue
+        numbers = parse_numbers(text, lang)
+        assert len(numbers) == len(present), f"{src} {key} {cols}: shows {text!r}, table has {present}"
+        for (shown, decimals, less), (value, unit) in zip(numbers, present):
+            true = float(value) * (100 if unit == "proportion" else 1)
+            if less:
+                assert true < shown, f"{src} {key}: {true} shown as < {shown}"
+            else:
+                assert abs(true - shown) <= 0.5 * 10 ** -decimals + 1e-9, \
+                    f"{src} {key} {cols}: {text!r} but the table has {value} ({unit})"
+        checked += 1
+    return checked
 
 
-# Words with å/ä/ö that may appear in the English report: proper nouns and codebook-free names.
-ALLOWED_SWEDISH = {"Sveriges", "Kommuner", "Regioner"}
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_displayed_number_equals_its_table(small_run, lang):
+    P = small_run[lang]
+    checked = check_numbers(P)
+    assert checked > 400
+    soup = _soup(P)
+    # Every numeric cell says where its numbers come from: none escapes the check above.
+    untagged = [td.get_text() for td in soup.select("td.num") if not td.has_attr("data-src")]
+    assert untagged == []
+    # Every table of the report is one of: tagged numeric cells, or labels and text.
+    for table in soup.select("table"):
+        assert table.get("id"), "every table has an id"
 
 
-def test_english_report_has_no_swedish_prose(built):
-    _, _, page = built["en"]
-    text = visible_text(page)
+def test_ame_is_shown_in_percentage_points_not_times_100(small_run):
+    """The defect of issue 11: 909,9 where models.csv has 9.10."""
+    P = small_run["sv"]
+    models = pd.read_csv(Path(P["output_dir"]) / "tables" / "models.csv", encoding="utf-8-sig")
+    row = models[(models["spec"] == "main") & (models["outcome"] == "risk_management")
+                 & (models["term"] == "leadership_informed")].iloc[0]
+    cell = _soup(P).select_one("#table-ame td[data-key*='risk_management'][data-key*='leadership_informed']")
+    shown = parse_numbers(cell.get_text(), "sv")[0][0]
+    assert shown == pytest.approx(row["ame"], abs=0.05) and abs(row["ame"]) < 100
+
+
+def test_reliability_rows_name_coding_and_method_and_counts_are_integers(small_run):
+    P = small_run["en"]
+    rows = _soup(P).select("#table-reliability tbody tr")
+    texts = [[td.get_text() for td in tr.select("td")] for tr in rows]
+    assert len(texts) == 4
+    assert {t[0] for t in texts} == {catalogue.label("codings", c, "en") for c in ("main", "cut_partly")}
+    assert {t[1].split(" (")[0] for t in texts} == {"Bootstrap, percentile", "Feldt's F method"}
+    assert all(re.fullmatch(r"\d+", t[3]) for t in texts)  # number of items: 7, not 7.00
+
+
+# --------------------------------------------------------------------------------- strict JSON
+def _strict_load(path: Path):
+    def refuse(name):
+        raise ValueError(f"{path}: {name} is not JSON")
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+def test_every_json_output_is_strict(small_run):
+    P = small_run["sv"]
+    files = [*Path(P["processed_dir"]).glob("*.json"), *Path(P["output_dir"]).glob("*.json")]
+    assert {f.name for f in files} >= {"run_info.json", "describe_summary.json", "model_summary.json",
+                                      "provenance.json"}
+    for f in files:
+        _strict_load(f)
+
+
+def test_write_json_turns_nan_into_null(tmp_path):
+    import numpy as np
+
+    path = io.write_json({"a": float("nan"), "b": [np.float64("inf"), pd.NA, np.int64(3)]}, tmp_path / "x.json")
+    assert _strict_load(path) == {"a": None, "b": [None, None, 3]}
+
+
+# ------------------------------------------------------------------------- contracts and units
+def test_contracts_document_is_generated_from_the_schemas(root):
+    assert (root / "docs" / "contracts.md").read_text(encoding="utf-8") == schemas.contracts_markdown(), \
+        "docs/contracts.md is stale: run `.venv/bin/python -m analysis contracts`"
+
+
+def test_every_table_column_declares_a_known_unit():
+    for c in schemas.CONTRACTS.values():
+        if c.schema is None:
+            continue
+        for name, col in c.schema.columns.items():
+            assert (col.metadata or {}).get("unit") in schemas.UNITS, (c.path, name)
+
+
+def test_a_broken_table_is_refused_in_one_line(small_run, tmp_path):
+    import shutil
+
+    from analysis.errors import ContractError
+
+    P = small_run["sv"]
+    out = tmp_path / "reports"
+    shutil.copytree(P["output_dir"], out)
+    head = pd.read_csv(out / "tables" / "headline.csv", encoding="utf-8-sig")
+    head.loc[3, "share_weighted"] = 1.7  # a proportion above 1
+    io.write_csv(head, out / "tables" / "headline.csv", excel=True)
+    with pytest.raises(ContractError) as err:
+        schemas.read_table("headline", out)
+    msg = str(err.value)
+    assert "\n" not in msg and "headline.csv" in msg and "row 5" in msg and "share_weighted" in msg
+
+
+@pytest.mark.parametrize("lang, cases", [
+    ("sv", [(0.5893, "proportion", "58,9\u00a0%"), (9.1, "percentage_points", "9,1"), (0.0004, "p_value", "< 0,001"),
+            (2.7712, "odds_ratio", "2,77"), (1234, "count", "1\u00a0234"), (2.94, "score", "2,9")]),
+    ("en", [(0.5893, "proportion", "58.9%"), (9.1, "percentage_points", "9.1"), (0.0004, "p_value", "< 0.001"),
+            (2.7712, "odds_ratio", "2.77"), (1234, "count", "1,234"), (2.94, "score", "2.9")]),
+])
+def test_units_decide_the_format(lang, cases):
+    for value, unit, shown in cases:
+        assert fmt.value(value, unit, lang) == shown
+
+
+def test_catalogue_has_both_languages_with_the_same_placeholders():
+    leaves = catalogue.leaves()
+    assert len(leaves) > 150
+    for key, leaf in leaves.items():
+        assert leaf["sv"] and leaf["en"], key
+        assert catalogue.placeholders(leaf["sv"]) == catalogue.placeholders(leaf["en"]), key
+
+
+def test_model_texts_use_associational_language():
+    for key, leaf in catalogue.leaves().items():
+        if key.startswith(("verdict_text", "models", "figures")):
+            en = leaf["en"].replace("not that one causes the other", "")
+            sv = leaf["sv"].replace("inte att det ena orsakar det andra", "")
+            for word in ("leads to", "causes", "increases", "improves", "results in", "leder till", "orsakar",
+                         "ökar", "förbättrar"):
+                assert word not in en and word not in sv, (key, word)
+
+
+# ------------------------------------------------------------------------------ alpha and labels
+def test_confidence_labels_follow_alpha(small_run, tmp_path):
+    import shutil
+
+    P = dict(small_run["sv"], alpha=0.10, output_dir=str(tmp_path / "reports"),
+             processed_dir=str(tmp_path / "processed"))
+    shutil.copytree(small_run["sv"]["processed_dir"], P["processed_dir"])
+    steps.describe(P)
+    steps.model(P)
+    steps.report(P)
+    text = _soup(P).get_text()
+    assert "90\u00a0% KI" in text and "95\u00a0%" not in text
+    assert check_numbers(P) > 400
+    # A report whose tables were made with another alpha is refused.
+    from analysis.errors import ContractError
+
+    with pytest.raises(ContractError, match="alpha"):
+        report.load(dict(P, alpha=0.05))
+
+
+# -------------------------------------------------------------------------------- the page
+def test_english_report_has_no_swedish_prose(small_run):
+    soup = _soup(small_run["en"])
+    for s in soup(["style"]):
+        s.decompose()
+    text = soup.get_text(" ")
+    text = re.sub(r"\b\w+ län\b|\b\w+s län\b", "", text)  # county names stay Swedish
     words = set(re.findall(r"\w*[åäöÅÄÖ]\w*", text))
-    assert words <= ALLOWED_SWEDISH, sorted(words - ALLOWED_SWEDISH)
-    sv, en = report.prose("sv"), report.prose("en")
-    for key in ("synthetic_banner", "summary_intro", "shares_intro", "models_intro", "toc"):
-        assert sv[key].split("{")[0].strip()[:30] not in text
-    for key, title in en["sections"].items():
-        if key != "figures":  # shown only for figures no other section places
-            assert title in text and sv["sections"][key] not in text
-    assert re.search(r'<html lang="en"', page)
-    # Codebook statements in English, with the x filled in.
-    assert re.search(r"\d+ in 10 municipalities have a CISO", text)
+    allowed = {"Sveriges", "Kommuner", "Regioner", "Gävleborgs", "Jämtlands", "Västernorrlands", "Västerbottens",
+               "Västra", "Götalands", "Skåne", "Södermanlands", "Östergötlands", "Jönköpings", "Värmlands",
+               "Örebro", "Västmanlands", "Kronobergs", "Västerbotten", "Gävleborg", "Jämtland", "Västernorrland",
+               "Södermanland", "Östergötland", "Jönköping", "Värmland", "Västmanland", "Götaland", "Kronoberg"}
+    assert words <= allowed, sorted(words - allowed)
+    assert soup.html["lang"] == "en"
+    assert re.search(r"\d+ in 10 municipalities have a CISO", soup.get_text())
 
 
-def test_swedish_report_has_summary_in_skr_form(built):
-    _, _, page = built["sv"]
-    text = visible_text(page)
+def test_swedish_summary_in_skr_form(small_run):
+    text = _soup(small_run["sv"]).get_text()
     assert re.search(r"I \d+ av 10 kommuner finns en CISO", text)
     assert "SKR 2019: 6 av 10" in text
-    assert re.search(r"95\s%\sKI", text)
-    for key, title in report.prose("sv")["sections"].items():
-        assert key == "figures" or title in text
-    assert re.search(r'<html lang="sv"', page)
 
 
-# ---------------------------------------------------------------------------------- the page
-CDN_REF = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+def test_report_is_self_contained_and_has_no_script(small_run):
+    page = _page(small_run["sv"])
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert "<script" not in page.lower() and "@import" not in page
+    assert page.count('src="data:image/png;base64,') == 6
 
 
-def test_report_is_self_contained(built):
-    for key, (_, path, page) in built.items():
-        assert not CDN_REF.search(page), key
-        assert "<script" not in page.lower(), key            # the report needs no script at all
-        assert "mathjax" not in page.lower() and "require.min.js" not in page
-        assert "@import" not in page and "url(http" not in page
-        assert page.count('src="data:image/png;base64,') >= 2
-    analysts = (Path(built["sv"][0]["output_dir"]) / "notebooks" / "04_report.html").read_text(encoding="utf-8")
-    assert not CDN_REF.search(analysts)
-    assert "jp-InputArea" in analysts and "notebook_params" in analysts  # analysts see the code
+def test_hostile_text_is_shown_as_text(small_run):
+    P = small_run["sv"]
+    data = report.load(P)
+    resp = data.tables["response"]
+    data.tables["response"] = resp.assign(name=[HOSTILE[i % 3] if g == "lan_kod" else n
+                                                for i, (g, n) in enumerate(zip(resp["grouping"], resp["name"]))])
+    page = report.render(data, report.collect_provenance(P))
+    soup = BeautifulSoup(page, "html.parser")
+    assert not soup.select("script, svg, iframe, [onerror], [onload]")
+    assert all(img["src"].startswith("data:image/png;base64,") for img in soup.select("img"))
+    assert HOSTILE[0] in soup.get_text() and HOSTILE[1] in soup.get_text()
 
 
-def test_report_shows_no_code(built):
-    page = built["sv"][2]
-    assert "report.summary" not in page and "notebook_params" not in page
-    assert 'class="jp-InputArea' not in page
+def test_sanitiser_is_a_second_defence():
+    dirty = ('<h2 id="ok">T</h2><script>alert(1)</script><img src=x onerror=alert(1)>'
+             '<a href="javascript:alert(1)">j</a><a href="https://cdn.example/x.js">c</a>')
+    page = report.clean_html(dirty)
+    assert '<h2 id="ok">' in page and "<script" not in page and "javascript:" not in page
+    assert "onerror" not in "".join(re.findall(r"<img\b[^>]*>", page))
+    assert 'href="https://cdn.example' not in page
 
 
-def test_toc_links_have_targets(built):
-    page = built["sv"][2]
-    nav = re.search(r'<nav class="toc".*?</nav>', page, re.S).group(0)
-    targets = re.findall(r'href="#([^"]+)"', nav)
-    assert len(targets) == len(report.SECTIONS) - 1  # no extra figures in the fixture
-    for t in targets:
-        assert re.search(rf'<h2 id="{re.escape(t)}">', page), t
+def test_suppressed_cells_are_not_shown(small_run):
+    soup = _soup(small_run["sv"])
+    head = [th.get_text() for th in soup.select("#table-groups thead th")]
+    assert "A1" not in head and "A1+A2" in head  # A1 is only reported together with A2
+    dashes = soup.select("#table-groups td.suppressed, #table-response td.suppressed, #table-maturity td.suppressed")
+    assert dashes and all(td.get_text() == "–" for td in dashes)
+    assert "färre än 5 svarande" in soup.get_text()
 
 
-def test_hostile_text_is_shown_as_text(built):
-    for key in ("sv", "en"):
-        page = built[key][2]
-        assert "<script>alert" not in page
-        assert "<img src=x" not in page and "onerror=alert" not in re.sub(r"&[a-z]+;", "", page).replace(
-            "onerror=alert(1)&gt;", "") or "onerror" not in re.findall(r"<img[^>]*>", page)
-        for img in re.findall(r"<img\b[^>]*>", page):
-            assert "onerror" not in img and 'src="x"' not in img
-        assert "<svg" not in page
-        assert htmlmod.escape("<script>alert(2)</script>", quote=False) in page or "&lt;script&gt;" in page
-    # The hostile text is visible as text.
-    assert "<img src=x onerror=alert(1)>" in visible_text(built["sv"][2])
+def test_banner_present_when_synthetic_and_absent_when_not(small_run):
+    P = small_run["sv"]
+    assert _soup(P).select_one("#synthetic-banner")
+    data = report.load(P)
+    data.run_info = dict(data.run_info, synthetic=False)
+    real = BeautifulSoup(report.render(data, report.collect_provenance(P)), "html.parser")
+    assert real.select_one("#synthetic-banner") is None and "SYNTETISKA" not in real.get_text()
 
 
-def test_sanitiser_neutralises_raw_html_outputs():
-    """Even an output that was never escaped cannot run script in the report view."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["papermill"] = {"parameters": {"lang": "en", "wave": 2019}}
-    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[
-        nbformat.v4.new_output("display_data", data={
-            "text/html": '<h2 id="ok">T</h2><script>alert(1)</script><img src=x onerror=alert(1)>'
-                         '<a href="javascript:alert(1)">j</a><a href="https://cdn.example/x.js">c</a>'}),
-        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(4)", "text/plain": "js"}),
-        nbformat.v4.new_output("display_data", data={"text/markdown": "<script>alert(5)</script> *md*"}),
-    ])]
-    page = report.render_notebook_html(nb, report=True)
-    assert '<h2 id="ok">' in page
-    assert "<script" not in page.lower() and "alert(4)" not in page
-    assert "javascript:" not in page and "cdn.example" not in re.sub(r"&\w+;", "", "".join(re.findall(r"href=\"[^\"]*\"", page)))
-    for img in re.findall(r"<img\b[^>]*>", page):
-        assert "onerror" not in img
-
-
-def test_suppressed_cells_are_not_shown(built):
-    page = built["sv"][2]
-    # The A1 row (3 respondents) shows "–" instead of its share (67 %).
-    # Table 2: the A1 column (3 respondents) shows "–"; table 6: the A1 row hides its respondents.
-    table2 = re.search(r"<table><caption>Tabell 2.*?</table>", page, re.S).group(0)
-    head = re.findall(r"<th[^>]*>([^<]*)</th>", table2)
-    a1 = head.index("A1")
-    for row in re.findall(r"<tr>(<td.*?)</tr>", table2):
-        assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[a1] == "–"
-    row = re.search(r"<tr><td>Kommungrupp</td><td>A1 Storstäder</td>.*?</tr>", page).group(0)
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[3:] == ["–", "–"]
-    assert "färre än 5 svarande" in page
-
-
-# ----------------------------------------------------------------------------------- banner
-def test_banner_present_when_synthetic_and_absent_when_not(built):
-    assert 'id="synthetic-banner"' in built["sv"][2]
-    assert "inte SKR:s resultat" in visible_text(built["sv"][2])
-    assert 'id="synthetic-banner"' in built["en"][2]
-    assert "not SKR's results" in visible_text(built["en"][2])
-    assert 'id="synthetic-banner"' not in built["real"][2]
-    assert "SYNTETISKA DATA" not in visible_text(built["real"][2])
-
-
-# ------------------------------------------------------------------------------- provenance
-def test_provenance_lists_commit_hashes_params_versions(built):
-    P, _, page = built["sv"]
-    prov = report.collect_provenance(P)
+def test_provenance_is_shown_as_recorded(small_run):
+    P = small_run["sv"]
+    prov = json.loads((Path(P["output_dir"]) / "provenance.json").read_text(encoding="utf-8"))
     assert prov["raw_sha256"] == io.sha256_file(P["raw_path"])
-    assert set(prov["processed_sha256"]) == {"run_info.json", "cleaning_log.csv"}
+    assert set(prov["processed_sha256"]) == {"analysis.parquet", "responses.parquet", "cleaning_log.csv",
+                                             "run_info.json"}
     assert prov["params"]["lang"] == "sv" and prov["params"]["min_cell"] == 5
-    assert "pandas" in prov["packages"]
-    assert isinstance(prov["git_dirty"], bool)
-    assert re.fullmatch(r"[0-9a-f]{40}", prov["git_commit"])
-    for value in (prov["git_commit"], prov["raw_sha256"], *prov["processed_sha256"].values(), prov["python"]):
-        assert value in page
+    assert "pandas" in prov["packages"] and isinstance(prov["git_dirty"], bool)
+    text = _soup(P).get_text()
+    for value in (prov["raw_sha256"], *prov["processed_sha256"].values()):
+        assert value in text
 
 
 def test_staging_paths_are_shown_as_final(tmp_path):
-    root = tmp_path
-    assert report._display_path(root / "reports/.2019.staging-123/x", root) == "reports/2019/x"
+    assert report._display_path(tmp_path / "reports/.2019.staging-123/x", tmp_path) == "reports/2019/x"
+
+
+# ------------------------------------------------------------------------------ index, pages
+def test_index_names_the_wave_links_everything_and_carries_the_banner(small_run):
+    P = small_run["sv"]
+    out = Path(P["output_dir"])
+    page = report.render_index(out, [out / "notebooks" / "01_clean.html", out / "notebooks" / "04_report.html"],
+                               lang="sv", wave=2019, synthetic=True, has_pdf=True, has_workbook=True)
+    soup = BeautifulSoup(page, "html.parser")
+    assert "2019" in soup.title.get_text() and soup.select_one("#synthetic-banner")
+    hrefs = [a["href"] for a in soup.select("a")]
+    assert hrefs == ["report.html", "report.pdf", "tables/tables.xlsx", "notebooks/01_clean.html",
+                     "notebooks/04_report.html"]
+    # and the report links back
+    assert {a["href"] for a in _soup(P).select("nav.links a")} == {"index.html", "tables/tables.xlsx"}
+
+
+def test_notebook_pages_link_back_and_carry_the_banner():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"lang": "en", "wave": 2019}, "input_path": "02_describe.ipynb"}
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+    soup = BeautifulSoup(report.render_notebook_html(nb, synthetic=True), "html.parser")
+    assert [a["href"] for a in soup.select("nav.project-links a")] == ["../index.html", "../report.html"]
+    assert "not SKR's results" in soup.select_one("#synthetic-banner").get_text()
+    assert not soup.select('script[src^="http"], link[href^="http"]')
 
 
 # ---------------------------------------------------------------------------------- exports
-def test_index_links_report_and_notebooks(built):
-    P, _, _ = built["sv"]
-    out = Path(P["output_dir"])
-    index = report.write_index(out, [out / "notebooks" / "04_report.html"], "sv")
-    page = index.read_text(encoding="utf-8")
-    assert 'href="report.html"' in page and 'href="notebooks/04_report.html"' in page
-    assert '<html lang="sv">' in page and not CDN_REF.search(page)
-
-
 def test_csv_neutralises_formulas(tmp_path):
     df = pd.DataFrame({"a": ["=1+1", "+cmd", "-x", "@SUM(A1)", "ok", "-"], "n": [1, -2, 3, 4, 5, 6]})
     path = io.write_csv(df, tmp_path / "t.csv", excel=True)
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    back = report.read_table(path)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(path, encoding="utf-8-sig")
     assert all(not str(v).startswith(("=", "+", "-", "@")) for v in back["a"])
-    assert list(back["n"]) == [1, -2, 3, 4, 5, 6]  # numbers stay numbers
+    assert list(back["n"]) == [1, -2, 3, 4, 5, 6]
 
 
-def _workbook_tables(tmp_path: Path) -> Path:
-    tables = tmp_path / "tables"
-    tables.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"text": ["=HYPERLINK(\"http://evil.example\")", "+1", "@A1", "-2+3", "Åre kommun"],
-                  "share": [0.1, 0.2, -0.3, 0.4, 0.5]}).to_csv(tables / "a.csv", index=False, encoding="utf-8-sig")
-    io.write_csv(pd.DataFrame({"x": [1, 2]}), tables / "b.csv", excel=True)
-    return tables
+def test_workbook_equals_the_tables_and_neutralises_formulas(small_run, tmp_path):
+    import shutil
 
-
-def test_workbook_neutralises_formulas(tmp_path):
     from openpyxl import load_workbook
 
-    path = report.export_workbook(_workbook_tables(tmp_path))
-    wb = load_workbook(path)
-    assert wb.sheetnames == ["a", "b"]
-    cells = [c for row in wb["a"].iter_rows() for c in row]
+    out = tmp_path / "reports"
+    shutil.copytree(small_run["sv"]["output_dir"], out)
+    resp = pd.read_csv(out / "tables" / "response.csv", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    resp.loc[resp["grouping"] == "lan_kod", "name"] = HOSTILE[3]
+    io.write_csv(resp, out / "tables" / "response.csv", excel=True)
+    first = exports.export_workbook(out / "tables").read_bytes()
+    wb = load_workbook(out / "tables" / "tables.xlsx")
+    assert wb.sheetnames == sorted(p.stem for p in (out / "tables").glob("*.csv"))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
-    texts = [c.value for c in cells if isinstance(c.value, str)]
-    assert all(not t.startswith(("=", "+", "-", "@")) for t in texts)
-    assert "Åre kommun" in texts
-    assert [c.value for c in wb["a"]["B"]][1:] == [0.1, 0.2, -0.3, 0.4, 0.5]
-    with zipfile.ZipFile(path) as z:
-        assert "=HYPERLINK" not in z.read("xl/worksheets/sheet1.xml").decode().replace("'=HYPERLINK", "")
-
-
-def test_workbook_is_deterministic(tmp_path):
-    tables = _workbook_tables(tmp_path)
-    first = report.export_workbook(tables).read_bytes()
-    import time
-
-    time.sleep(1.1)  # zip entry times have a two-second resolution; properties one second
-    second = report.export_workbook(tables).read_bytes()
-    assert first == second
+    head = schemas.read_table("headline", out)
+    ws = wb["headline"]
+    col = [c.value for c in ws[1]].index("share_weighted")
+    assert [r[col].value for r in ws.iter_rows(min_row=2)] == pytest.approx(head["share_weighted"].tolist())
+    with zipfile.ZipFile(out / "tables" / "tables.xlsx") as z:
+        assert all("<f>" not in z.read(n).decode("utf-8", "ignore") for n in z.namelist() if n.endswith(".xml"))
+    assert exports.export_workbook(out / "tables").read_bytes() == first  # deterministic
 
 
 def test_figures_are_deterministic(tmp_path):
-    """figures.save_figure gives the same bytes for the same figure, run twice."""
-    from analysis import figures
     import matplotlib.pyplot as plt
+
+    from analysis.present import figures
 
     def draw(d):
         figures.setup_style()
@@ -372,25 +400,22 @@ def test_figures_are_deterministic(tmp_path):
         ax.set_title("Andel kommuner – Åre")
         return figures.save_figure(fig, d, "f", synthetic=True, lang="sv")
 
-    a, b = draw(tmp_path / "a"), draw(tmp_path / "b")
-    for pa, pb in zip(a, b):
+    for pa, pb in zip(draw(tmp_path / "a"), draw(tmp_path / "b")):
         assert pa.read_bytes() == pb.read_bytes(), pa.name
 
 
-def test_print_pdf(built, tmp_path):
-    _, html_path, _ = built["sv"]
-    if report.find_chromium() is None:
-        assert report.print_pdf(html_path, tmp_path / "r.pdf") is None
+def test_print_pdf(small_run, tmp_path):
+    html_path = Path(small_run["sv"]["output_dir"]) / "report.html"
+    if exports.find_chromium() is None:
+        assert exports.print_pdf(html_path, tmp_path / "r.pdf") is None
         pytest.skip("chromium not installed: print_pdf returns None with a note")
-    pdf = report.print_pdf(html_path, tmp_path / "r.pdf")
+    pdf = exports.print_pdf(html_path, tmp_path / "r.pdf")
     assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_notebook_is_thin(root):
+def test_report_notebook_is_thin(root):
     nb = nbformat.read(root / "notebooks" / "04_report.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
-    assert "from analysis import params, report" in code[1].source
-    assert "params.notebook_params(" in code[1].source
-    for c in code[2:]:
-        assert re.fullmatch(r"report\.\w+\(R\)", c.source.strip()), c.source
+    assert "params.notebook_params(" in code[1].source and "steps.report(P)" in code[1].source
+    assert len(code) <= 3

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import synthetic
-from analysis.codebook import DONT_KNOW, HEADLINE_ITEMS, normalise_label
+from analysis import io
+from analysis.__main__ import main
+from analysis.compute import synthetic
+from analysis.compute.codebook import DONT_KNOW, HEADLINE_ITEMS, normalise_label
 
 SEED = 2019
 
@@ -219,7 +221,7 @@ def _cells(frame: pd.DataFrame) -> list[list[str]]:
 def test_same_seed_same_bytes_different_seed_different(register, codebook, tmp_path):
     def write(seed, fmt, name):
         df, _ = synthetic.generate(register, seed=seed, codebook=codebook)
-        p = synthetic.write_export(df, tmp_path / f"synthetic_{name}.{fmt}", fmt)
+        p = io.write_export(df, tmp_path / f"synthetic_{name}.{fmt}", fmt)
         return hashlib.sha256(p.read_bytes()).hexdigest(), p, df
 
     for fmt in ("csv", "xlsx"):
@@ -238,7 +240,7 @@ def test_same_seed_same_bytes_different_seed_different(register, codebook, tmp_p
 
 def test_cli_writes_export_and_truth(register, codebook, reference_dir, tmp_path, capsys):
     out, truth_path = tmp_path / "synthetic_test.csv", tmp_path / "truth.json"
-    rc = synthetic.cli(["--seed", "7", "--out", str(out), "--truth", str(truth_path),
+    rc = main(["synthesize", "--seed", "7", "--out", str(out), "--truth", str(truth_path),
                         "--reference-dir", str(reference_dir)])
     assert rc == 0
     printed = capsys.readouterr().out.strip().splitlines()
@@ -257,11 +259,11 @@ def test_cli_writes_export_and_truth(register, codebook, reference_dir, tmp_path
 
 
 def _csv_bytes(df, tmp_path):
-    return synthetic.write_export(df, tmp_path / "synthetic_again.csv").read_bytes()
+    return io.write_export(df, tmp_path / "synthetic_again.csv").read_bytes()
 
 
 def test_cli_refuses_a_file_name_without_the_synthetic_marker(reference_dir, tmp_path, capsys):
-    rc = synthetic.cli(["--out", str(tmp_path / "skr_2019.csv"), "--reference-dir", str(reference_dir)])
+    rc = main(["synthesize", "--out", str(tmp_path / "skr_2019.csv"), "--reference-dir", str(reference_dir)])
     assert rc == 2 and "synthetic" in capsys.readouterr().err
     assert not (tmp_path / "skr_2019.csv").exists()
 

@@ -1,6 +1,12 @@
 """Reproducible analysis of SKR's 2019 survey of municipalities' information-security work.
 
-Modules: codebook, reference, io, clean, survey, models, figures, report, params, pipeline, synthetic.
+Three layers, one folder each:
+- `analysis.compute`: data in, numbers out (codebook, reference, clean, survey, models, disclosure, synthetic);
+- `analysis.present`: figures, the two-language catalogue, number formatting from declared units, the
+  report's templates and exports;
+- `analysis.run`: parameters, the steps' entries (validate and write), the DAG runner.
+`analysis.schemas` holds the contracts (one schema per output file, every column with its unit);
+`analysis.io` reads exports and writes files atomically.
 """
 
 __version__ = "0.1.0"

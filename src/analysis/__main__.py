@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis run|synthesize|check-reference`.
+"""Command line: `python -m analysis run|synthesize|check-reference|contracts`.
 
 `run` merges the parameters and runs the pipeline; errors are one short line, never a traceback.
 """
@@ -9,8 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import params as params_mod
-from .errors import InputError
+from .errors import ContractError, InputError
+from .run import params as params_mod
 
 
 def _run(argv: list[str]) -> int:
@@ -26,7 +26,7 @@ def _run(argv: list[str]) -> int:
     except params_mod.ParamError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from . import reference
+    from .compute import reference
 
     missing = reference.missing_files(P["reference_dir"])
     if missing:
@@ -36,7 +36,7 @@ def _run(argv: list[str]) -> int:
         print(f"error: {P['raw_path']}: raw export not found (expected a CSV or xlsx file; "
               "`make` generates the synthetic default)", file=sys.stderr)
         return 2
-    from .pipeline import StepFailed, run
+    from .run.pipeline import StepFailed, run
 
     try:
         run(P, force=args.force, jobs=args.jobs)
@@ -51,8 +51,68 @@ def _run(argv: list[str]) -> int:
     return 0
 
 
+def _synthesize(argv: list[str]) -> int:
+    """`python -m analysis synthesize [--seed N] [--out PATH] [--format csv|xlsx] [--truth PATH]
+    [--rows N] [--reference-dir DIR]`; prints one line naming the file(s) written."""
+    from .compute.codebook import default_codebook
+    from .compute.reference import load_register
+    from .compute.synthetic import generate
+    from .io import write_export, write_json
+
+    try:
+        P = params_mod.load()
+    except params_mod.ParamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    ap = argparse.ArgumentParser(prog="python -m analysis synthesize",
+                                 description="Write the synthetic raw export (not SKR's data).")
+    ap.add_argument("--seed", type=int, default=P["seed"], help=f"random seed (default {P['seed']})")
+    ap.add_argument("--out", default=None, help=f"output file (default {P['raw_path']})")
+    ap.add_argument("--format", choices=("csv", "xlsx"), default=None,
+                    help="file format (default: from --out's suffix, else csv)")
+    ap.add_argument("--truth", default=None, help="also write the generating model as JSON here")
+    ap.add_argument("--rows", type=int, default=None, help="number of submissions (benchmarks)")
+    ap.add_argument("--reference-dir", default=P["reference_dir"], help="folder with the register")
+    args = ap.parse_args(argv)
+
+    fmt = args.format
+    out = Path(args.out) if args.out else Path(P["raw_path"])
+    if fmt is None:
+        fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    if not args.out and fmt == "xlsx":
+        out = out.with_suffix(".xlsx")
+    cb = default_codebook()
+    if not cb.is_synthetic_file(out):
+        marker = cb.survey["synthetic_file_marker"]
+        print(f"error: {out}: the file name must contain {marker!r} so that it is never taken for "
+              "SKR's data", file=sys.stderr)
+        return 2
+    if args.rows is not None and args.rows < 1:
+        print("error: --rows must be at least 1", file=sys.stderr)
+        return 2
+    register = load_register(args.reference_dir)
+    df, truth = generate(register, seed=args.seed, n_rows=args.rows, codebook=cb)
+    write_export(df, out, fmt)
+    line = f"wrote {out}"
+    if args.truth:
+        write_json(truth, args.truth)
+        line += f" (truth: {args.truth})"
+    print(line)
+    return 0
+
+
+def _contracts(argv: list[str]) -> int:
+    """`python -m analysis contracts [PATH]`: write docs/contracts.md from the schemas."""
+    from . import io, schemas
+
+    target = Path(argv[0]) if argv else params_mod.project_root() / "docs" / "contracts.md"
+    io.write_text(schemas.contracts_markdown(), target)
+    print(f"wrote {target}")
+    return 0
+
+
 def _check_reference(argv: list[str]) -> int:
-    from . import reference
+    from .compute import reference
 
     d = argv[0] if argv else "data/external"
     missing = reference.missing_files(d)
@@ -68,21 +128,22 @@ def _check_reference(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"run": _run, "check-reference": _check_reference}
-    if not argv or argv[0] in ("-h", "--help") or argv[0] not in commands | {"synthesize": None}:
-        print("usage: python -m analysis {run,synthesize,check-reference} [options]\n"
+    commands = {"run": _run, "synthesize": _synthesize, "check-reference": _check_reference,
+                "contracts": _contracts}
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in commands:
+        print("usage: python -m analysis {run,synthesize,check-reference,contracts} [options]\n"
               "  run               run the pipeline (see `run --help`)\n"
               "  synthesize        write the synthetic raw export (see `synthesize --help`)\n"
-              "  check-reference   check that data/external holds the reference files", file=sys.stderr)
+              "  check-reference   check that data/external holds the reference files\n"
+              "  contracts         write docs/contracts.md from the table schemas", file=sys.stderr)
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     try:
-        if argv[0] == "synthesize":
-            from . import synthetic
-
-            return synthetic.cli(argv[1:])
         return commands[argv[0]](argv[1:])
     except InputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except ContractError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted: previous results are unchanged", file=sys.stderr)

@@ -1,7 +1,5 @@
-"""The one exception type for bad input, and how it is shown to the user.
-
-An InputError names the file, the row(s), the column(s) and what was expected, in one short line.
-"""
+"""The exceptions shown to the user as one line: bad input (InputError) and broken table contracts
+(ContractError). Each names the file, the row(s), the column(s) and what was expected."""
 
 from __future__ import annotations
 
@@ -46,3 +44,8 @@ class InputError(Exception):
         if self.found is not None:
             text += f"; found {self.found}"
         return text
+
+
+class ContractError(Exception):
+    """A table or JSON file does not meet its contract (analysis.schemas): one line naming the file,
+    the row, the column and what was expected."""

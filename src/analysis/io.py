@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import tempfile
@@ -50,8 +51,33 @@ def write_text(text: str, target: str | Path, encoding: str = "utf-8") -> Path:
     return write_bytes(text.encode(encoding), target)
 
 
+def strict_json(obj: Any) -> Any:
+    """A copy of `obj` fit for strict JSON: NaN, infinities and pandas' NA become None, numpy
+    scalars become Python numbers, tuples lists."""
+    if isinstance(obj, dict):
+        return {str(k): strict_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict_json(v) for v in obj]
+    if type(obj).__name__ in ("NAType", "NaTType"):
+        return None
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        try:
+            obj = obj.item()
+        except (ValueError, TypeError):
+            pass
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def json_text(obj: Any) -> str:
+    """Strict JSON (RFC 8259: no NaN or Infinity), sorted keys, two-space indent, trailing newline."""
+    return json.dumps(strict_json(obj), indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+
+
 def write_json(obj: Any, target: str | Path) -> Path:
-    return write_text(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n", target)
+    """Write strict JSON atomically (NaN becomes null)."""
+    return write_text(json_text(obj), target)
 
 
 def write_parquet(df: pd.DataFrame, target: str | Path) -> Path:
@@ -336,3 +362,35 @@ def workbook_bytes(wb, fixed_time: tuple[int, ...] = (2000, 1, 1, 0, 0, 0)) -> b
             zi.external_attr = 0o644 << 16
             zout.writestr(zi, data)
     return out.getvalue()
+
+
+def _export_xlsx_bytes(df: pd.DataFrame, fixed_time: tuple[int, ...]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Svar"
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False, name=None):
+        ws.append(list(row))
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # text starting with "=" is text in the export, not a formula
+                cell.data_type = "s"
+    wb.properties.creator = "synthetic"
+    return workbook_bytes(wb, fixed_time)
+
+
+def write_export(df: pd.DataFrame, path: str | Path, fmt: str = "csv",
+                 fixed_time: tuple[int, ...] = (2019, 6, 1, 0, 0, 0)) -> Path:
+    """Write a survey export atomically, as a web-survey tool would: semicolon CSV in UTF-8 with BOM,
+    or xlsx (one sheet "Svar", every cell text, `fixed_time` stamped so the bytes are stable)."""
+    path = Path(path)
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"fmt must be 'csv' or 'xlsx', got {fmt!r}")
+    with atomic_path(path) as tmp:
+        if fmt == "csv":
+            df.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        else:
+            tmp.write_bytes(_export_xlsx_bytes(df, fixed_time))
+    return path

@@ -52,8 +52,6 @@ hostile free text). Personal data are Faker("sv_SE") inventions with reserved ex
 
 from __future__ import annotations
 
-import argparse
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,7 +59,6 @@ import numpy as np
 import pandas as pd
 
 from .codebook import DONT_KNOW, MATURITY_AREAS, Codebook, default_codebook
-from .io import workbook_bytes
 
 # --------------------------------------------------------------------------------------------
 # Model constants (all copied into the truth dict)
@@ -108,7 +105,6 @@ GH_NODES = 60
 PERSON_POOL = 500
 FIELDWORK_START = np.datetime64("2019-03-18T00:00:00")
 FIELDWORK_DAYS = 56
-FIXED_XLSX_TIME = (2019, 6, 1, 0, 0, 0)
 
 # Names shown in a distinctive way whenever the municipality appears (in the natural-size rows).
 SHOWCASE_NAMES = {"0114": "Upplands-Väsby", "2023": "Malung Sälen", "1480": "GÖTEBORG"}
@@ -512,92 +508,3 @@ def _truth(seed, n_rows, reg, cal, mt, abandoned_mun, targets, n_out) -> dict:
                         "numeric_blank": f(NUMERIC_BLANK_RATE), "mechanism": "MCAR per cell"},
         "duplicates": {"abandoned_submissions": sorted(kod[abandoned_mun].tolist())},
     }
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------------
-
-def _xlsx_bytes(df: pd.DataFrame) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Svar"
-    ws.append(list(df.columns))
-    for row in df.itertuples(index=False, name=None):
-        ws.append(list(row))
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":  # text starting with "=" is text in the export, not a formula
-                cell.data_type = "s"
-    wb.properties.creator = "synthetic"
-    return workbook_bytes(wb, FIXED_XLSX_TIME)
-
-
-def write_export(df: pd.DataFrame, path: str | Path, fmt: str = "csv") -> Path:
-    """Write the export atomically: semicolon CSV in UTF-8 with BOM, or xlsx. Returns the path."""
-    from .io import atomic_path
-
-    path = Path(path)
-    if fmt not in ("csv", "xlsx"):
-        raise ValueError(f"fmt must be 'csv' or 'xlsx', got {fmt!r}")
-    with atomic_path(path) as tmp:
-        if fmt == "csv":
-            df.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        else:
-            tmp.write_bytes(_xlsx_bytes(df))
-    return path
-
-
-# --------------------------------------------------------------------------------------------
-# Command line
-# --------------------------------------------------------------------------------------------
-
-def cli(argv: list[str]) -> int:
-    """`python -m analysis synthesize [--seed N] [--out PATH] [--format csv|xlsx] [--truth PATH]
-    [--rows N] [--reference-dir DIR]`; prints one line naming the file(s) written."""
-    from . import params as params_mod
-    from .io import write_json
-    from .reference import load_register
-
-    try:
-        P = params_mod.load()
-    except params_mod.ParamError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    ap = argparse.ArgumentParser(prog="python -m analysis synthesize",
-                                 description="Write the synthetic raw export (not SKR's data).")
-    ap.add_argument("--seed", type=int, default=P["seed"], help=f"random seed (default {P['seed']})")
-    ap.add_argument("--out", default=None, help=f"output file (default {P['raw_path']})")
-    ap.add_argument("--format", choices=("csv", "xlsx"), default=None,
-                    help="file format (default: from --out's suffix, else csv)")
-    ap.add_argument("--truth", default=None, help="also write the generating model as JSON here")
-    ap.add_argument("--rows", type=int, default=None, help="number of submissions (benchmarks)")
-    ap.add_argument("--reference-dir", default=P["reference_dir"], help="folder with the register")
-    args = ap.parse_args(argv)
-
-    fmt = args.format
-    out = Path(args.out) if args.out else Path(P["raw_path"])
-    if fmt is None:
-        fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
-    if not args.out and fmt == "xlsx":
-        out = out.with_suffix(".xlsx")
-    cb = default_codebook()
-    if not cb.is_synthetic_file(out):
-        marker = cb.survey["synthetic_file_marker"]
-        print(f"error: {out}: the file name must contain {marker!r} so that it is never taken for "
-              "SKR's data", file=sys.stderr)
-        return 2
-    if args.rows is not None and args.rows < 1:
-        print("error: --rows must be at least 1", file=sys.stderr)
-        return 2
-    register = load_register(args.reference_dir)
-    df, truth = generate(register, seed=args.seed, n_rows=args.rows, codebook=cb)
-    write_export(df, out, fmt)
-    line = f"wrote {out}"
-    if args.truth:
-        write_json(truth, args.truth)
-        line += f" (truth: {args.truth})"
-    print(line)
-    return 0

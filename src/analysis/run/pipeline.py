@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import params as params_mod
-from .io import sha256_file, write_json
+from ..io import sha256_file, write_json
 
 STATE_DIR = ".pipeline"  # per-step records, inside processed_dir / output_dir
 FAILED_SUFFIX = ".failed"
@@ -34,7 +34,8 @@ class Step:
     """One notebook of the pipeline.
 
     `home` is where the step writes ("processed" or "output"); `needs` names upstream steps;
-    `keys` the parameters it depends on; `inputs` and `outputs` map resolved parameters to files.
+    `keys` the parameters it depends on; `inputs` and `outputs` map resolved parameters to files
+    (outputs include what the runner writes after a `finishes` step).
     """
 
     name: str
@@ -44,7 +45,7 @@ class Step:
     keys: tuple[str, ...]
     inputs: Callable[[dict], list[Path]]
     outputs: Callable[[dict], list[Path]]
-    render_as_report: bool = False
+    finishes: bool = False  # the last step: the runner then writes the workbook, the PDF and the index
 
 
 def _files_under(folder: Path, exclude: tuple[str, ...] = ()) -> list[Path]:
@@ -60,7 +61,7 @@ def _files_under(folder: Path, exclude: tuple[str, ...] = ()) -> list[Path]:
 
 
 def _reference_files(P: dict) -> list[Path]:
-    from .reference import REQUIRED_FILES
+    from ..compute.reference import REQUIRED_FILES
 
     return [Path(P["reference_dir"]) / name for name in REQUIRED_FILES]
 
@@ -74,7 +75,7 @@ def _output(P: dict, *names: str) -> list[Path]:
 
 
 # Written by 04 or the runner, or carrying run times: never an input of 04's hash.
-_REPORT_OUTPUTS = ("report.html", "index.html", "notebooks", "executed", "report.pdf", "screenshot.png")
+_REPORT_OUTPUTS = ("report.html", "index.html", "notebooks", "executed", "report.pdf", "provenance.json")
 
 STEPS: tuple[Step, ...] = (
     Step(
@@ -102,7 +103,7 @@ STEPS: tuple[Step, ...] = (
         needs=("01_clean",),
         keys=("alpha", "seed", "min_cell", *_DATA_KEYS),
         inputs=lambda P: _files_under(Path(P["processed_dir"])),
-        outputs=lambda P: _output(P, "tables/models.csv", "model_summary.json"),
+        outputs=lambda P: _output(P, "tables/models.csv", "tables/verdicts.csv", "model_summary.json"),
     ),
     Step(
         name="04_report",
@@ -115,8 +116,8 @@ STEPS: tuple[Step, ...] = (
             *_files_under(Path(P["output_dir"]), exclude=_REPORT_OUTPUTS + ("tables",)),
             *[p for p in _files_under(Path(P["output_dir"]) / "tables") if p.name != "tables.xlsx"],
         ],
-        outputs=lambda P: _output(P, "report.html", "index.html"),
-        render_as_report=True,
+        outputs=lambda P: _output(P, "report.html", "provenance.json", "index.html"),
+        finishes=True,
     ),
 )
 
@@ -174,7 +175,7 @@ def step_hash(step: Step, P_logical: dict, P_actual: dict, root: Path, code_dige
     """Content hash of everything the step depends on (not modification times)."""
     h = hashlib.sha256()
     h.update(step.name.encode())
-    if step.render_as_report:
+    if step.finishes:
         h.update(git.encode())
     h.update(sha256_file(root / step.notebook).encode())
     h.update(json.dumps({k: P_logical[k] for k in step.keys}, sort_keys=True).encode())
@@ -333,7 +334,7 @@ def finalise_executed(executed: Path, rename: dict[str, str]) -> None:
     and cell ids (papermill gives its injected cell a random one) become cell-1, cell-2, ..."""
     import nbformat
 
-    from .io import write_text
+    from ..io import write_text
 
     text = executed.read_text(encoding="utf-8")
     for old, new in rename.items():
@@ -344,32 +345,40 @@ def finalise_executed(executed: Path, rename: dict[str, str]) -> None:
     write_text(nbformat.writes(nb), executed)
 
 
-def render_html(step: Step, executed: Path, out_dir: Path) -> list[Path]:
-    """Render an executed notebook: analysts' HTML (with code) and, for 04, the report."""
+def _synthetic(P_run: dict) -> bool:
+    from .. import io
+
+    return io.is_synthetic(io.read_json(Path(P_run["processed_dir"]) / "run_info.json"))
+
+
+def render_html(step: Step, executed: Path, out_dir: Path, synthetic: bool) -> Path:
+    """The analysts' HTML (with code) of an executed notebook: out_dir/notebooks/<step>.html."""
     import nbformat
 
-    from . import io, report
+    from .. import io
+    from ..present import report
 
     nb = nbformat.read(executed, as_version=4)
-    written = [io.write_text(report.render_notebook_html(nb, report=False),
-                             out_dir / "notebooks" / f"{step.name}.html")]
-    if step.render_as_report:
-        written.append(io.write_text(report.render_notebook_html(nb, report=True), out_dir / "report.html"))
-    return written
+    return io.write_text(report.render_notebook_html(nb, synthetic=synthetic),
+                         out_dir / "notebooks" / f"{step.name}.html")
 
 
-def _finish_report(P_run: dict, lang: str) -> list[Path]:
-    from . import report
+def _finish_report(P_run: dict, steps: tuple[Step, ...]) -> list[Path]:
+    """After the last step and every notebook page: the workbook, the PDF, then the index, which
+    links to whatever of these exists (so it is complete on the first build and after --force)."""
+    from .. import io
+    from ..present import exports, report
 
     out = Path(P_run["output_dir"])
-    htmls = sorted((out / "notebooks").glob("*.html"))
-    paths = [report.write_index(out, htmls, lang)]
-    tables = out / "tables"
-    if tables.is_dir():
-        paths.append(report.export_workbook(tables))
-    pdf = report.print_pdf(out / "report.html", out / "report.pdf")
+    paths = [exports.export_workbook(out / "tables")]
+    pdf = exports.print_pdf(out / "report.html", out / "report.pdf")
     if pdf:
         paths.append(pdf)
+    htmls = [out / "notebooks" / f"{s.name}.html" for s in steps if (out / "notebooks" / f"{s.name}.html").is_file()]
+    html = report.render_index(out, htmls, lang=P_run["lang"], wave=P_run["wave"], synthetic=_synthetic(P_run),
+                               has_pdf=(out / "report.pdf").is_file(),
+                               has_workbook=(out / "tables" / "tables.xlsx").is_file())
+    paths.append(io.write_text(html, out / "index.html"))
     return paths
 
 
@@ -449,18 +458,15 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
         executed = execute_step(step, P_run, root, executed_dir, progress)
         t_exec = time.monotonic() - t0
         finalise_executed(executed, rename)
-        missing = [str(p) for p in step.outputs(P_run) if not p.exists()]
-        if missing and not step.render_as_report:
-            raise StepFailed(f"{Path(step.notebook).name} finished but did not write {', '.join(missing)}", executed)
-        if not render:
-            pass
-        elif step.render_as_report:
-            render_html(step, executed, staging["output"])
+        if render:  # the notebook page; rendering overlaps with the next steps
+            renders.append(render_pool.submit(render_html, step, executed, staging["output"], _synthetic(P_run)))
+        if step.finishes and render:
             for f in renders:
                 f.result()
-            _finish_report(P_run, P["lang"])
-        else:  # rendering overlaps with the next steps
-            renders.append(render_pool.submit(render_html, step, executed, staging["output"]))
+            _finish_report(P_run, steps)
+        missing = [str(p) for p in step.outputs(P_run) if not p.exists()]
+        if missing and (render or not step.finishes):
+            raise StepFailed(f"{Path(step.notebook).name} finished but did not write {', '.join(missing)}", executed)
         record = _record_path(P_run, step)
         timings = {"execute_s": round(t_exec, 3), "cells_s": round(_cell_seconds(executed), 3),
                    "total_s": round(time.monotonic() - t0, 3)}

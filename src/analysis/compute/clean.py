@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import io, reference
+from .. import io
+from . import reference
 from .codebook import DONT_KNOW, HEADLINE_ITEMS, MATURITY_AREAS, Codebook, Variable, default_codebook, normalise_label
-from .errors import InputError
+from ..errors import InputError
 
 LOG_COLUMNS = ["step", "action", "column", "count", "detail"]
 REGISTER_COLUMNS = ["kommunkod", "kommun", "lan_kod", "lan_namn", "kommungrupp", "huvudgrupp", "folkmangd"]
@@ -635,27 +636,6 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
         },
     }
     return CleanResult(responses=responses, analysis=analysis, log=log.frame(), run_info=run_info)
-
-
-def write_outputs(result: CleanResult, processed_dir: str | Path) -> list[Path]:
-    """Write responses.parquet, analysis.parquet, cleaning_log.csv, run_info.json (each atomically)."""
-    d = Path(processed_dir)
-    return [
-        io.write_parquet(result.responses, d / "responses.parquet"),
-        io.write_parquet(result.analysis, d / "analysis.parquet"),
-        io.write_csv(result.log, d / "cleaning_log.csv"),
-        io.write_json(result.run_info, d / "run_info.json"),
-    ]
-
-
-def run_step(P: dict[str, Any]) -> CleanResult:
-    """For the notebook and runner: read P['raw_path'], load the register, clean, write outputs."""
-    raw_path = Path(P["raw_path"])
-    raw = io.read_export(raw_path)
-    register = reference.load_register(P["reference_dir"])
-    result = clean(raw, register, default_codebook(), raw_path, raw_sha256=io.sha256_file(raw_path))
-    write_outputs(result, P["processed_dir"])
-    return result
 
 
 def response_rate_table(analysis: pd.DataFrame, by: str = "kommungrupp") -> pd.DataFrame:

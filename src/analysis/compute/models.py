@@ -440,11 +440,11 @@ def kr20_intervals(items, alpha: float = 0.05, seed: int = 2019, n_boot: int = N
     d1, d2 = n - 1, (n - 1) * (k - 1)
     f_lo, f_hi = 1 - (1 - est) * stats.f.ppf(1 - alpha / 2, d1, d2), 1 - (1 - est) * stats.f.ppf(alpha / 2, d1, d2)
     return pd.DataFrame([
-        {"measure": "KR-20", "n": n, "k": k, "estimate": est, "ci_low": lo, "ci_high": hi,
-         "ci_method": f"percentile bootstrap ({n_boot} resamples, seed {seed})"},
-        {"measure": "KR-20", "n": n, "k": k, "estimate": est, "ci_low": f_lo, "ci_high": f_hi,
-         "ci_method": "Feldt F"},
-    ])
+        {"measure": "kr20", "n": n, "k": k, "estimate": est, "ci_low": lo, "ci_high": hi,
+         "ci_method": "bootstrap_percentile", "n_boot": n_boot},
+        {"measure": "kr20", "n": n, "k": k, "estimate": est, "ci_low": f_lo, "ci_high": f_hi,
+         "ci_method": "feldt_f", "n_boot": pd.NA},
+    ]).astype({"n_boot": "Int64"})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -564,13 +564,14 @@ def fit_all(analysis: pd.DataFrame, alpha: float = 0.05, specs=SPECS, min_cell: 
 
 
 def reliability_table(analysis: pd.DataFrame, alpha: float = 0.05, seed: int = 2019) -> pd.DataFrame:
-    """KR-20 of the seven established items (main coding and the cut at "Delvis etablerat")."""
+    """KR-20 of the seven established items under two codings (`coding`: main = the top two levels,
+    cut_partly = "Delvis etablerat" or above), each with a bootstrap and a Feldt interval."""
     resp = analysis["responded"].astype(bool)
     parts = []
-    for spec in ("main", "cut_partly"):
-        items = spec_outcomes(analysis.loc[resp], spec).dropna().astype(float)
+    for coding in ("main", "cut_partly"):
+        items = spec_outcomes(analysis.loc[resp], coding).dropna().astype(float)
         t = kr20_intervals(items.to_numpy(), alpha, seed)
-        t.insert(0, "spec", spec)
+        t.insert(0, "coding", coding)
         parts.append(t)
     return pd.concat(parts, ignore_index=True)
 
@@ -579,25 +580,11 @@ def reliability_table(analysis: pd.DataFrame, alpha: float = 0.05, seed: int = 2
 # Verdicts
 # ------------------------------------------------------------------------------------------------
 
-CLAIMS = {
-    "leadership": {
-        "claim_sv": "Ett lyckat informationssäkerhetsarbete hänger ofta samman med ledningens aktiva engagemang.",
-        "claim_en": "Successful information-security work often goes with the leadership's active engagement.",
-    },
-    "resources_self_rating": {
-        "claim_sv": "Kommuner som inte skattat sitt arbete högt har en ledning som delegerat ansvaret men inte tilldelat resurser.",
-        "claim_en": "Municipalities that rate their work low have leadership that delegated responsibility without resources.",
-    },
-    "collaboration": {
-        "claim_sv": "Kommuner som samarbetar med andra kommuner har kommit längre.",
-        "claim_en": "Municipalities that collaborate with other municipalities have come further.",
-    },
-}
-VERDICT_WORDS = {
-    "supported": {"sv": "stöds", "en": "supported"},
-    "not supported": {"sv": "stöds inte", "en": "not supported"},
-    "unclear": {"sv": "oklart", "en": "unclear"},
-}
+CLAIMS = ("leadership", "resources_self_rating", "collaboration")
+VERDICTS = ("supported", "not supported", "unclear")
+VERDICT_COLUMNS = ["claim", "verdict", "n_tests", "n_or_above_1", "n_q_below_alpha_positive", "median_odds_ratio",
+                   "min_odds_ratio", "max_odds_ratio", "median_ame", "odds_ratio", "ci_low", "ci_high", "p_value",
+                   "n_min", "n_max", "alpha"]
 
 
 def decide(rows: pd.DataFrame, alpha: float = 0.05, q_col: str = "q_value") -> str:
@@ -611,184 +598,40 @@ def decide(rows: pd.DataFrame, alpha: float = 0.05, q_col: str = "q_value") -> s
     return "unclear"
 
 
-def _fmt_p(p: float, lang: str = "en") -> str:
-    s = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-    return s.replace(".", ",") if lang == "sv" else s
+def claim_families(table: pd.DataFrame, alpha: float = 0.05) -> dict[str, pd.DataFrame]:
+    """The tests behind each claim (main spec), each with a column `q` used by the verdict rule.
 
-
-def _fmt(x: float, nd: int = 2, lang: str = "en") -> str:
-    s = f"{x:.{nd}f}"
-    return s.replace(".", ",") if lang == "sv" else s
-
-
-def verdict_table(ver: list[dict[str, Any]], lang: str = "sv") -> pd.DataFrame:
-    """The verdicts as a display table in one language: claim id, verdict, explanation."""
-    return pd.DataFrame([{"claim": v["claim"], "verdict": v[f"verdict_label_{lang}"], "text": v[f"text_{lang}"]}
-                         for v in ver], columns=["claim", "verdict", "text"])
-
-
-def verdicts(table: pd.DataFrame, alpha: float = 0.05) -> list[dict[str, Any]]:
-    """One verdict per claim from the main (weighted) spec, with the numbers and texts in sv/en."""
+    leadership: the primary family (BH over 14, q_value); resources_self_rating: the one test of
+    resources in the self-rating model (q = p); collaboration: its 7 tests, BH within the claim.
+    """
     main = table[table["spec"] == "main"]
-    out = []
-    conf = f"{100 * (1 - alpha):g}"
-
-    # 1. leadership engagement <-> established methods (primary family, BH over 14)
-    fam = main[main["outcome"].isin(OUTCOMES) & main["term"].isin(PRIMARY_TERMS)]
-    # 3. collaboration (secondary family, BH over 7 within the claim)
+    fam = main[main["outcome"].isin(OUTCOMES) & main["term"].isin(PRIMARY_TERMS)].assign(q=lambda d: d["q_value"])
     col = main[main["outcome"].isin(OUTCOMES) & (main["term"] == "collaboration")].copy()
-    col["q_family"] = bh_qvalues(col["p_value"], alpha)
-    # 2. resources <-> self-rating (one test)
+    col["q"] = bh_qvalues(col["p_value"], alpha)
     sr = main[(main["outcome"] == "self_rating_ordinal") & (main["term"] == "resources")].copy()
-    sr["q_family"] = sr["p_value"]
+    sr["q"] = sr["p_value"]
+    return {"leadership": fam, "resources_self_rating": sr, "collaboration": col}
 
-    for cid, rows, qcol in (("leadership", fam, "q_value"), ("resources_self_rating", sr, "q_family"),
-                            ("collaboration", col, "q_family")):
-        v = decide(rows, alpha, qcol)
-        n_tests = len(rows)
-        n_pos = int((rows["odds_ratio"] > 1).sum())
-        n_sig = int(((rows[qcol] < alpha) & (rows["odds_ratio"] > 1)).sum())
-        numbers = {
-            "n_tests": n_tests, "n_or_above_1": n_pos, "n_q_below_alpha_positive": n_sig,
-            "median_odds_ratio": float(rows["odds_ratio"].median()),
-            "min_odds_ratio": float(rows["odds_ratio"].min()), "max_odds_ratio": float(rows["odds_ratio"].max()),
-            "median_ame_pp": float(rows["ame"].median()) if rows["ame"].notna().any() else None,
-            "n": [int(x) for x in sorted(rows["n"].unique())],
-            "rows": rows[["outcome", "term", "odds_ratio", "ci_low", "ci_high", "p_value", qcol, "ame"]]
-            .rename(columns={qcol: "q"}).round(6).to_dict(orient="records"),
-        }
-        if cid == "leadership":
-            sv = (f"{n_pos} av {n_tests} samband mellan ledningens engagemang (ledningen informerar sig regelbundet; "
-                  f"mål omsatta i handlingsplaner) och etablerade arbetssätt har oddskvot över 1, {n_sig} med q < "
-                  f"{_fmt(alpha, 2, 'sv')} (median-OR {_fmt(numbers['median_odds_ratio'], 2, 'sv')}, "
-                  f"median-AME {_fmt(numbers['median_ame_pp'], 1, 'sv')} procentenheter).")
-            en = (f"{n_pos} of {n_tests} associations between leadership engagement (leadership regularly informs "
-                  f"itself; goals turned into action plans) and established working methods have an odds ratio "
-                  f"above 1, {n_sig} with q < {alpha:g} (median OR {numbers['median_odds_ratio']:.2f}, median AME "
-                  f"{numbers['median_ame_pp']:.1f} percentage points).")
-        elif cid == "resources_self_rating":
-            r = rows.iloc[0]
-            sv = (f"Kommuner där ledningen avsatt medel eller personal skattar sitt arbete högre: oddskvot "
-                  f"{_fmt(r.odds_ratio, 2, 'sv')} ({conf} % KI {_fmt(r.ci_low, 2, 'sv')}–{_fmt(r.ci_high, 2, 'sv')}, "
-                  f"{_fmt_p(r.p_value, 'sv')}) för en högre självskattning; frånvaro av resurser går alltså "
-                  f"{'' if r.odds_ratio > 1 else 'inte '}samman med lägre självskattning. Enkäten mäter inte delegering.")
-            en = (f"Municipalities whose leadership allocated money or staff rate their work higher: odds ratio "
-                  f"{r.odds_ratio:.2f} ({conf}% CI {r.ci_low:.2f}–{r.ci_high:.2f}, {_fmt_p(r.p_value)}) for a higher "
-                  f"self-rating; lack of resources {'thus goes' if r.odds_ratio > 1 else 'does not go'} with a lower "
-                  f"self-rating. The survey does not measure delegation.")
-        else:
-            sv = (f"{n_pos} av {n_tests} samband mellan samarbete med andra kommuner och etablerade arbetssätt har "
-                  f"oddskvot över 1, {n_sig} med q < {_fmt(alpha, 2, 'sv')} (BH inom de 7 testen; median-OR "
-                  f"{_fmt(numbers['median_odds_ratio'], 2, 'sv')}, median-AME {_fmt(numbers['median_ame_pp'], 1, 'sv')} "
-                  f"procentenheter).")
-            en = (f"{n_pos} of {n_tests} associations between collaborating with other municipalities and "
-                  f"established working methods have an odds ratio above 1, {n_sig} with q < {alpha:g} (BH within "
-                  f"the 7 tests; median OR {numbers['median_odds_ratio']:.2f}, median AME "
-                  f"{numbers['median_ame_pp']:.1f} percentage points).")
-        caveat_sv = ("Tvärsnittsdata med självrapporterade svar: ett samband, inte belägg för att det ena "
-                     "orsakar det andra.")
-        caveat_en = "Cross-sectional, self-reported data: an association, not evidence that one causes the other."
-        out.append({
-            "claim": cid, "claim_sv": CLAIMS[cid]["claim_sv"], "claim_en": CLAIMS[cid]["claim_en"],
-            "verdict": v, "verdict_label_sv": VERDICT_WORDS[v]["sv"], "verdict_label_en": VERDICT_WORDS[v]["en"],
-            "text_sv": f"På dessa data: {VERDICT_WORDS[v]['sv']}. {sv} {caveat_sv}",
-            "text_en": f"On these data: {VERDICT_WORDS[v]['en']}. {en} {caveat_en}",
-            "numbers": numbers,
+
+def verdict_table(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """One row per claim (VERDICT_COLUMNS): the verdict code and the numbers it rests on.
+
+    Numbers only; the report words them. odds_ratio ... p_value are filled for one-test claims.
+    """
+    rows = []
+    for cid, fam in claim_families(table, alpha).items():
+        single = fam.iloc[0] if len(fam) == 1 else None
+        rows.append({
+            "claim": cid, "verdict": decide(fam, alpha, "q"), "n_tests": len(fam),
+            "n_or_above_1": int((fam["odds_ratio"] > 1).sum()),
+            "n_q_below_alpha_positive": int(((fam["q"] < alpha) & (fam["odds_ratio"] > 1)).sum()),
+            "median_odds_ratio": float(fam["odds_ratio"].median()),
+            "min_odds_ratio": float(fam["odds_ratio"].min()), "max_odds_ratio": float(fam["odds_ratio"].max()),
+            "median_ame": float(fam["ame"].median()) if fam["ame"].notna().any() else np.nan,
+            "odds_ratio": np.nan if single is None else float(single["odds_ratio"]),
+            "ci_low": np.nan if single is None else float(single["ci_low"]),
+            "ci_high": np.nan if single is None else float(single["ci_high"]),
+            "p_value": np.nan if single is None else float(single["p_value"]),
+            "n_min": int(fam["n"].min()), "n_max": int(fam["n"].max()), "alpha": float(alpha),
         })
-    return out
-
-
-# ------------------------------------------------------------------------------------------------
-# Step entry (I/O at the edge)
-# ------------------------------------------------------------------------------------------------
-
-FIGURE_CAPTIONS = {
-    "model_forest_or": {
-        "sv": ("Oddskvoter ({conf} % KI, logaritmisk skala) för etablerat arbetssätt hos kommuner vars ledning "
-               "informerar sig regelbundet respektive omsätter mål i handlingsplaner, viktad huvudmodell justerad "
-               "för de övriga frågorna, storlek och huvudgrupp. Samband, inte orsakssamband."),
-        "en": ("Odds ratios ({conf}% CI, log scale) for an established working method in municipalities whose "
-               "leadership regularly informs itself or turns goals into action plans; weighted main model adjusted "
-               "for the other items, size and main group. Associations, not causal effects."),
-    },
-    "model_ame": {
-        "sv": ("Genomsnittliga marginaleffekter i procentenheter ({conf} % KI): skillnaden i andel med etablerat "
-               "arbetssätt mellan kommuner med och utan respektive svar, viktad huvudmodell. Samband, inte "
-               "orsakssamband."),
-        "en": ("Average marginal effects in percentage points ({conf}% CI): the difference in the share with an "
-               "established working method between municipalities with and without each answer; weighted main "
-               "model. Associations, not causal effects."),
-    },
-}
-
-
-def outcome_labels(lang: str = "sv") -> dict[str, str]:
-    """Outcome id -> headline label from the codebook."""
-    cb = default_codebook()
-    return {a: getattr(cb[a].headline, f"label_{lang}") for a in OUTCOMES}
-
-
-def run_step(P: dict[str, Any]) -> dict[str, Any]:
-    """Read analysis.parquet, fit everything, write tables/figures/model_summary.json; return them."""
-    from . import figures, io
-
-    processed = Path(P["processed_dir"])
-    out = Path(P["output_dir"])
-    alpha, lang = float(P["alpha"]), P["lang"]
-    analysis = pd.read_parquet(processed / "analysis.parquet")
-    synthetic = io.is_synthetic(io.read_json(processed / "run_info.json"))
-    source = "synthetic" if synthetic else "survey"
-
-    table = fit_all(analysis, alpha, min_cell=int(P["min_cell"]))
-    table["data_source"] = source
-    rel = reliability_table(analysis, alpha, int(P["seed"]))
-    rel["data_source"] = source
-    for t in (table, rel):
-        bad = [c for c in t.columns if c in IDENTIFYING]
-        if bad:
-            raise ValueError(f"identifying columns in output: {bad}")
-    io.write_csv(table, out / "tables" / "models.csv", excel=True)
-    io.write_csv(rel, out / "tables" / "reliability.csv", excel=True)
-
-    ver = verdicts(table, alpha)
-    figs = {}
-    figures.setup_style()
-    main = table[(table["spec"] == "main") & table["outcome"].isin(OUTCOMES)]
-    # Both languages (<name>_sv, <name>_en): a language switch reruns the report only.
-    # `figs` holds the paths in the run's language, for the notebook to show.
-    for lg in ("sv", "en"):
-        labels = outcome_labels(lg)
-        paths = {
-            "forest": figures.save_figure(
-                figures.model_forest_plot(main, labels, PRIMARY_TERMS, lang=lg, alpha=alpha),
-                out / "figures", f"model_forest_or_{lg}", synthetic=synthetic, lang=lg),
-            "ame": figures.save_figure(
-                figures.model_ame_plot(main, labels, PREDICTORS, lang=lg, alpha=alpha),
-                out / "figures", f"model_ame_{lg}", synthetic=synthetic, lang=lg),
-        }
-        if lg == lang:
-            figs = paths
-
-    resp = analysis["responded"].astype(bool)
-    summary = {
-        "step": "03_model", "main_spec": "main", "data_source": source, "synthetic": synthetic, "alpha": alpha,
-        "n_respondents": int(resp.sum()), "n_municipalities": int(len(analysis)),
-        "verdicts": ver,
-        "figures": {name: {f"caption_{lg}": FIGURE_CAPTIONS[name][lg].format(conf=f"{100 * (1 - alpha):g}")
-                           for lg in ("sv", "en")} for name in FIGURE_CAPTIONS},
-        "verdict_rule": ("supported: >= 1 test with q < alpha and OR > 1, OR > 1 in more than half the tests, "
-                         "none with q < alpha and OR < 1; not supported: every CI upper end below "
-                         f"OR {MEANINGFUL_OR} or a test with q < alpha and OR < 1; unclear: otherwise"),
-        "weights": ("survey.design_weights (N_h/n_h, kommungrupp) as GLM var_weights normalised to mean 1; "
-                    "HC0 sandwich x n/(n-k) = HC1; AME by weighted prediction, delta method"),
-        "primary_family": {"terms": list(PRIMARY_TERMS), "outcomes": list(OUTCOMES), "adjustment": "fdr_bh"},
-        "specs": list(SPECS),
-        "firth_fits": table.loc[table["method"] == "Firth", ["spec", "outcome"]].drop_duplicates()
-        .to_dict(orient="records"),
-        "maturity_index": table[(table["spec"] == "main") & table["outcome"].str.startswith("maturity_index")
-                                & table["term"].isin(TERMS)].round(6).to_dict(orient="records"),
-        "reliability": rel.round(6).to_dict(orient="records"),
-    }
-    io.write_json(summary, out / "model_summary.json")
-    return {"models": table, "reliability": rel, "verdicts": ver, "figures": figs, "summary": summary,
-            "synthetic": synthetic}
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)

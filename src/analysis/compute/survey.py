@@ -26,7 +26,7 @@ with a valid answer, H = strata represented among them, and the Clopper-Pearson 
 are taken at n_eff:  lo = Beta(alpha/2; n_eff p, n_eff (1 - p) + 1),
 hi = Beta(1 - alpha/2; n_eff p + 1, n_eff (1 - p)). Where the variance is zero (p = 0 or 1, or
 every stratum of the domain is a census) the exact Clopper-Pearson interval on the counts
-(n_yes of n_eligible) is given instead, and ci_method says "clopper-pearson (zero variance)".
+(n_yes of n_eligible) is given instead, and ci_method says "clopper_pearson".
 Interval for a mean (the maturity index): p +/- t(1 - alpha/2, n - H) SE.
 
 Single-respondent strata (R's "lonely PSU"): a stratum with n_h = 1 and N_h = 1 is a certainty
@@ -58,78 +58,24 @@ import pandas as pd
 from scipy import stats
 
 from .codebook import HEADLINE_ITEMS, default_codebook
+from .disclosure import complementary_suppression, levels as _levels, reporting_groups, suppress
 
 STRATA = "kommungrupp"
 
-# Axis and title texts of the figures and table notes, in both report languages.
-TEXTS: dict[str, dict[str, str]] = {
-    "sv": {
-        "share": "Andel kommuner (viktad, 95 % KI)",
-        "share_short": "Andel",
-        "estimate": "Skattning",
-        "ci": "Konfidensintervall",
-        "published": "SKR:s publicerade andel",
-        "headline_title": "Tio nyckeltal: andel kommuner",
-        "group": "Kommungrupp (SKR 2017)",
-        "heatmap_title": "Andel (%) per kommungrupp (streckade rutor: färre än {min_cell} svar, undertryckta)",
-        "response_rate": "Svarsfrekvens",
-        "response_title": "Svarsfrekvens per kommungrupp",
-        "suppressed": "undertryckt (< {min_cell} svar)",
-        "suppressed_n": "undertryckt (< {min_cell} kommuner)",
-        "map_title": "Mognadsindex (0–7), medelvärde per län",
-        "map_legend": "Medelvärde mognadsindex",
-        "item": "Nyckeltal",
-    },
-    "en": {
-        "share": "Share of municipalities (weighted, 95% CI)",
-        "share_short": "Share",
-        "estimate": "Estimate",
-        "ci": "Confidence interval",
-        "published": "SKR's published share",
-        "headline_title": "Ten headline items: share of municipalities",
-        "group": "Municipality group (SKR 2017)",
-        "heatmap_title": "Share (%) by municipality group (hatched cells: fewer than {min_cell} responses, suppressed)",
-        "response_rate": "Response rate",
-        "response_title": "Response rate by municipality group",
-        "suppressed": "suppressed (< {min_cell} responses)",
-        "suppressed_n": "suppressed (< {min_cell} municipalities)",
-        "map_title": "Maturity index (0–7), mean by county",
-        "map_legend": "Mean maturity index",
-        "item": "Headline item",
-    },
-}
-
-METHOD_TEXT = {
-    "sv": (
-        "Svarande kommuner behandlas som ett stratifierat obundet slumpmässigt urval inom SKR:s nio "
-        "kommungrupper (bortfall antas slumpmässigt inom grupp). Vikten är N_h/n_h (antal kommuner "
-        "delat med antal svarande i gruppen), vilket motsvarar efterstratifiering till kända "
-        "gruppstorlekar, med ändlighetskorrektion 1 − n_h/N_h. Andelar skattas bland kommuner med "
-        "giltigt svar (”Vet ej” och tomt svar räknas inte) som domänskattningar; standardfelet fås "
-        "genom linjärisering (Taylor) och 95-procentiga intervall enligt Korn–Graubard (Clopper–"
-        "Pearson med effektiv urvalsstorlek, frihetsgrader n − H), som R-paketet survey "
-        "(svyciprop, method = \"beta\"). Där variansen är noll används Clopper–Pearson på antalen. "
-        "Gränsvärdena anger andelen bland alla 290 om alla som saknar svar hade svarat nej "
-        "respektive ja. Celler med färre än {min_cell} svarande redovisas inte."
-    ),
-    "en": (
-        "Responding municipalities are treated as a stratified simple random sample within SKR's "
-        "nine municipality groups (non-response assumed random within group). The weight is "
-        "N_h/n_h (municipalities over respondents in the group), which equals post-stratification "
-        "to the known group sizes, with finite population correction 1 − n_h/N_h. Shares are "
-        "domain estimates among municipalities with a valid answer (\"Don't know\" and blanks "
-        "excluded); standard errors come from Taylor linearisation and 95% intervals from the "
-        "Korn–Graubard method (Clopper–Pearson at the effective sample size, n − H degrees of "
-        "freedom), as in R's survey package (svyciprop, method = \"beta\"). Where the variance is "
-        "zero, Clopper–Pearson on the counts is used. The bounds give the share among all 290 if "
-        "every missing answer were no, or yes. Cells with fewer than {min_cell} respondents are "
-        "not shown."
-    ),
+# Codes of the interval methods (column ci_method); the report's catalogue names them.
+CI_METHODS = {
+    "korn_graubard": "Korn-Graubard (svyciprop method='beta'), df = n - H",
+    "clopper_pearson": "exact Clopper-Pearson on the counts, where the design variance is zero",
+    "t": "estimate +/- t(1 - alpha/2, n - H) SE",
+    "census": "zero width: every municipality of the domain's strata responded",
+    "none_no_answers": "no interval: no valid answers",
+    "none_too_few_df": "no interval: too few degrees of freedom",
 }
 
 HEADLINE_COLUMNS = [
     "item", "label_sv", "label_en", "n_eligible", "n_yes", "share_unweighted", "share_weighted",
     "se", "ci_low", "ci_high", "ci_method", "bound_low", "bound_high", "x_of_10", "published_share",
+    "published_x_of_10",
 ]
 BY_GROUP_COLUMNS = ["grouping", "group", "item", "n_eligible", "share_weighted", "ci_low", "ci_high",
                     "ci_method", "suppressed"]
@@ -254,7 +200,7 @@ def estimate_share(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: flo
 
     y: booleans (nullable; NA = no valid answer) over ALL respondents; strata, N_h, domain as in
     `linearised_mean`. Returns n_eligible, n_yes, share_unweighted, share_weighted, se, ci_low,
-    ci_high, ci_method ("korn-graubard" or "clopper-pearson (zero variance)"), n_eff, df.
+    ci_high, ci_method (a code of CI_METHODS), n_eff, df.
     """
     m = linearised_mean(y, strata, N_h, domain, fpc=fpc, lonely=lonely)
     yv = _as_float(y)
@@ -265,16 +211,16 @@ def estimate_share(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: flo
     p = m["estimate"]
     out = {"n_eligible": n, "n_yes": x, "share_unweighted": x / n if n else np.nan,
            "share_weighted": p, "se": m["se"], "ci_low": np.nan, "ci_high": np.nan,
-           "ci_method": "none (no valid answers)" if n == 0 else "", "n_eff": np.nan, "df": m["df"]}
+           "ci_method": "none_no_answers" if n == 0 else "", "n_eff": np.nan, "df": m["df"]}
     if n == 0:
         return out
     if m["var"] <= 1e-15 or p <= 0 or p >= 1:
         out["ci_low"], out["ci_high"] = clopper_pearson(x, n, alpha)
-        out["ci_method"] = "clopper-pearson (zero variance)"
+        out["ci_method"] = "clopper_pearson"
     else:
         lo, hi, n_eff = korn_graubard(p, m["var"], n, m["H"], alpha)
         out.update(ci_low=lo, ci_high=hi, n_eff=n_eff,
-                   ci_method="korn-graubard" if not np.isnan(lo) else "none (too few degrees of freedom)")
+                   ci_method="korn_graubard" if not np.isnan(lo) else "none_too_few_df")
     return out
 
 
@@ -283,15 +229,15 @@ def estimate_mean(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: floa
     """Weighted domain mean with linearised SE and a t interval on df = n - H."""
     m = linearised_mean(y, strata, N_h, domain, fpc=fpc, lonely=lonely)
     lo = hi = np.nan
-    method = "none (no valid answers)" if not m["n"] else "none (too few degrees of freedom)"
+    method = "none_no_answers" if not m["n"] else "none_too_few_df"
     if m["n"] and m["var"] <= 1e-15:
         # every stratum of the domain is a census: no design variance (item non-response ignored)
         lo = hi = m["estimate"]
-        method = "zero design variance (census)"
+        method = "census"
     elif m["n"] and m["df"] >= 1:
         half = stats.t.ppf(1 - alpha / 2, m["df"]) * m["se"]
         lo, hi = m["estimate"] - half, m["estimate"] + half
-        method = "t (df = n - H)"
+        method = "t"
     return {"n": m["n"], "mean": m["estimate"], "se": m["se"], "ci_low": lo, "ci_high": hi, "df": m["df"],
             "ci_method": method}
 
@@ -301,87 +247,11 @@ def bounds(n_yes: int, n_eligible: int, N: int) -> tuple[float, float]:
     return n_yes / N, (n_yes + (N - n_eligible)) / N
 
 
-def x_of_10(p: float, lang: str = "sv") -> str | None:
-    """'6 av 10' (sv) / '6 in 10' (en) from p rounded half up to the nearest tenth; None for NA."""
+def x_of_10(p: float) -> int | None:
+    """The x of SKR's "x av 10": p rounded half up to the nearest tenth, times 10; None for NA."""
     if p is None or pd.isna(p):
         return None
-    k = math.floor(round(float(p) * 10, 9) + 0.5)
-    return f"{k} av 10" if lang == "sv" else f"{k} in 10"
-
-
-def suppress(df: pd.DataFrame, n_col: str, min_cell: int, value_cols: list[str] | None = None) -> pd.DataFrame:
-    """Copy of `df` with value_cols set to NA where df[n_col] < min_cell, and a `suppressed` column.
-
-    value_cols defaults to every numeric column except n_col. Existing `suppressed` marks are kept
-    (a row already suppressed stays suppressed).
-    """
-    out = df.copy()
-    if value_cols is None:
-        value_cols = [c for c in out.columns if c not in (n_col, "suppressed")
-                      and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
-    small = out[n_col].astype("Float64").fillna(0).to_numpy(dtype=float) < min_cell
-    prev = out["suppressed"].astype(bool).to_numpy() if "suppressed" in out else np.zeros(len(out), bool)
-    mask = small | prev
-    for c in value_cols:
-        if pd.api.types.is_integer_dtype(out[c]):
-            out[c] = out[c].astype("Int64")
-        elif pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].astype("Float64")
-        else:
-            out[c] = out[c].astype("object")
-        out.loc[mask, c] = pd.NA
-    out["suppressed"] = mask
-    return out
-
-
-def reporting_groups(df: pd.DataFrame, min_cell: int, group: str = "kommungrupp",
-                     parent: str = "huvudgrupp") -> pd.Series:
-    """Label of the group each row is REPORTED in: SKR groups with fewer than `min_cell`
-    municipalities are reported together with the smallest other group(s) of the same main group.
-
-    A1 (3 municipalities) is a cell no suppression rule can protect: national and main-group rows
-    minus the other groups give it back. It is therefore never shown alone; 2019 reports "A1+A2".
-    The design (strata, weights) is unchanged; only the reporting domains are merged.
-    """
-    labels = df[group].astype(str)
-    out = labels.copy()
-    sizes = labels.value_counts()
-    for _, members in labels.groupby(df[parent].astype(str), sort=True):
-        kids = sorted(members.unique(), key=lambda g: (sizes[g], g))
-        small = [g for g in kids if sizes[g] < min_cell]
-        if not small:
-            continue
-        merged = list(small)
-        rest = [g for g in kids if g not in merged]
-        while rest and (sum(sizes[g] for g in merged) < min_cell or len(merged) < 2):
-            merged.append(rest.pop(0))
-        order = _levels(df[group])
-        label = "+".join(sorted(merged, key=order.index))
-        out[labels.isin(merged)] = label
-    return out
-
-
-def complementary_suppression(df: pd.DataFrame, n_col: str, margins: list[list[str]],
-                              value_cols: list[str]) -> pd.DataFrame:
-    """Secondary suppression. Within a margin (rows that add up to a published total, e.g. the SKR
-    groups of one item, or the groups of one main group) a single suppressed cell could be got
-    back from the total, so the unsuppressed cell with the fewest respondents is suppressed too;
-    repeated over all margins until nothing changes. The counts of suppressed cells are hidden.
-    """
-    out = df.copy()
-    changed = True
-    while changed:
-        changed = False
-        for by in margins:
-            for _, idx in out.groupby(by if len(by) > 1 else by[0], sort=False).groups.items():
-                block = out.loc[idx]
-                if int(block["suppressed"].sum()) == 1 and (~block["suppressed"]).any():
-                    j = block.loc[~block["suppressed"], n_col].astype(float).idxmin()
-                    out.loc[j, value_cols] = pd.NA
-                    out.loc[j, "suppressed"] = True
-                    changed = True
-    out[n_col] = out[n_col].astype("Int64").mask(out["suppressed"])
-    return out
+    return int(math.floor(round(float(p) * 10, 9) + 0.5))
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,8 +274,8 @@ def headline_table(df: pd.DataFrame, alpha: float = 0.05, codebook=None, strata:
         lo_b, hi_b = bounds(e["n_yes"], e["n_eligible"], N)
         rows.append({"item": item, "label_sv": h.label_sv, "label_en": h.label_en,
                      **{k: e[k] for k in HEADLINE_COLUMNS[3:11]},
-                     "bound_low": lo_b, "bound_high": hi_b, "x_of_10": x_of_10(e["share_weighted"], "sv"),
-                     "published_share": h.published_share})
+                     "bound_low": lo_b, "bound_high": hi_b, "x_of_10": x_of_10(e["share_weighted"]),
+                     "published_share": h.published_share, "published_x_of_10": x_of_10(h.published_share)})
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
@@ -442,12 +312,6 @@ def _ordered_levels(s: pd.Series) -> list[str]:
         return _levels(s)
     present = sorted(s.dropna().astype(str).unique())
     return sorted(present, key=lambda g: (g.split("+")[0], g))
-
-
-def _levels(s: pd.Series) -> list[str]:
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return [str(c) for c in s.cat.categories]
-    return sorted(s.dropna().astype(str).unique())
 
 
 def maturity_table(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, strata: str = STRATA,
@@ -508,7 +372,7 @@ def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
                         "odds_ratio": np.exp(fit.params.to_numpy()), "ci_low": np.exp(ci[0].to_numpy()),
                         "ci_high": np.exp(ci[1].to_numpy()), "p_value": fit.pvalues.to_numpy()})
     out["n"] = int(fit.nobs)
-    out["method"] = "GLM binomial (logit), Wald CI; reference group A"
+    out["method"] = "ml_wald"
     return out
 
 
@@ -526,41 +390,8 @@ def respondent_profile(df: pd.DataFrame) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
-# Step entry (I/O at the edges)
+# The step's numbers (pure; runner.steps writes them)
 # --------------------------------------------------------------------------------------------
-
-def _tag(df: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
-    return df.assign(data_source="synthetic" if synthetic else "survey")
-
-
-LANGS = ("sv", "en")
-
-
-def make_figures(tables: dict[str, pd.DataFrame], out_dir: Path, *, lang: str, synthetic: bool,
-                 min_cell: int, reference_dir: str | Path) -> list[Path]:
-    """Draw and save the four descriptive figures (PNG + SVG each)."""
-    from . import figures, reference
-
-    figures.setup_style()
-    t = {k: v.format(min_cell=min_cell) for k, v in TEXTS[lang].items()}
-    head = tables["headline"]
-    label_col = f"label_{lang}"
-    labels = dict(zip(head["item"], head[label_col]))
-    paths = []
-    fig = figures.plot_headline_shares(head, label_col=label_col, texts=t)
-    paths += figures.save_figure(fig, out_dir, f"headline_shares_{lang}", synthetic=synthetic, lang=lang)
-    bg = tables["headline_by_group"]
-    fig = figures.plot_group_heatmap(bg[bg["grouping"] == "kommungrupp"], labels=labels, texts=t)
-    paths += figures.save_figure(fig, out_dir, f"headline_by_group_heatmap_{lang}", synthetic=synthetic, lang=lang)
-    resp = tables["response"]
-    fig = figures.plot_response_rate(resp[resp["grouping"] == "kommungrupp"], texts=t)
-    paths += figures.save_figure(fig, out_dir, f"response_rate_by_group_{lang}", synthetic=synthetic, lang=lang)
-    gdf = reference.load_counties_geojson(reference_dir)
-    mat = tables["maturity_index"]
-    fig = figures.plot_county_map(gdf, mat[mat["grouping"] == "lan_kod"], texts=t)
-    paths += figures.save_figure(fig, out_dir, f"maturity_index_map_{lang}", synthetic=synthetic, lang=lang)
-    return paths
-
 
 def compute(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5) -> dict[str, Any]:
     """All tables of the step from analysis.parquet (pure)."""
@@ -575,59 +406,18 @@ def compute(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5) -> dict[st
 
 def summary(df: pd.DataFrame, tables: dict[str, pd.DataFrame], *, alpha: float, min_cell: int,
             synthetic: bool) -> dict[str, Any]:
-    """describe_summary.json: what the report needs beyond the tables."""
+    """describe_summary.json: the numbers the report needs beyond the tables (numbers only)."""
     resp = tables["response"].set_index(["grouping", "group"])
-    overall = tables["maturity_index"].iloc[0]
-    head = tables["headline"]
     w = design_weights(df)
-
-    def f(v):
-        return None if pd.isna(v) else float(v)
-
+    rate = resp.loc[("all", "all"), "rate"]
     return {
         "step": "02_describe",
-        "synthetic": synthetic,
-        "alpha": alpha,
-        "min_cell": min_cell,
+        "synthetic": bool(synthetic),
+        "alpha": float(alpha),
+        "min_cell": int(min_cell),
         "n_municipalities": int(len(df)),
         "n_respondents": int(resp.loc[("all", "all"), "respondents"]),
-        "response_rate": f(resp.loc[("all", "all"), "rate"]),
+        "response_rate": None if pd.isna(rate) else float(rate),
         "weights": {str(g): float(v) for g, v in w.groupby(df[STRATA].astype(str)).first().items()},
-        "method_sv": METHOD_TEXT["sv"].format(min_cell=min_cell),
-        "method_en": METHOD_TEXT["en"].format(min_cell=min_cell),
-        "method_short": "stratified by SKR group, weights N_h/n_h, FPC, Taylor linearisation, "
-                        "Korn-Graubard intervals (R survey svyciprop method='beta' equivalent)",
-        "lonely_psu": "n_h=1=N_h: certainty, contributes 0; n_h=1<N_h: 'adjust' (centred at 0)",
-        "x_of_10_sv": dict(zip(head["item"], head["x_of_10"])),
-        "x_of_10_en": {i: x_of_10(p, "en") for i, p in zip(head["item"], head["share_weighted"])},
-        "maturity_index": {"estimate": f(overall["mean"]), "se": f(overall["se"]), "ci_low": f(overall["ci_low"]),
-                           "ci_high": f(overall["ci_high"]), "n": int(overall["n"]), "df": int(overall["df"]),
-                           "method": "weighted mean, linearised SE, t interval df = n - H"},
         "respondent_profile": respondent_profile(df),
     }
-
-
-def run_step(P: dict[str, Any]) -> dict[str, Any]:
-    """For the notebook: read processed_dir/analysis.parquet, compute, write tables/figures/summary.
-
-    Returns the tables (DataFrames, as written but without data_source), the summary dict under
-    "summary" and the written figure paths under "figures".
-    """
-    processed, out = Path(P["processed_dir"]), Path(P["output_dir"])
-    from . import io
-
-    df = pd.read_parquet(processed / "analysis.parquet")
-    synthetic = io.is_synthetic(io.read_json(processed / "run_info.json"))
-    alpha, min_cell = float(P["alpha"]), int(P["min_cell"])
-    tables = compute(df, alpha, min_cell)
-    for name, t in tables.items():
-        io.write_csv(_tag(t, synthetic), out / "tables" / f"{name}.csv", excel=True)
-    # Figures in both languages (<name>_sv.png, <name>_en.png): switching the report's language
-    # then reruns the report only.
-    fig_paths = [p for lg in LANGS
-                 for p in make_figures(tables, out / "figures", lang=lg, synthetic=synthetic,
-                                       min_cell=min_cell, reference_dir=P["reference_dir"])]
-    summ = summary(df, tables, alpha=alpha, min_cell=min_cell, synthetic=synthetic)
-    summ["figures"] = [str(p.relative_to(out)) for p in fig_paths]
-    io.write_json(summ, out / "describe_summary.json")
-    return {**tables, "summary": summ, "figures": fig_paths}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 N_MUNICIPALITIES = 290
 REGISTER_FILE = "kommuner_2019_reference.csv"

@@ -1,4 +1,4 @@
-"""Seaborn figures and their deterministic files (PNG 300 dpi + SVG), with the synthetic-data mark.
+"""Seaborn figures from the validated tables, with texts from the catalogue and the synthetic-data mark.
 
 Plot functions take data and return a matplotlib Figure; `save_figure` is the only writer.
 """
@@ -12,12 +12,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .io import atomic_path  # noqa: E402
+from ..io import atomic_path  # noqa: E402
+from . import catalogue, fmt  # noqa: E402
 
-SYNTHETIC_MARK = {
-    "sv": "SYNTETISKA DATA – illustrerar metoden, inte SKR:s resultat",
-    "en": "SYNTHETIC DATA – illustrates the method, not SKR's results",
-}
+LANGS = catalogue.LANGS
 DPI = 300
 
 # Fixed rc settings so that the same figure gives the same bytes on every run.
@@ -40,7 +38,7 @@ def setup_style() -> None:
 def mark_synthetic(fig, lang: str = "sv") -> None:
     """Stamp the synthetic-data mark across the bottom of a figure."""
     fig.text(
-        0.5, 0.005, SYNTHETIC_MARK[lang], ha="center", va="bottom", fontsize=8,
+        0.5, 0.005, catalogue.text("figures.mark", lang), ha="center", va="bottom", fontsize=8,
         color="#b00020", fontweight="bold", alpha=0.9,
     )
 
@@ -64,11 +62,27 @@ def save_figure(fig, out_dir: str | Path, name: str, *, synthetic: bool, lang: s
     return paths
 
 
+def _percent_formatter(lang: str):
+    """Axis ticks as percents in the language's style (0.5 -> '50 %' / '50%')."""
+    return matplotlib.ticker.FuncFormatter(lambda v, _: fmt.percent(v, lang, 0))
+
+
+def texts(lang: str, alpha: float = 0.05, min_cell: int = 5) -> dict[str, str]:
+    """The figures' texts in `lang` (catalogue section `figures`), levels filled from alpha."""
+    level = fmt.level(alpha, lang)
+    out = {}
+    for key, leaf in catalogue.entry("figures").items():
+        if catalogue.is_leaf(leaf):
+            out[key] = catalogue.text(f"figures.{key}", lang).replace("{level}", level).replace(
+                "{min_cell}", str(min_cell))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
-# 02_describe figures (survey.make_figures passes the texts in the report language)
+# 02_describe figures
 # --------------------------------------------------------------------------------------------
 
-def plot_headline_shares(headline, *, label_col: str, texts: dict[str, str]):
+def plot_headline_shares(headline, *, label_col: str, texts: dict[str, str], lang: str = "sv"):
     """Weighted shares of the ten headline items with their intervals; SKR's published share marked."""
     import numpy as np
     import seaborn as sns
@@ -84,8 +98,8 @@ def plot_headline_shares(headline, *, label_col: str, texts: dict[str, str]):
                     facecolor="none", edgecolor="#b35900", linewidth=1.5, zorder=4, label=texts["published"])
     ax.set_yticks(y, d[label_col])
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(texts["share"])
+    ax.xaxis.set_major_formatter(_percent_formatter(lang))
+    ax.set_xlabel(texts["share_axis"])
     ax.set_ylabel("")
     ax.set_title(texts["headline_title"])
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
@@ -114,14 +128,14 @@ def plot_group_heatmap(by_group, *, labels: dict[str, str], texts: dict[str, str
                 ax.text(c + 0.5, r + 0.5, "–", ha="center", va="center", color="#555555", fontsize=9)
     ax.grid(False)
     ax.set_yticklabels([labels[i] for i in wide.index], rotation=0)
-    ax.set_xlabel(texts["group"])
+    ax.set_xlabel(texts["group_axis"])
     ax.set_ylabel("")
     ax.set_title(texts["heatmap_title"], fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def plot_response_rate(response, *, texts: dict[str, str]):
+def plot_response_rate(response, *, texts: dict[str, str], lang: str = "sv"):
     """Bar chart of the response rate by SKR group; suppressed groups labelled instead of a bar."""
     import seaborn as sns
 
@@ -130,13 +144,13 @@ def plot_response_rate(response, *, texts: dict[str, str]):
     sns.barplot(data=d, x="group", y="rate", ax=ax, color="#4a7fb0")
     for i, row in d.iterrows():
         if row["suppressed"]:
-            ax.text(i, 0.02, texts["suppressed_n"], rotation=90, ha="center", va="bottom", fontsize=8, color="#555555")
+            ax.text(i, 0.02, texts["suppressed"], rotation=90, ha="center", va="bottom", fontsize=8, color="#555555")
         else:
-            ax.text(i, row["rate"] + 0.01, f"{row['rate']:.0%}\n({int(row['respondents'])}/{int(row['N'])})",
+            ax.text(i, row["rate"] + 0.01, f"{fmt.percent(row['rate'], lang, 0)}\n({int(row['respondents'])}/{int(row['N'])})",
                     ha="center", va="bottom", fontsize=7)
     ax.set_ylim(0, 1.15)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(texts["group"])
+    ax.yaxis.set_major_formatter(_percent_formatter(lang))
+    ax.set_xlabel(texts["group_axis"])
     ax.set_ylabel(texts["response_rate"])
     ax.set_title(texts["response_title"])
     fig.tight_layout()
@@ -165,30 +179,6 @@ def plot_county_map(counties, county_table, *, texts: dict[str, str]):
 # 03_model figures (models.run_step passes the main-spec rows and the outcome labels)
 # --------------------------------------------------------------------------------------------
 
-MODEL_TEXT = {
-    "sv": {
-        "leadership_informed": "Ledningen informerar sig regelbundet",
-        "action_plans": "Ledningens mål omsatta i handlingsplaner",
-        "resources": "Ledningen har avsatt medel eller personal",
-        "collaboration": "Samarbetar med andra kommuner",
-        "or_axis": "Oddskvot för etablerat arbetssätt ({conf} % KI, logaritmisk skala)",
-        "ame_axis": "Genomsnittlig marginaleffekt, procentenheter ({conf} % KI)",
-        "forest_title": "Ledningens engagemang och etablerade arbetssätt\n(samband; viktat, justerat för storlek och huvudgrupp)",
-        "ame_title": "Skillnad i andel med etablerat arbetssätt, med jämfört med utan\n(samband; viktat, justerat)",
-        "firth": "Firth-skattning",
-    },
-    "en": {
-        "leadership_informed": "Leadership regularly informs itself",
-        "action_plans": "Leadership goals turned into action plans",
-        "resources": "Leadership allocated money or staff",
-        "collaboration": "Collaborates with other municipalities",
-        "or_axis": "Odds ratio for an established working method ({conf}% CI, log scale)",
-        "ame_axis": "Average marginal effect, percentage points ({conf}% CI)",
-        "forest_title": "Leadership engagement and established working methods\n(associations; weighted, adjusted for size and main group)",
-        "ame_title": "Difference in the share with an established method, with vs without\n(associations; weighted, adjusted)",
-        "firth": "Firth estimate",
-    },
-}
 _MODEL_COLORS = ("#1f4e79", "#b35900", "#2e7d32", "#7b1fa2")
 
 
@@ -197,7 +187,7 @@ def _model_dodge_plot(rows, labels: dict[str, str], terms, *, est: str, lo: str,
     import numpy as np
     import seaborn as sns  # noqa: F401  (style set by setup_style)
 
-    texts = MODEL_TEXT[lang]
+    texts = {**globals()["texts"](lang), **{t: catalogue.label("terms", t, lang) for t in terms}}
     outcomes = [o for o in labels if o in set(rows["outcome"])]
     n_t = len(terms)
     height = 0.8 / max(n_t, 1)
@@ -217,7 +207,7 @@ def _model_dodge_plot(rows, labels: dict[str, str], terms, *, est: str, lo: str,
     if log:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-            lambda v, _: (f"{v:g}".replace(".", ",") if lang == "sv" else f"{v:g}")))
+            lambda v, _: fmt.decimal(v, lang, 0 if v >= 1 else 1)))
         ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1, 2, 5)))
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_yticks(np.arange(len(outcomes))[::-1], [labels[o][:1].upper() + labels[o][1:] for o in outcomes])
@@ -238,17 +228,58 @@ def _model_dodge_plot(rows, labels: dict[str, str], terms, *, est: str, lo: str,
 def model_forest_plot(rows, labels: dict[str, str], terms=("leadership_informed", "action_plans"), *,
                       lang: str = "sv", alpha: float = 0.05):
     """Forest plot of odds ratios (log scale): one row per outcome, one marker per term."""
-    conf = f"{100 * (1 - alpha):g}"
-    t = MODEL_TEXT[lang]
+    t = texts(lang, alpha)
     return _model_dodge_plot(rows, labels, list(terms), est="odds_ratio", lo="ci_low", hi="ci_high", ref=1.0,
-                             log=True, axis_text=t["or_axis"].format(conf=conf), title=t["forest_title"], lang=lang)
+                             log=True, axis_text=t["or_axis"], title=t["forest_title"], lang=lang)
 
 
 def model_ame_plot(rows, labels: dict[str, str],
                    terms=("leadership_informed", "action_plans", "resources", "collaboration"), *,
                    lang: str = "sv", alpha: float = 0.05):
     """Average marginal effects in percentage points with intervals: one row per outcome."""
-    conf = f"{100 * (1 - alpha):g}"
-    t = MODEL_TEXT[lang]
+    t = texts(lang, alpha)
     return _model_dodge_plot(rows, labels, list(terms), est="ame", lo="ame_ci_low", hi="ame_ci_high", ref=0.0,
-                             log=False, axis_text=t["ame_axis"].format(conf=conf), title=t["ame_title"], lang=lang)
+                             log=False, axis_text=t["ame_axis"], title=t["ame_title"], lang=lang)
+
+
+# --------------------------------------------------------------------------------------------
+# The steps' figure sets (both languages, so that a language switch reruns the report only)
+# --------------------------------------------------------------------------------------------
+
+def describe_figures(tables: dict, counties, out_dir, *, alpha: float, min_cell: int, synthetic: bool,
+                     langs=LANGS) -> list[Path]:
+    """02's four figures in each language: `<name>_<lang>.png|svg`."""
+    setup_style()
+    paths: list[Path] = []
+    for lang in langs:
+        t = texts(lang, alpha, min_cell)
+        head = tables["headline"]
+        labels = dict(zip(head["item"], head[f"label_{lang}"]))
+        bg, resp, mat = tables["headline_by_group"], tables["response"], tables["maturity_index"]
+        figs = {
+            "headline_shares": plot_headline_shares(head, label_col=f"label_{lang}", texts=t, lang=lang),
+            "headline_by_group_heatmap": plot_group_heatmap(bg[bg["grouping"] == "kommungrupp"], labels=labels,
+                                                            texts=t),
+            "response_rate_by_group": plot_response_rate(resp[resp["grouping"] == "kommungrupp"], texts=t,
+                                                         lang=lang),
+            "maturity_index_map": plot_county_map(counties, mat[mat["grouping"] == "lan_kod"], texts=t),
+        }
+        for name, fig in figs.items():
+            paths += save_figure(fig, out_dir, f"{name}_{lang}", synthetic=synthetic, lang=lang)
+    return paths
+
+
+def model_figures(main_rows, outcome_labels: dict[str, dict[str, str]], out_dir, *, alpha: float,
+                  synthetic: bool, primary_terms, predictors, langs=LANGS) -> dict[str, dict[str, list[Path]]]:
+    """03's forest plot (odds ratios) and AME plot in each language: {lang: {"forest": [...], "ame": [...]}}."""
+    setup_style()
+    out: dict[str, dict[str, list[Path]]] = {}
+    for lang in langs:
+        labels = outcome_labels[lang]
+        out[lang] = {
+            "forest": save_figure(model_forest_plot(main_rows, labels, primary_terms, lang=lang, alpha=alpha),
+                                  out_dir, f"model_forest_or_{lang}", synthetic=synthetic, lang=lang),
+            "ame": save_figure(model_ame_plot(main_rows, labels, predictors, lang=lang, alpha=alpha),
+                               out_dir, f"model_ame_{lang}", synthetic=synthetic, lang=lang),
+        }
+    return out

@@ -1,0 +1,100 @@
+"""Exports beside the report: the tables as one Excel workbook, and the report printed to PDF by Chromium.
+
+Both are deterministic where the tools allow (the workbook's bytes; Chromium stamps a creation time).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from .. import io, schemas
+
+# Chromium flags: headless, and nothing that would reach the network on its own.
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+# A fixed timestamp for the workbook's properties and zip entries (deterministic bytes).
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def find_chromium() -> str | None:
+    for c in CHROMIUM_CANDIDATES:
+        found = shutil.which(c)
+        if found:
+            return found
+    return None
+
+
+def print_pdf(html_path: Path, pdf: Path) -> Path | None:
+    """Print `html_path` to `pdf` with headless Chromium; None (and a note) without Chromium or
+    when printing fails, so the rest of the run is kept."""
+    chromium = find_chromium()
+    html_path, pdf = Path(html_path), Path(pdf)
+    if chromium is None:
+        print("note: chromium not found; report.pdf not written (apt-get install chromium)", flush=True)
+        return None
+    with io.atomic_path(pdf) as tmp:
+        cmd = [chromium, *CHROMIUM_FLAGS, f"--print-to-pdf={tmp}", "--no-pdf-header-footer",
+               html_path.resolve().as_uri()]
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        except (OSError, subprocess.SubprocessError) as exc:
+            print(f"note: report.pdf not written: chromium failed ({exc})", flush=True)
+            return None
+        if r.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
+            tail = (r.stderr or "").strip().splitlines()[-1:] or [""]
+            print(f"note: report.pdf not written: chromium exited {r.returncode} {tail[0]}", flush=True)
+            return None
+    return pdf
+
+
+# ------------------------------------------------------------------------------- workbook
+def export_workbook(tables_dir: Path) -> Path:
+    """tables_dir/tables.xlsx: one sheet per tables/*.csv (sorted, each validated against its
+    contract), formula-like text neutralised,
+    fixed properties and zip times so the same tables give the same bytes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    tables_dir = Path(tables_dir)
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for path in sorted(tables_dir.glob("*.csv")):
+        df = schemas.read_table(path.stem, tables_dir.parent)  # every table has a contract
+        name = re.sub(r"[\[\]:*?/\\]", "_", path.stem)[:31]
+        i = 1
+        while name in used:
+            i += 1
+            name = f"{path.stem[:28]}_{i}"
+        used.add(name)
+        ws = wb.create_sheet(title=name)
+        ws.append([io.neutralise_cell(str(c)) for c in df.columns])
+        for row in df.itertuples(index=False):
+            cells = []
+            for v in row:
+                if v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType":
+                    cells.append(None)
+                elif isinstance(v, float) and math.isinf(v):
+                    cells.append(str(v))
+                elif hasattr(v, "item"):
+                    cells.append(io.neutralise_cell(v.item()))
+                else:
+                    cells.append(io.neutralise_cell(v))
+            ws.append(cells)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for j, col in enumerate(df.columns, 1):
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(10, len(str(col)) + 2))
+        ws.freeze_panes = "A2"
+    if not wb.worksheets:
+        wb.create_sheet(title="empty")
+    wb.properties.creator = "analysis"
+    return io.write_bytes(io.workbook_bytes(wb, FIXED_ZIP_TIME), tables_dir / "tables.xlsx")

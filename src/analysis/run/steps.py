@@ -1,0 +1,157 @@
+"""The steps' entries, one per notebook: read validated inputs, compute, validate the outputs, write them.
+
+Computation lives in analysis.compute, figures and text in analysis.present; only this module and io write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import io, schemas
+
+
+def _source(synthetic: bool) -> str:
+    return "synthetic" if synthetic else "survey"
+
+
+def write_table(name: str, df, folder: str | Path) -> Path:
+    """Validate `df` against contract `name`, then write it atomically under `folder`."""
+    c = schemas.contract(name)
+    target = Path(folder) / c.path
+    df = schemas.validate(name, df, target)
+    if target.suffix == ".parquet":
+        return io.write_parquet(df, target)
+    return io.write_csv(df, target, excel=c.home == "output")
+
+
+def write_json(name: str, obj: dict[str, Any], folder: str | Path) -> Path:
+    """Check the JSON object of contract `name` and write it as strict JSON."""
+    c = schemas.contract(name)
+    target = Path(folder) / c.path
+    return io.write_json(schemas.validate_json(name, obj, target), target)
+
+
+def read_json(name: str, folder: str | Path) -> dict[str, Any]:
+    """The JSON file of contract `name` under `folder`, checked; ContractError when it is missing."""
+    from ..errors import ContractError
+
+    c = schemas.contract(name)
+    path = Path(folder) / c.path
+    if not path.is_file():
+        raise ContractError(f"{path}: not found (written by {c.writer}; run it first)")
+    return schemas.validate_json(name, io.read_json(path), path)
+
+
+# ------------------------------------------------------------------------------------------- 01
+def clean(P: dict[str, Any]):
+    """01_clean: read P['raw_path'], clean it through the codebook, write the processed data."""
+    from ..compute import clean as clean_mod
+    from ..compute import reference
+    from ..compute.codebook import default_codebook
+
+    raw_path = Path(P["raw_path"])
+    raw = io.read_export(raw_path)
+    register = reference.load_register(P["reference_dir"])
+    result = clean_mod.clean(raw, register, default_codebook(), raw_path, raw_sha256=io.sha256_file(raw_path))
+    d = Path(P["processed_dir"])
+    write_table("responses", result.responses, d)
+    write_table("analysis", result.analysis, d)
+    write_table("cleaning_log", result.log, d)
+    write_json("run_info", result.run_info, d)
+    return result
+
+
+def _processed(P: dict[str, Any]):
+    d = Path(P["processed_dir"])
+    analysis = schemas.read_table("analysis", d)
+    synthetic = io.is_synthetic(read_json("run_info", d))
+    return analysis, synthetic
+
+
+# ------------------------------------------------------------------------------------------- 02
+DESCRIBE_TABLES = ("headline", "headline_by_group", "maturity_index", "response", "nonresponse_model")
+
+
+def describe(P: dict[str, Any]) -> dict[str, Any]:
+    """02_describe: the design-based tables, their figures in both languages and describe_summary.json.
+
+    Returns the tables as written (validated), the summary under "summary" and the figure paths
+    under "figures".
+    """
+    from ..compute import reference, survey
+    from ..present import figures
+
+    analysis, synthetic = _processed(P)
+    out = Path(P["output_dir"])
+    alpha, min_cell = float(P["alpha"]), int(P["min_cell"])
+    computed = survey.compute(analysis, alpha, min_cell)
+    tables = {}
+    for name in DESCRIBE_TABLES:
+        df = computed[name].assign(data_source=_source(synthetic))
+        write_table(name, df, out)
+        tables[name] = schemas.validate(name, df)
+    fig_paths = figures.describe_figures(tables, reference.load_counties_geojson(P["reference_dir"]),
+                                         out / "figures", alpha=alpha, min_cell=min_cell, synthetic=synthetic)
+    summ = survey.summary(analysis, computed, alpha=alpha, min_cell=min_cell, synthetic=synthetic)
+    summ["figures"] = [str(p.relative_to(out)) for p in fig_paths]
+    write_json("describe_summary", summ, out)
+    return {**tables, "summary": summ, "figures": fig_paths}
+
+
+# ------------------------------------------------------------------------------------------- 03
+def model(P: dict[str, Any]) -> dict[str, Any]:
+    """03_model: every model and specification, reliability, verdicts, figures, model_summary.json."""
+    from ..compute import models
+    from ..compute.codebook import default_codebook
+    from ..present import figures
+
+    analysis, synthetic = _processed(P)
+    out = Path(P["output_dir"])
+    alpha = float(P["alpha"])
+    table = models.fit_all(analysis, alpha, min_cell=int(P["min_cell"])).assign(data_source=_source(synthetic))
+    rel = models.reliability_table(analysis, alpha, int(P["seed"])).assign(data_source=_source(synthetic))
+    ver = models.verdict_table(table, alpha).assign(data_source=_source(synthetic))
+    for t in (table, rel, ver):
+        bad = [c for c in t.columns if c in models.IDENTIFYING]
+        if bad:
+            raise ValueError(f"identifying columns in output: {bad}")
+    written = {}
+    for name, df in (("models", table), ("reliability", rel), ("verdicts", ver)):
+        write_table(name, df, out)
+        written[name] = schemas.validate(name, df)
+    cb = default_codebook()
+    labels = {lg: {a: getattr(cb[a].headline, f"label_{lg}") for a in models.OUTCOMES} for lg in ("sv", "en")}
+    main = table[(table["spec"] == "main") & table["outcome"].isin(models.OUTCOMES)]
+    figs = figures.model_figures(main, labels, out / "figures", alpha=alpha, synthetic=synthetic,
+                                 primary_terms=models.PRIMARY_TERMS, predictors=models.PREDICTORS)
+    summary = {
+        "step": "03_model", "synthetic": synthetic, "alpha": alpha,
+        "n_respondents": int(analysis["responded"].sum()), "n_municipalities": int(len(analysis)),
+        "specs": list(models.SPECS),
+        "primary_family": {"terms": list(models.PRIMARY_TERMS), "outcomes": list(models.OUTCOMES),
+                           "adjustment": "fdr_bh"},
+        "meaningful_odds_ratio": models.MEANINGFUL_OR,
+        "firth_fits": table.loc[table["method"] == "Firth", ["spec", "outcome"]].drop_duplicates()
+        .to_dict(orient="records"),
+        "figures": sorted(str(p.relative_to(out)) for lg in figs.values() for ps in lg.values() for p in ps),
+    }
+    write_json("model_summary", summary, out)
+    return {**written, "summary": summary, "figures": figs[P["lang"]], "synthetic": synthetic}
+
+
+# ------------------------------------------------------------------------------------------- 04
+def report(P: dict[str, Any]) -> dict[str, Any]:
+    """04_report: report.html from the validated tables (Jinja2 templates) and provenance.json.
+
+    The runner adds the workbook, the PDF and index.html once every notebook page is rendered.
+    """
+    from ..present import report as report_mod
+
+    out = Path(P["output_dir"])
+    data = report_mod.load(P)
+    prov = report_mod.collect_provenance(P)
+    write_json("provenance", prov, out)
+    html = report_mod.render(data, prov)
+    io.write_text(html, out / "report.html")
+    return {"path": out / "report.html", "data": data, "provenance": prov}

@@ -1,0 +1,482 @@
+"""Table contracts as code: one schema per output file, declaring every column's type, unit and bounds.
+
+Writers validate before they write and readers validate what they read; docs/contracts.md is generated here.
+
+Every column carries `metadata={"unit": ...}` from UNITS. The presentation layer formats a number
+from its column's unit (and optional `digits`), never from the column's name. Files:
+
+- processed data (01): analysis.parquet, responses.parquet, cleaning_log.csv, run_info.json
+- tables of 02 and 03: tables/<name>.csv (UTF-8 with BOM), plus describe_summary.json and
+  model_summary.json (strict JSON: NaN is written as null)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import io
+from .errors import ContractError
+
+# ---------------------------------------------------------------------------------------- units
+# unit -> (meaning, default display decimals). Display decimals count in the shown scale: a
+# proportion 0.5893 shown with 1 decimal is "58,9 %".
+UNITS: dict[str, tuple[str, int | None]] = {
+    "proportion": ("a share between 0 and 1; shown as a percent", 1),
+    "percent": ("a share in percent, 0 to 100", 1),
+    "percentage_points": ("a difference between two percents, in percentage points", 1),
+    "odds_ratio": ("a ratio of odds, above 0; 1 means no association", 2),
+    "log_odds": ("a coefficient on the log-odds scale", 3),
+    "p_value": ("a probability between 0 and 1 (p- or q-value); below 0.001 shown as < 0.001", 3),
+    "count": ("a whole number (municipalities, items, tests, degrees of freedom)", 0),
+    "score": ("a mean on the scale of a count or rating (e.g. established areas, 0 to 7)", 1),
+    "coefficient": ("a dimensionless coefficient (e.g. KR-20 reliability)", 2),
+    "weight": ("a design weight N_h / n_h", 2),
+    "year": ("a survey wave (calendar year)", 0),
+    "code": ("an identifier or category code; shown through the label catalogue", None),
+    "text": ("text (labels, names, log details)", None),
+    "flag": ("true or false", None),
+    "datetime": ("a date and time", None),
+}
+NUMERIC_UNITS = {u for u, (_, d) in UNITS.items() if d is not None}
+
+_DTYPES = {
+    "proportion": "Float64", "percent": "Float64", "percentage_points": "Float64", "odds_ratio": "Float64",
+    "log_odds": "Float64", "p_value": "Float64", "count": "Int64", "score": "Float64",
+    "coefficient": "Float64", "weight": "Float64", "year": "Int64", "code": "string", "text": "string",
+    "flag": "boolean",
+}
+_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "proportion": (0.0, 1.0), "percent": (0.0, 100.0), "p_value": (0.0, 1.0), "count": (0, None),
+    "odds_ratio": (0.0, None), "weight": (0.0, None), "percentage_points": (-100.0, 100.0),
+}
+
+
+def col(unit: str, description: str, *, nullable: bool = False, digits: int | None = None,
+        isin: tuple | list | None = None, ge: float | None = None, le: float | None = None,
+        dtype: str | None = None, required: bool = True) -> pa.Column:
+    """A pandera Column with its unit, description and the unit's bounds (tightened by ge/le)."""
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}; known: {', '.join(UNITS)}")
+    lo, hi = _BOUNDS.get(unit, (None, None))
+    lo = ge if ge is not None else lo
+    hi = le if le is not None else hi
+    checks = []
+    if lo is not None:
+        checks.append(pa.Check.ge(lo) if unit != "odds_ratio" else pa.Check.gt(lo))
+    if hi is not None:
+        checks.append(pa.Check.le(hi))
+    if isin is not None:
+        checks.append(pa.Check.isin(list(isin)))
+    meta = {"unit": unit}
+    if digits is not None:
+        meta["digits"] = digits
+    return pa.Column(dtype or _DTYPES.get(unit), checks=checks, nullable=nullable, coerce=True,
+                     description=description, metadata=meta, required=required)
+
+
+# ------------------------------------------------------------------------------------ contracts
+@dataclass(frozen=True)
+class Contract:
+    """One output file: where it lives, who writes and reads it, and its schema (tables) or
+    required keys (JSON). `key` names the columns that identify a row."""
+
+    path: str  # relative to processed_dir or output_dir
+    home: str  # "processed" or "output"
+    writer: str
+    readers: tuple[str, ...]
+    description: str
+    schema: pa.DataFrameSchema | None = None
+    key: tuple[str, ...] = ()
+    json_keys: dict[str, str] = field(default_factory=dict)  # JSON: key -> description
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+
+DATA_SOURCE = col("code", "synthetic or survey: whether the numbers come from the synthetic export",
+                  isin=("synthetic", "survey"))
+GROUPING = col("code", "how the rows are grouped: all, kommungrupp, huvudgrupp or lan_kod",
+               isin=("all", "kommungrupp", "huvudgrupp", "lan_kod"))
+GROUP = col("code", "the group: a SKR group (A1..C9, merged groups as A1+A2), main group, county code or all")
+CI_METHOD = col("code", "how the interval was made (a code; the report's methods section names it)")
+
+
+def _table(columns: dict[str, pa.Column], name: str) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(columns, strict=True, ordered=True, name=name, coerce=True)
+
+
+def _headline() -> pa.DataFrameSchema:
+    return _table({
+        "item": col("code", "headline item id (codebook)"),
+        "label_sv": col("text", "the item's label in Swedish (codebook)"),
+        "label_en": col("text", "the item's label in English (codebook)"),
+        "n_eligible": col("count", "respondents with a valid answer (Vet ej and blank excluded)"),
+        "n_yes": col("count", "respondents answering yes / established"),
+        "share_unweighted": col("proportion", "n_yes / n_eligible", nullable=True),
+        "share_weighted": col("proportion", "design-weighted share among valid answers (domain estimate)",
+                              nullable=True),
+        "se": col("proportion", "linearised standard error of share_weighted (with FPC)", nullable=True,
+                  digits=2),
+        "ci_low": col("proportion", "lower limit of the interval of share_weighted", nullable=True),
+        "ci_high": col("proportion", "upper limit of the interval of share_weighted", nullable=True),
+        "ci_method": CI_METHOD,
+        "bound_low": col("proportion", "share among all 290 if every missing answer were no"),
+        "bound_high": col("proportion", "share among all 290 if every missing answer were yes"),
+        "x_of_10": col("count", "share_weighted rounded half up to tenths, times 10 (SKR's 'x av 10')",
+                       nullable=True, le=10),
+        "published_share": col("proportion", "SKR's published share (x av 10 as a fraction)", nullable=True),
+        "published_x_of_10": col("count", "SKR's published figure as the x of 'x av 10'", nullable=True, le=10),
+        "data_source": DATA_SOURCE,
+    }, "headline")
+
+
+def _by_group() -> pa.DataFrameSchema:
+    return _table({
+        "grouping": GROUPING, "group": GROUP,
+        "item": col("code", "headline item id"),
+        "n_eligible": col("count", "respondents in the group with a valid answer (hidden when suppressed)",
+                          nullable=True),
+        "share_weighted": col("proportion", "design-weighted share within the group", nullable=True),
+        "ci_low": col("proportion", "lower interval limit", nullable=True),
+        "ci_high": col("proportion", "upper interval limit", nullable=True),
+        "ci_method": CI_METHOD,
+        "suppressed": col("flag", "cell not shown: fewer than min_cell respondents, or complementary"),
+        "data_source": DATA_SOURCE,
+    }, "headline_by_group")
+
+
+def _maturity() -> pa.DataFrameSchema:
+    return _table({
+        "grouping": GROUPING, "group": GROUP,
+        "n": col("count", "respondents with all seven areas answered (hidden when suppressed)", nullable=True),
+        "mean": col("score", "design-weighted mean number of established areas (0-7)", nullable=True,
+                    ge=0, le=7),
+        "se": col("score", "linearised standard error of the mean", nullable=True, digits=2),
+        "ci_low": col("score", "lower interval limit", nullable=True),
+        "ci_high": col("score", "upper interval limit", nullable=True),
+        "df": col("count", "degrees of freedom n - H", nullable=True),
+        "ci_method": CI_METHOD,
+        "suppressed": col("flag", "cell not shown (see headline_by_group)"),
+        "data_source": DATA_SOURCE,
+    }, "maturity_index")
+
+
+def _response() -> pa.DataFrameSchema:
+    return _table({
+        "grouping": GROUPING, "group": GROUP,
+        "N": col("count", "municipalities in the group"),
+        "respondents": col("count", "municipalities that responded (hidden when suppressed)", nullable=True),
+        "name": col("text", "county name (lan_kod rows), else empty", nullable=True),
+        "rate": col("proportion", "respondents / N", nullable=True),
+        "suppressed": col("flag", "cell not shown: fewer than min_cell municipalities, or complementary"),
+        "data_source": DATA_SOURCE,
+    }, "response")
+
+
+def _odds_columns(p_name: str = "p_value") -> dict[str, pa.Column]:
+    return {
+        "odds_ratio": col("odds_ratio", "exp(coefficient)"),
+        "ci_low": col("odds_ratio", "lower interval limit of the odds ratio"),
+        "ci_high": col("odds_ratio", "upper interval limit of the odds ratio"),
+        p_name: col("p_value", "two-sided p-value"),
+    }
+
+
+def _nonresponse() -> pa.DataFrameSchema:
+    return _table({
+        "term": col("code", "model term"),
+        "coef": col("log_odds", "coefficient (log-odds)"),
+        "se": col("log_odds", "model-based standard error"),
+        **_odds_columns(),
+        "n": col("count", "municipalities in the model (all 290)"),
+        "method": col("code", "estimation and interval method"),
+        "data_source": DATA_SOURCE,
+    }, "nonresponse_model")
+
+
+def _models() -> pa.DataFrameSchema:
+    return _table({
+        "spec": col("code", "specification (main or a sensitivity analysis)"),
+        "outcome": col("code", "outcome: an area, the maturity index or the self-rating"),
+        "term": col("code", "explanatory term"),
+        **_odds_columns(),
+        "q_value": col("p_value", "Benjamini-Hochberg q-value (primary family only)", nullable=True),
+        "ame": col("percentage_points", "average marginal effect on P(established)", nullable=True),
+        "ame_ci_low": col("percentage_points", "lower interval limit of the AME", nullable=True),
+        "ame_ci_high": col("percentage_points", "upper interval limit of the AME", nullable=True),
+        "n": col("count", "respondents in the model"),
+        "weighted": col("flag", "survey-weighted fit (HC1 sandwich) or not"),
+        "method": col("code", "ML or Firth"),
+        "data_source": DATA_SOURCE,
+    }, "models")
+
+
+def _reliability() -> pa.DataFrameSchema:
+    return _table({
+        "coding": col("code", "main (top two levels established) or cut_partly (Delvis etablerat or above)"),
+        "measure": col("code", "kr20"),
+        "n": col("count", "respondents with all seven areas answered"),
+        "k": col("count", "items"),
+        "estimate": col("coefficient", "KR-20 (Cronbach's alpha for 0/1 items)", le=1),
+        "ci_low": col("coefficient", "lower interval limit", le=1),
+        "ci_high": col("coefficient", "upper interval limit", le=1),
+        "ci_method": col("code", "bootstrap_percentile or feldt_f", isin=("bootstrap_percentile", "feldt_f")),
+        "n_boot": col("count", "bootstrap resamples (bootstrap rows)", nullable=True),
+        "data_source": DATA_SOURCE,
+    }, "reliability")
+
+
+def _verdicts() -> pa.DataFrameSchema:
+    return _table({
+        "claim": col("code", "SKR's claim"),
+        "verdict": col("code", "supported, not supported or unclear (rule in analysis.compute.models)"),
+        "n_tests": col("count", "tests in the claim's family"),
+        "n_or_above_1": col("count", "tests with an odds ratio above 1"),
+        "n_q_below_alpha_positive": col("count", "tests with q < alpha and an odds ratio above 1"),
+        "median_odds_ratio": col("odds_ratio", "median odds ratio of the family"),
+        "min_odds_ratio": col("odds_ratio", "smallest odds ratio"),
+        "max_odds_ratio": col("odds_ratio", "largest odds ratio"),
+        "median_ame": col("percentage_points", "median average marginal effect", nullable=True),
+        "odds_ratio": col("odds_ratio", "odds ratio of a one-test claim", nullable=True),
+        "ci_low": col("odds_ratio", "its lower interval limit", nullable=True),
+        "ci_high": col("odds_ratio", "its upper interval limit", nullable=True),
+        "p_value": col("p_value", "its p-value", nullable=True),
+        "n_min": col("count", "smallest model sample of the family"),
+        "n_max": col("count", "largest model sample of the family"),
+        "alpha": col("p_value", "significance level of the rule", digits=2),
+        "data_source": DATA_SOURCE,
+    }, "verdicts")
+
+
+def _cleaning_log() -> pa.DataFrameSchema:
+    return _table({
+        "step": col("code", "cleaning stage"),
+        "action": col("code", "what was done"),
+        "column": col("text", "variable or column concerned", nullable=True),
+        "count": col("count", "rows or cells concerned"),
+        "detail": col("text", "detail (never personal data)", nullable=True),
+    }, "cleaning_log")
+
+
+def _analysis() -> pa.DataFrameSchema:
+    from .compute.codebook import HEADLINE_ITEMS, default_codebook
+
+    cb = default_codebook()
+    cols: dict[str, pa.Column] = {
+        "kommunkod": col("code", "SCB municipality code, 4 digits", dtype="str"),
+        "kommun": col("text", "municipality name (register)", dtype="str"),
+        "lan_kod": col("code", "county code, 2 digits", dtype="str"),
+        "lan_namn": col("text", "county name", dtype="str"),
+        "kommungrupp": col("code", "SKR group 2017 (stratum)", dtype="category"),
+        "huvudgrupp": col("code", "SKR main group A/B/C", dtype="category"),
+        "folkmangd": col("count", "population 31 Dec of the year before the wave", dtype="int64"),
+        "responded": col("flag", "the municipality has a kept submission", dtype="bool"),
+    }
+    for item in (*HEADLINE_ITEMS, "resources", "collaboration"):
+        cols[item] = col("flag", f"{item}: yes / established (NA: Vet ej, blank or non-response)", nullable=True)
+    for v in cb.of_type("ordinal"):
+        cols[f"{v.id}_level"] = col("count", f"codebook code of {v.id}", nullable=True, dtype="Int8")
+    for v in cb.variables:
+        if v.is_coded:
+            cols[f"{v.id}_dont_know"] = col("flag", f"{v.id} answered Vet ej", dtype="bool")
+    cols["ciso_share"] = col("proportion", "share of a full-time post for the CISO", nullable=True)
+    cols["self_rating"] = col("count", "self-rated maturity 1-5", nullable=True, dtype="Int8", ge=1, le=5)
+    cols["maturity_index"] = col("count", "established areas of seven (NA unless all answered)", nullable=True,
+                                 dtype="Int8", le=7)
+    return pa.DataFrameSchema(cols, strict=True, ordered=False, name="analysis", coerce=False,
+                              unique=["kommunkod"])
+
+
+def _responses() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({
+        "kommunkod": col("code", "SCB municipality code of the kept submission", dtype="str"),
+    }, strict=False, name="responses", unique=["kommunkod"])
+
+
+def _json_contract(path: str, home: str, writer: str, readers: tuple[str, ...], description: str,
+                   keys: dict[str, str]) -> Contract:
+    return Contract(path, home, writer, readers, description, json_keys=keys)
+
+
+CONTRACTS: dict[str, Contract] = {c.name: c for c in (
+    Contract("analysis.parquet", "processed", "01_clean", ("02_describe", "03_model"),
+             "one row per municipality of the 290: register columns and the coded answers", _analysis(),
+             key=("kommunkod",)),
+    Contract("responses.parquet", "processed", "01_clean", ("analysts",),
+             "one row per responding municipality: the codebook variables, no personal data", _responses(),
+             key=("kommunkod",)),
+    Contract("cleaning_log.csv", "processed", "01_clean", ("04_report", "analysts"),
+             "one row per cleaning action; rows read = kept + dropped", _cleaning_log()),
+    _json_contract("run_info.json", "processed", "01_clean", ("02_describe", "03_model", "04_report"),
+                   "the raw file, its SHA-256, whether it is synthetic, and the counts",
+                   {"raw_file": "raw file name", "raw_sha256": "SHA-256 of the raw file",
+                    "synthetic": "true when the export is synthetic", "counts": "rows read, respondents, ..."}),
+    Contract("tables/headline.csv", "output", "02_describe", ("04_report",),
+             "the ten headline shares with design-based intervals and bounds", _headline(), key=("item",)),
+    Contract("tables/headline_by_group.csv", "output", "02_describe", ("04_report",),
+             "the ten shares by SKR group and main group, suppressed", _by_group(),
+             key=("grouping", "group", "item")),
+    Contract("tables/maturity_index.csv", "output", "02_describe", ("04_report",),
+             "mean number of established areas overall, by group and county, suppressed", _maturity(),
+             key=("grouping", "group")),
+    Contract("tables/response.csv", "output", "02_describe", ("04_report",),
+             "response by group and county, suppressed", _response(), key=("grouping", "group")),
+    Contract("tables/nonresponse_model.csv", "output", "02_describe", ("04_report",),
+             "logistic model of responding", _nonresponse(), key=("term",)),
+    _json_contract("describe_summary.json", "output", "02_describe", ("04_report",),
+                   "counts, weights and respondent profile (numbers only)",
+                   {"n_municipalities": "municipalities", "n_respondents": "respondents",
+                    "response_rate": "respondents / municipalities", "alpha": "1 - confidence level",
+                    "min_cell": "suppression threshold", "synthetic": "synthetic input",
+                    "weights": "design weight per SKR group", "respondent_profile": "respondents vs all"}),
+    Contract("tables/models.csv", "output", "03_model", ("04_report",),
+             "odds ratios, AMEs (percentage points), p- and q-values of every model and specification",
+             _models(), key=("spec", "outcome", "term")),
+    Contract("tables/reliability.csv", "output", "03_model", ("04_report",),
+             "KR-20 of the seven areas, per coding and interval method", _reliability(),
+             key=("coding", "ci_method")),
+    Contract("tables/verdicts.csv", "output", "03_model", ("04_report",),
+             "one verdict per SKR claim and the numbers it rests on", _verdicts(), key=("claim",)),
+    _json_contract("provenance.json", "output", "04_report", ("readers of the report",),
+                   "what the report was made from: git state, file digests, parameters, versions",
+                   {"git_commit": "HEAD commit (null outside git)", "git_dirty": "uncommitted changes",
+                    "raw_file": "raw export", "raw_sha256": "its SHA-256",
+                    "processed_sha256": "SHA-256 of each processed file", "params": "parameters of the run",
+                    "python": "Python version", "packages": "versions of the main packages"}),
+    _json_contract("model_summary.json", "output", "03_model", ("04_report",),
+                   "model settings and Firth fits (numbers and codes only)",
+                   {"alpha": "1 - confidence level", "n_respondents": "respondents",
+                    "specs": "specifications fitted", "firth_fits": "models refitted with Firth",
+                    "primary_family": "the pre-specified primary tests"}),
+)}
+
+
+def contract(name: str) -> Contract:
+    try:
+        return CONTRACTS[name]
+    except KeyError:
+        raise KeyError(f"no contract named {name!r}; known: {', '.join(CONTRACTS)}") from None
+
+
+# ---------------------------------------------------------------------------------- validation
+def _failure_line(name: str, exc: pa.errors.SchemaErrors | pa.errors.SchemaError, path: Path | None) -> str:
+    cases = getattr(exc, "failure_cases", None)
+    where = str(path) if path else name
+    if cases is not None and len(cases):
+        first = cases.iloc[0]
+        column, check, index, value = (first.get(k) for k in ("column", "check", "index", "failure_case"))
+        try:  # spreadsheet row: the header is row 1
+            row = f", row {int(index) + 2}"
+        except (TypeError, ValueError):
+            row = ""
+        value = value.item() if hasattr(value, "item") else value
+        more = f" and {len(cases) - 1} more" if len(cases) > 1 else ""
+        return f"{where}{row}, column {column!r}: expected {check} (contract {name!r}); found {value!r}{more}"
+    return f"{where}: does not meet contract {name!r}: {str(exc).splitlines()[0]}"
+
+
+def validate(name: str, df: pd.DataFrame, path: str | Path | None = None) -> pd.DataFrame:
+    """`df` checked (and coerced) against the contract `name`; ContractError in one line otherwise."""
+    c = contract(name)
+    if c.schema is None:
+        raise ValueError(f"contract {name!r} is a JSON file; use validate_json")
+    try:
+        return c.schema.validate(df, lazy=True)
+    except (pa.errors.SchemaErrors, pa.errors.SchemaError) as exc:
+        raise ContractError(_failure_line(name, exc, Path(path) if path else None)) from None
+
+
+def read_table(name: str, folder: str | Path) -> pd.DataFrame:
+    """Read the CSV or parquet of contract `name` from `folder` (processed_dir or output_dir) and
+    validate it. A missing file raises ContractError naming the file and its writer."""
+    c = contract(name)
+    path = Path(folder) / c.path
+    if not path.is_file():
+        raise ContractError(f"{path}: not found (written by {c.writer}; run it first)")
+    if path.suffix == ".parquet":
+        df = pd.read_parquet(path)
+    else:
+        df = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""],
+                         dtype={k: "string" for k, v in c.schema.columns.items()
+                                if v.metadata and v.metadata.get("unit") in ("code", "text")})
+    return validate(name, df, path)
+
+
+def validate_json(name: str, obj: dict[str, Any], path: str | Path | None = None) -> dict[str, Any]:
+    """The JSON object of contract `name`, with its required keys present; made strict."""
+    c = contract(name)
+    if not isinstance(obj, dict):
+        raise ContractError(f"{path or name}: expected a JSON object (contract {name!r})")
+    missing = [k for k in c.json_keys if k not in obj]
+    if missing:
+        raise ContractError(f"{path or name}: missing keys {', '.join(missing)} (contract {name!r})")
+    return io.strict_json(obj)
+
+
+def unit(name: str, column: str) -> str:
+    """The declared unit of `column` in contract `name`."""
+    return meta(name, column)["unit"]
+
+
+def meta(name: str, column: str) -> dict[str, Any]:
+    c = contract(name)
+    try:
+        return dict(c.schema.columns[column].metadata or {})
+    except KeyError:
+        raise KeyError(f"contract {name!r} has no column {column!r}") from None
+
+
+def digits(name: str, column: str) -> int | None:
+    m = meta(name, column)
+    return m.get("digits", UNITS[m["unit"]][1])
+
+
+# ------------------------------------------------------------------------------------- docs
+def contracts_markdown() -> str:
+    """docs/contracts.md: every file, its writer and readers, and each column's type, unit and bounds."""
+    lines = ["# Contracts between the steps", "",
+             "Generated from `src/analysis/schemas.py` by `python -m analysis contracts`; a test checks that",
+             "this file and the schemas agree. Do not edit by hand.", "",
+             "## Units", "", "| unit | meaning | decimals shown |", "|---|---|---|"]
+    for u, (meaning, d) in UNITS.items():
+        lines.append(f"| `{u}` | {meaning} | {'' if d is None else d} |")
+    for home, title in (("processed", "data/processed/<wave>/ (processed_dir)"),
+                        ("output", "reports/<wave>/ (output_dir)")):
+        lines += ["", f"## {title}"]
+        for c in CONTRACTS.values():
+            if c.home != home:
+                continue
+            lines += ["", f"### `{c.path}`", "", f"{c.description}. Written by {c.writer}; read by "
+                      f"{', '.join(c.readers)}." + (f" Rows are identified by {', '.join(c.key)}." if c.key else "")]
+            if c.schema is not None:
+                extra = "" if c.schema.strict else " Other columns may follow (not strict)."
+                lines += ["", f"Columns{' in this order' if c.schema.ordered else ''}.{extra}", "",
+                          "| column | type | unit | nullable | bounds | meaning |", "|---|---|---|---|---|---|"]
+                for name, column in c.schema.columns.items():
+                    m = column.metadata or {}
+                    bounds = ", ".join(_check_text(ch) for ch in column.checks)
+                    lines.append(f"| `{name}` | {column.dtype} | {m.get('unit', '')} | "
+                                 f"{'yes' if column.nullable else 'no'} | {bounds} | {column.description or ''} |")
+            else:
+                lines += ["", "| key | meaning |", "|---|---|"]
+                lines += [f"| `{k}` | {v} |" for k, v in c.json_keys.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _check_text(check: pa.Check) -> str:
+    stats = check.statistics or {}
+    name = check.name
+    if name == "isin":
+        return "in {" + ", ".join(map(str, stats.get("allowed_values", []))) + "}"
+    symbol = {"greater_than_or_equal_to": ">=", "less_than_or_equal_to": "<=", "greater_than": ">"}.get(name)
+    if symbol:
+        value = next(iter(stats.values()), "")
+        return f"{symbol} {value}"
+    return name
+

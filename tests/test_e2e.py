@@ -95,6 +95,26 @@ def test_no_personal_data_in_any_output(e2e):
     assert leaks == []
 
 
+def _assert_index_complete(out: Path) -> None:
+    """index.html names the wave and links the report, the workbook, the PDF (when Chromium made one)
+    and every notebook page, each of which exists; it carries the synthetic banner."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "2019" in soup.title.get_text() and soup.select_one("#synthetic-banner")
+    hrefs = [a["href"] for a in soup.select("a")]
+    expected = ["report.html", *(["report.pdf"] if (out / "report.pdf").is_file() else []), "tables/tables.xlsx",
+                *[f"notebooks/{s}.html" for s in STEPS]]
+    assert hrefs == expected
+    assert all((out / h).is_file() for h in hrefs)
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        assert "report.pdf" in hrefs
+
+
+def test_index_links_everything_after_the_first_build(e2e):
+    _assert_index_complete(e2e["base"] / "report")
+
+
 def test_second_run_executes_nothing(e2e):
     r = _cli("run", *e2e["args"], cwd=e2e["root"])
     assert r.returncode == 0, r.stderr
@@ -121,6 +141,7 @@ def test_forced_rerun_gives_identical_files(e2e):
     after = {d: _all_digests(e2e["base"] / d) for d in ("processed", "report")}
     assert "report.html" in after["report"] and "notebooks/02_describe.html" in after["report"]
     assert after == before
+    _assert_index_complete(e2e["base"] / "report")
 
 
 def test_language_change_reruns_only_the_report(e2e):

@@ -157,7 +157,16 @@ def plot_response_rate(response, *, texts: dict[str, str], lang: str = "sv"):
     return fig
 
 
-def plot_county_map(counties, county_table, *, texts: dict[str, str]):
+def _decimal_formatter(lang: str, digits: int | None = None):
+    """Axis ticks as decimals in the language's style ('2,5' / '2.5'); whole numbers without decimals
+    when `digits` is None."""
+    def f(v, _):
+        d = digits if digits is not None else (0 if float(v).is_integer() else 1)
+        return fmt.decimal(v, lang, d)
+    return matplotlib.ticker.FuncFormatter(f)
+
+
+def plot_county_map(counties, county_table, *, texts: dict[str, str], lang: str = "sv"):
     """Choropleth of a county-level mean (column `mean`, key `group` = lan_kod); suppressed hatched."""
     g = counties.merge(county_table.rename(columns={"group": "lan_kod"}), on="lan_kod", how="left")
     g["mean"] = g["mean"].astype(float)
@@ -170,13 +179,15 @@ def plot_county_map(counties, county_table, *, texts: dict[str, str]):
         ax.legend(handles=[matplotlib.patches.Patch(facecolor="#eeeeee", edgecolor="#777777", hatch="///",
                                                     label=texts["suppressed"])], loc="lower right", fontsize=8)
     ax.set_axis_off()
+    if len(fig.axes) > 1:  # the colour bar
+        fig.axes[-1].yaxis.set_major_formatter(_decimal_formatter(lang, 1))
     ax.set_title(texts["map_title"], fontsize=11)
     fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------------------------
-# 03_model figures (models.run_step passes the main-spec rows and the outcome labels)
+# 03_model figures (run.steps.model passes the main-spec rows and the outcome labels)
 # --------------------------------------------------------------------------------------------
 
 _MODEL_COLORS = ("#1f4e79", "#b35900", "#2e7d32", "#7b1fa2")
@@ -210,6 +221,8 @@ def _model_dodge_plot(rows, labels: dict[str, str], terms, *, est: str, lo: str,
             lambda v, _: fmt.decimal(v, lang, 0 if v >= 1 else 1)))
         ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1, 2, 5)))
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    else:
+        ax.xaxis.set_major_formatter(_decimal_formatter(lang))
     ax.set_yticks(np.arange(len(outcomes))[::-1], [labels[o][:1].upper() + labels[o][1:] for o in outcomes])
     ax.grid(axis="y", visible=False)
     for b in np.arange(len(outcomes) - 1) + 0.5:
@@ -262,7 +275,7 @@ def describe_figures(tables: dict, counties, out_dir, *, alpha: float, min_cell:
                                                             texts=t),
             "response_rate_by_group": plot_response_rate(resp[resp["grouping"] == "kommungrupp"], texts=t,
                                                          lang=lang),
-            "maturity_index_map": plot_county_map(counties, mat[mat["grouping"] == "lan_kod"], texts=t),
+            "maturity_index_map": plot_county_map(counties, mat[mat["grouping"] == "lan_kod"], texts=t, lang=lang),
         }
         for name, fig in figs.items():
             paths += save_figure(fig, out_dir, f"{name}_{lang}", synthetic=synthetic, lang=lang)

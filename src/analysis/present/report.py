@@ -159,6 +159,13 @@ class Formatter:
         return fmt.value(row[col], schemas.unit(name, col), self.lang,
                          schemas.digits(name, col) if digits is None else digits)
 
+    def bare(self, name: str, row: pd.Series, col: str, digits: int | None = None) -> str:
+        """Like value(), but a proportion without its percent sign (for the low end of 'a–b %')."""
+        if schemas.unit(name, col) != "proportion" or fmt.isna(row[col]):
+            return self.value(name, row, col, digits)
+        d = schemas.digits(name, col) if digits is None else digits
+        return fmt.decimal(float(row[col]) * 100, self.lang, d)
+
     def span(self, name: str, row: pd.Series, cols: tuple[str, ...], text: str) -> Markup:
         """Number(s) in running text, tagged with their source like a table cell."""
         key = _key(row, schemas.contract(name).key)
@@ -263,7 +270,7 @@ def section_summary(data: ReportData, F: Formatter) -> dict[str, Any]:
         statement = Markup(escape(getattr(h, f"statement_{data.lang}"))).format(
             x=F.span("headline", row, ("x_of_10",), "–" if fmt.isna(x) else F.value("headline", row, "x_of_10")))
         share = F.span("headline", row, ("share_weighted",), F.value("headline", row, "share_weighted", 0))
-        lo = F.span("headline", row, ("ci_low",), F.value("headline", row, "ci_low", 0))
+        lo = F.span("headline", row, ("ci_low",), F.bare("headline", row, "ci_low", 0))
         hi = F.span("headline", row, ("ci_high",), F.value("headline", row, "ci_high", 0))
         if fmt.isna(row["published_share"]):
             interval = F.fill("summary.interval_unpublished", share=share, level=data.level, low=lo, high=hi)

@@ -243,7 +243,8 @@ def test_python_equals_frozen_r_values():
     r = json.loads(FIXTURE_OUTPUT.read_text(encoding="utf-8"))
     assert r["input_md5"] == __import__("hashlib").md5(FIXTURE_INPUT.read_bytes()).hexdigest(), \
         "tests/fixtures/r_reference.json was not made from r_reference_input.csv: regenerate (module docstring)"
-    _report(compare(r, read_input(FIXTURE_INPUT)), f"frozen fixture ({r['r_version']}, survey {r['packages']['survey']})")
+    label = f"frozen fixture ({r['r_version']}, survey {r['packages']['survey']})"
+    _report(compare(r, read_input(FIXTURE_INPUT)), label)
 
 
 def test_python_equals_live_r(register, tmp_path):

@@ -250,7 +250,8 @@ def _verdicts() -> pa.DataFrameSchema:
         "median_odds_ratio": col("odds_ratio", "median odds ratio of the decisive tests"),
         "min_odds_ratio": col("odds_ratio", "smallest odds ratio"),
         "max_odds_ratio": col("odds_ratio", "largest odds ratio"),
-        "max_ci_high": col("odds_ratio", "largest upper interval limit (all below meaningful_odds_ratio: contradicted)"),
+        "max_ci_high": col("odds_ratio",
+                           "largest upper interval limit (all below meaningful_odds_ratio: contradicted)"),
         "median_ame": col("percentage_points", "median average marginal effect (tests that have one)", nullable=True),
         "odds_ratio": col("odds_ratio", "odds ratio of a one-test claim", nullable=True),
         "ci_low": col("odds_ratio", "its lower interval limit", nullable=True),
@@ -268,7 +269,8 @@ def _verdicts() -> pa.DataFrameSchema:
         "meaningful_odds_ratio": col("odds_ratio", "smallest odds ratio counted as a meaningful association"),
         "n_supporting": col("count", "supporting tests reported beside the decisive ones"),
         "n_supporting_or_above_1": col("count", "supporting tests with an odds ratio above 1"),
-        "n_supporting_q_below_alpha_positive": col("count", "supporting tests with q < alpha and an odds ratio above 1"),
+        "n_supporting_q_below_alpha_positive": col("count",
+                                                   "supporting tests with q < alpha and an odds ratio above 1"),
         "data_source": DATA_SOURCE,
     }, "verdicts")
 

@@ -66,12 +66,13 @@ change little: ``design_se_table`` recomputes the SEs of the weighted ML terms o
 way svyglm does (stratum-centred scores, n_h / (n_h - 1), non-model respondents as zero scores;
 equal to R's svyglm to 2e-8, tests/test_r_reference.py) and writes the ratios to
 tables/se_design.csv, which the report's methods section cites. On the 2019 synthetic data the
-stratified SEs are 0.957-1.003 times the reported ones (median 0.984, i.e. about 1.6 % smaller;
-the HC1 factor n / (n - k), about 2 %, is most of that). Ignoring the strata therefore costs
-little: the reported SEs are up to about 4 % larger than the stratified ones (for one term 0.3 %
-smaller). Calling that "conservative", as an earlier version of this docstring did, overstated it:
-the difference is too small to matter either way. Item non-response within respondents is treated as missing completely at
-random (weights are not recomputed per model).
+stratified SEs are 0.957-1.003 times the reported ones (median 0.984, i.e. about 1.6 % smaller).
+That difference is mostly the HC1 factor sqrt(n / (n - k)), about 1.02, which the stratified
+variance does not carry: against the plain HC0 sandwich the strata change the SEs by -2.3 % to
++2.4 % (median +0.5 %). Ignoring the strata therefore costs almost nothing; calling it
+"conservative", as an earlier version of this docstring did, claimed a direction the numbers do
+not have. Item non-response within respondents is
+treated as missing completely at random (weights are not recomputed per model).
 
 * Why not ``freq_weights``: statsmodels would treat w_i as w_i replicated rows, so nobs and df_resid
   become sum(w) and the robust meat becomes ``sum_i w_i s_i s_i'`` (the replicated-rows sandwich),
@@ -147,7 +148,8 @@ leadership family's q-values are models.csv's). Verdict on the decisive tests:
   association; at these sample sizes practically out of reach, as the power statement shows);
 * "not_shown": otherwise: the data neither show the association nor rule it out.
 Power statement (every verdict): from each decisive test's standard error on the log-odds scale
-(the Wald SE behind its interval, (log hi - log lo) / (2 z)), the smallest odds ratio that a
+(the Wald SE behind its interval, (log hi - log lo) / (2 z); for a profile or Firth interval the
+Wald-equivalent width, an approximation), the smallest odds ratio that a
 two-sided test at the per-test threshold alpha / m (the threshold a lone association must pass
 under BH with m tests; alpha for one test) detects with POWER = 80 % power,
 ``exp((z(1 - alpha / 2m) + z(0.80)) SE)``, and the power to detect MEANINGFUL_OR (1.25).

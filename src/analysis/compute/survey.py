@@ -27,12 +27,18 @@ are taken at n_eff:  lo = Beta(alpha/2; n_eff p, n_eff (1 - p) + 1),
 hi = Beta(1 - alpha/2; n_eff p + 1, n_eff (1 - p)).
 Interval for a mean (the maturity index): estimate +/- t(1 - alpha/2, n - H) SE.
 
+Bounds (`bounds`, headline table): not estimates with a sampling error but the range of the share
+among ALL municipalities of the frame if every missing answer (non-response, "Vet ej", blank)
+were no (bound_low = n_yes / N) or yes (bound_high = (n_yes + N - n_eligible) / N). They need no
+assumption about why answers are missing; the weighted share and its interval do (missing at
+random within kommungrupp).
+
 Census rule (one rule for shares and means)
 -------------------------------------------
-A stratum in which every municipality responded (n_h = N_h, e.g. B3 in 2019) is a census: its
-finite population correction is 0, so it adds no sampling variance. When EVERY stratum of a domain
-is a census, the domain's estimate is a complete count of the municipalities that gave a valid
-answer, not a sample estimate. Shares and means then get the same treatment: se = 0, a zero-width
+A stratum in which every municipality responded (n_h = N_h; B3 in the synthetic default data) is a
+census: its finite population correction is 0, so it adds no sampling variance. When EVERY
+stratum of a domain is a census, the domain's estimate is a complete count of the municipalities
+that gave a valid answer, not a sample estimate. Shares and means then get the same treatment: se = 0, a zero-width
 interval [estimate, estimate] and ci_method "census"; the report says that such an interval has no
 sampling error and ignores item non-response (the bounds show that). A binomial or t interval
 would be the wrong answer here: it would describe a superpopulation, not the 290 municipalities
@@ -61,8 +67,8 @@ samplics and svy.
 Non-response model (`nonresponse_model`): a logistic GLM of responding on log population and main
 group over all 290 municipalities, unweighted maximum likelihood. It describes who responded; its
 odds ratios compare response odds. Intervals are Wald (estimate +/- z SE) unless a main group has
-fewer than MIN_EVENTS (5) respondents or non-respondents (in 2019 group A has one
-non-respondent); then every term gets a profile-likelihood interval and a likelihood-ratio p-value
+fewer than MIN_EVENTS (5) respondents or non-respondents (in the synthetic default data group A
+has one non-respondent); then every term gets a profile-likelihood interval and a likelihood-ratio p-value
 (method "ml_profile"), as R's confint(glm) and drop-one deviance tests give.
 
 Disclosure control: any cell based on fewer than min_cell respondents is set to NA and marked

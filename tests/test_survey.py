@@ -114,13 +114,36 @@ def test_zero_variance_falls_back_to_clopper_pearson_on_counts():
     assert (e0["ci_low"], e0["ci_high"]) == pytest.approx((0.0, 1 - 0.025 ** (1 / 7)))
 
 
-def test_census_strata_have_zero_variance_and_counts_interval():
-    # every stratum fully observed (n_h = N_h): FPC 0 -> var 0 although 0 < p < 1
-    y = pd.array([True, False, True, False], dtype="boolean")
-    e = survey.estimate_share(y, ["a", "a", "b", "b"], {"a": 2, "b": 2})
-    assert e["se"] == 0.0 and e["share_weighted"] == 0.5
-    assert e["ci_method"] == "clopper_pearson"
-    assert (e["ci_low"], e["ci_high"]) == pytest.approx(survey.clopper_pearson(2, 4))
+def test_census_rule_is_the_same_for_shares_and_means():
+    """Every stratum of the domain fully observed (n_h = N_h): no sampling error, so se 0 and a
+    zero-width interval for a share AND for a mean (ci_method census), although 0 < p < 1."""
+    y = pd.array([True, False, True, False, True], dtype="boolean")
+    st, N = ["a", "a", "b", "b", "b"], {"a": 2, "b": 3}
+    e = survey.estimate_share(y, st, N)
+    assert (e["se"], e["share_weighted"], e["ci_method"]) == (0.0, 0.6, "census")
+    assert e["ci_low"] == e["ci_high"] == e["share_weighted"]
+    m = survey.estimate_mean(pd.array([3, 5, 1, 2, 7], dtype="Int8"), st, N)
+    assert (m["se"], m["ci_method"]) == (0.0, "census") and m["ci_low"] == m["ci_high"] == m["mean"] == 3.6
+    # a domain inside the census stratum b (stratum a sampled) is a census too
+    e_b = survey.estimate_share(y, st, {"a": 5, "b": 3}, domain=np.array(st) == "b")
+    assert e_b["ci_method"] == "census" and e_b["share_weighted"] == pytest.approx(2 / 3)
+
+
+def test_domain_mixing_census_and_sampled_strata_gets_variance_from_the_sampled_only():
+    # a: N = 10, 4 respondents (weight 2.5, f = 0.6); c: N = 2, both responded (census)
+    y = pd.array([True, False, True, False, True, False], dtype="boolean")
+    st = ["a", "a", "a", "a", "c", "c"]
+    e = survey.estimate_share(y, st, {"a": 10, "c": 2})
+    # p = (2.5*2 + 1)/(10 + 2) = 0.5; z_a = 2.5 (y - 0.5) / 12 = +-1.25/12, mean 0: ss = 4 (1.25/12)^2
+    var = 0.6 * 4 / 3 * 4 * (1.25 / 12) ** 2
+    assert e["share_weighted"] == pytest.approx(0.5) and e["se"] == pytest.approx(np.sqrt(var))
+    assert e["ci_method"] == "korn_graubard" and e["ci_low"] < 0.5 < e["ci_high"]
+
+
+def test_mean_with_zero_variance_outside_a_census_has_no_interval():
+    m = survey.estimate_mean(pd.array([4, 4, 4, 4, 4, 4, 4], dtype="Int8"), S, N_H)
+    assert m["mean"] == 4 and m["ci_method"] == "none_zero_variance"
+    assert np.isnan(m["ci_low"]) and np.isnan(m["ci_high"])
 
 
 def test_lonely_respondent_policy():
@@ -269,6 +292,35 @@ def test_nonresponse_model(frame):
     assert got["huvudgrupp[B]"] == pytest.approx(ref["C(hg)[T.B]"])
     assert got["huvudgrupp[C]"] == pytest.approx(ref["C(hg)[T.C]"])
     assert (t["n"] == 290).all()
+    # Wald intervals only when every main group has at least 5 respondents and 5 non-respondents
+    counts = pd.crosstab(d["hg"], d["y"])
+    sparse = bool((counts < survey.MIN_EVENTS).to_numpy().any())
+    assert (t["method"] == ("ml_profile" if sparse else "ml_wald")).all()
+    wald = survey.nonresponse_model(frame, min_events=0)
+    assert (wald["method"] == "ml_wald").all()
+    ref_ci = np.exp(fit.conf_int()[0]).rename({"Intercept": "const", "lp": "log_folkmangd",
+                                               "C(hg)[T.B]": "huvudgrupp[B]", "C(hg)[T.C]": "huvudgrupp[C]"})
+    np.testing.assert_allclose(wald.set_index("term")["ci_low"], ref_ci.reindex(wald["term"]), rtol=1e-6)
+
+
+def test_nonresponse_model_uses_profile_likelihood_for_a_group_with_one_non_respondent(frame):
+    from analysis.compute import models
+
+    df = frame.copy()
+    a = df.index[df["huvudgrupp"] == "A"]
+    df.loc[a, "responded"] = True
+    df.loc[a[0], "responded"] = False  # one non-respondent in A, as in 2019
+    t = survey.nonresponse_model(df).set_index("term")
+    assert (t["method"] == "ml_profile").all()
+    X = pd.DataFrame({"const": 1.0, "log_folkmangd": np.log(df["folkmangd"].astype(float)),
+                      "huvudgrupp[B]": (df["huvudgrupp"] == "B").astype(float),
+                      "huvudgrupp[C]": (df["huvudgrupp"] == "C").astype(float)})
+    ci, p = models.profile_likelihood(df["responded"].astype(float), X)
+    np.testing.assert_allclose(t["ci_low"], np.exp(ci["low"]), rtol=1e-9)
+    np.testing.assert_allclose(t["p_value"], p, rtol=1e-9)
+    # with one non-respondent the profile interval is far from the symmetric Wald one on the log scale
+    b, se = np.log(t.loc["huvudgrupp[B]", "odds_ratio"]), t.loc["huvudgrupp[B]", "se"]
+    assert abs(np.log(t.loc["huvudgrupp[B]", "ci_high"]) - (b + 1.96 * se)) > 0.2
 
 
 # --------------------------------------------------------------------------------------------

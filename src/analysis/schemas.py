@@ -191,11 +191,15 @@ def _odds_columns(p_name: str = "p_value") -> dict[str, pa.Column]:
 def _nonresponse() -> pa.DataFrameSchema:
     return _table({
         "term": col("code", "model term"),
-        "coef": col("log_odds", "coefficient (log-odds)"),
-        "se": col("log_odds", "model-based standard error"),
-        **_odds_columns(),
+        "coef": col("log_odds", "coefficient (log-odds), maximum likelihood"),
+        "se": col("log_odds", "model-based standard error (behind Wald intervals; profile intervals do not use it)"),
+        "odds_ratio": col("odds_ratio", "exp(coefficient): ratio of the odds of responding"),
+        "ci_low": col("odds_ratio", "lower interval limit of the odds ratio (Wald or profile likelihood, see method)"),
+        "ci_high": col("odds_ratio", "upper interval limit of the odds ratio (Wald or profile likelihood, see method)"),
+        "p_value": col("p_value", "two-sided p-value: Wald (ml_wald) or likelihood-ratio (ml_profile)"),
         "n": col("count", "municipalities in the model (all 290)"),
-        "method": col("code", "estimation and interval method"),
+        "method": col("code", "ml_wald, or ml_profile when a main group has fewer than 5 respondents or "
+                      "non-respondents", isin=("ml_wald", "ml_profile")),
         "data_source": DATA_SOURCE,
     }, "nonresponse_model")
 
@@ -211,8 +215,10 @@ def _models() -> pa.DataFrameSchema:
         "ame_ci_low": col("percentage_points", "lower interval limit of the AME", nullable=True),
         "ame_ci_high": col("percentage_points", "upper interval limit of the AME", nullable=True),
         "n": col("count", "respondents in the model"),
-        "weighted": col("flag", "survey-weighted fit (HC1 sandwich) or not"),
-        "method": col("code", "ML or Firth"),
+        "weighted": col("flag", "survey-weighted fit (HC1 sandwich, no strata, no FPC) or not"),
+        "method": col("code", "ML (Wald; HC1 when weighted), ML_profile (profile-likelihood interval, LR p: sparse "
+                      "group in an unweighted fit) or Firth (profile penalised likelihood)",
+                      isin=("ML", "ML_profile", "Firth")),
         "data_source": DATA_SOURCE,
     }, "models")
 
@@ -234,24 +240,74 @@ def _reliability() -> pa.DataFrameSchema:
 
 def _verdicts() -> pa.DataFrameSchema:
     return _table({
-        "claim": col("code", "SKR's claim"),
-        "verdict": col("code", "supported, not supported or unclear (rule in analysis.compute.models)"),
-        "n_tests": col("count", "tests in the claim's family"),
-        "n_or_above_1": col("count", "tests with an odds ratio above 1"),
-        "n_q_below_alpha_positive": col("count", "tests with q < alpha and an odds ratio above 1"),
-        "median_odds_ratio": col("odds_ratio", "median odds ratio of the family"),
+        "claim": col("code", "SKR's claim (analysis.compute.models.CLAIM_TESTS)"),
+        "verdict": col("code", "supported, not_shown or contradicted (rule in analysis.compute.models)",
+                       isin=("supported", "not_shown", "contradicted")),
+        "n_tests": col("count", "decisive tests of the claim"),
+        "n_or_above_1": col("count", "decisive tests with an odds ratio above 1"),
+        "n_q_below_alpha_positive": col("count", "decisive tests with q < alpha and an odds ratio above 1"),
+        "n_q_below_alpha_negative": col("count", "decisive tests with q < alpha and an odds ratio below 1"),
+        "median_odds_ratio": col("odds_ratio", "median odds ratio of the decisive tests"),
         "min_odds_ratio": col("odds_ratio", "smallest odds ratio"),
         "max_odds_ratio": col("odds_ratio", "largest odds ratio"),
-        "median_ame": col("percentage_points", "median average marginal effect", nullable=True),
+        "max_ci_high": col("odds_ratio",
+                           "largest upper interval limit (all below meaningful_odds_ratio: contradicted)"),
+        "median_ame": col("percentage_points", "median average marginal effect (tests that have one)", nullable=True),
         "odds_ratio": col("odds_ratio", "odds ratio of a one-test claim", nullable=True),
         "ci_low": col("odds_ratio", "its lower interval limit", nullable=True),
         "ci_high": col("odds_ratio", "its upper interval limit", nullable=True),
         "p_value": col("p_value", "its p-value", nullable=True),
-        "n_min": col("count", "smallest model sample of the family"),
-        "n_max": col("count", "largest model sample of the family"),
-        "alpha": col("p_value", "significance level of the rule", digits=2),
+        "n_min": col("count", "smallest model sample of the decisive tests"),
+        "n_max": col("count", "largest model sample of the decisive tests"),
+        "alpha": col("p_value", "significance level of the rule (on q-values)", digits=2),
+        "test_alpha": col("p_value", "per-test level of the power statement: alpha / n_tests", digits=4),
+        "power": col("proportion", "power of the minimum detectable effect", digits=0),
+        "mde_min": col("odds_ratio", "smallest minimum detectable odds ratio over the decisive tests"),
+        "mde_max": col("odds_ratio", "largest minimum detectable odds ratio over the decisive tests"),
+        "power_meaningful_min": col("proportion", "smallest power to detect meaningful_odds_ratio", digits=0),
+        "power_meaningful_max": col("proportion", "largest power to detect meaningful_odds_ratio", digits=0),
+        "meaningful_odds_ratio": col("odds_ratio", "smallest odds ratio counted as a meaningful association"),
+        "n_supporting": col("count", "supporting tests reported beside the decisive ones"),
+        "n_supporting_or_above_1": col("count", "supporting tests with an odds ratio above 1"),
+        "n_supporting_q_below_alpha_positive": col("count",
+                                                   "supporting tests with q < alpha and an odds ratio above 1"),
         "data_source": DATA_SOURCE,
     }, "verdicts")
+
+
+def _claim_tests() -> pa.DataFrameSchema:
+    return _table({
+        "claim": col("code", "SKR's claim"),
+        "role": col("code", "decisive (decides the verdict) or supporting (reported beside it)",
+                    isin=("decisive", "supporting")),
+        "outcome": col("code", "outcome of the main-spec model"),
+        "term": col("code", "explanatory term"),
+        **_odds_columns(),
+        "q_value": col("p_value", "Benjamini-Hochberg q-value within the claim's decisive or supporting tests "
+                       "(the p-value for a single test)"),
+        "ame": col("percentage_points", "average marginal effect", nullable=True),
+        "n": col("count", "respondents in the model"),
+        "method": col("code", "ML, ML_profile or Firth (as in models.csv)"),
+        "m_tests": col("count", "tests in the group (decisive or supporting) of this claim"),
+        "test_alpha": col("p_value", "alpha / m_tests: the level of the power statement", digits=4),
+        "se_log_or": col("log_odds", "standard error of the log odds ratio behind the interval"),
+        "mde_odds_ratio": col("odds_ratio", "smallest odds ratio detected with 80 % power at test_alpha"),
+        "power_meaningful": col("proportion", "power to detect the meaningful odds ratio (1.25) at test_alpha",
+                                digits=0),
+        "data_source": DATA_SOURCE,
+    }, "claim_tests")
+
+
+def _se_design() -> pa.DataFrameSchema:
+    return _table({
+        "variant": col("code", "strata (svyglm with strata, no FPC) or strata_fpc (with the FPC as well)",
+                       isin=("strata", "strata_fpc")),
+        "n_terms": col("count", "terms compared (weighted ML GLM terms of the main spec, intercepts excluded)"),
+        "ratio_min": col("coefficient", "smallest ratio of the variant's SE to the reported HC1 SE", digits=3),
+        "ratio_median": col("coefficient", "median ratio", digits=3),
+        "ratio_max": col("coefficient", "largest ratio", digits=3),
+        "data_source": DATA_SOURCE,
+    }, "se_design")
 
 
 def _cleaning_log() -> pa.DataFrameSchema:
@@ -342,7 +398,14 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
              "KR-20 of the seven areas, per coding and interval method", _reliability(),
              key=("coding", "ci_method")),
     Contract("tables/verdicts.csv", "output", "03_model", ("04_report",),
-             "one verdict per SKR claim and the numbers it rests on", _verdicts(), key=("claim",)),
+             "one verdict per SKR claim, the numbers it rests on and the power of its tests", _verdicts(),
+             key=("claim",)),
+    Contract("tables/claim_tests.csv", "output", "03_model", ("04_report",),
+             "the tests behind each claim (models.CLAIM_TESTS), with BH q-values and minimum detectable "
+             "odds ratios", _claim_tests(), key=("claim", "role", "outcome", "term")),
+    Contract("tables/se_design.csv", "output", "03_model", ("04_report",),
+             "how much strata (and the FPC) would change the model standard errors", _se_design(),
+             key=("variant",)),
     _json_contract("provenance.json", "output", "04_report", ("readers of the report",),
                    "what the report was made from: git state, file digests, parameters, versions",
                    {"git_commit": "HEAD commit (null outside git)", "git_dirty": "uncommitted changes",
@@ -350,10 +413,12 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
                     "processed_sha256": "SHA-256 of each processed file", "params": "parameters of the run",
                     "python": "Python version", "packages": "versions of the main packages"}),
     _json_contract("model_summary.json", "output", "03_model", ("04_report",),
-                   "model settings and Firth fits (numbers and codes only)",
+                   "model settings, Firth fits, sparse groups and the claim map (numbers and codes only)",
                    {"alpha": "1 - confidence level", "n_respondents": "respondents",
                     "specs": "specifications fitted", "firth_fits": "models refitted with Firth",
-                    "primary_family": "the pre-specified primary tests"}),
+                    "primary_family": "the pre-specified primary tests",
+                    "sparse_groups": "models with a group of fewer than 5 events and what was done",
+                    "claim_tests": "the map from each claim to its decisive and supporting tests"}),
 )}
 
 

@@ -1,7 +1,8 @@
-"""Associational models of SKR's claims (step 03): GLM / ordinal / Firth fits, AMEs, FDR, sensitivity.
+"""Associational models of SKR's claims (step 03): GLM / ordinal / Firth fits, AMEs, FDR, claim verdicts.
 
-The survey is cross-sectional and self-reported, so every estimate here is an ASSOCIATION between
-answers, never an effect of one answer on another. Wording in tables, figures and verdicts follows
+Every number here is an ASSOCIATION between answers given at one time, never an effect of one on another.
+
+The survey is cross-sectional and self-reported, so wording in tables, figures and verdicts follows
 that (``goes with``, ``more often``; never ``leads to`` or ``increases``).
 
 Models
@@ -9,73 +10,149 @@ Models
 * Seven established-method outcomes (risk_management ... follow_up, True = "Etablerat" or
   "Etablerat och följs upp"): binomial GLM, logit link,
   ``y ~ leadership_informed + action_plans + resources + collaboration + log(folkmangd) + group``
-  (group = huvudgrupp with A as reference; the ``kommungrupp`` spec uses the nine SKR groups with
-  the group that has most respondents in the model sample as reference). Each model uses the
-  respondents with complete data for that model.
+  (group = huvudgrupp with A as reference). Each model uses the respondents with complete data for
+  that model.
 * Maturity index (0-7 established areas): binomial GLM on (established, 7 - established) and an
   ordinal logit (OrderedModel, distr="logit", no constant) on the same predictors.
 * Self-rated maturity (self_rating 1-5): ordinal logit on resources, leadership_informed,
   action_plans and log(folkmangd). SKR's claim that low self-rated work goes with leadership that
-  delegated without resources maps to the ``resources`` coefficient here (the survey has no item on
-  delegation, so only the "without resources" half is measured).
+  delegated without resources maps to the ``resources`` coefficient here. The survey has no item on
+  delegation: only the "without resources" half is measured, and the claim is labelled as a
+  resources claim.
 
-Weights and covariance (the choice, and why)
---------------------------------------------
-Weighted fits use the survey's design weights ``survey.design_weights`` (N_h / n_h within
-kommungrupp) passed to statsmodels GLM as ``var_weights`` normalised to mean 1 over the model
-sample. The estimating equations are then ``sum_i w_i (y_i - mu_i) x_i = 0`` (pseudo-ML), and the
-covariance is the sandwich ``H^-1 [sum_i (w_i s_i)(w_i s_i)'] H^-1`` with ``H = sum_i w_i mu_i(1 -
-mu_i) x_i x_i'`` and ``s_i = (y_i - mu_i) x_i``, times the HC1 factor n / (n - k).
+What the numbers estimate
+-------------------------
+* Odds ratio (``odds_ratio``): exp of a model coefficient, the ratio of the odds of the outcome
+  between municipalities with and without the item (per unit of log population for
+  log_folkmangd), the other terms held fixed. The TARGET is the coefficient of the process that
+  produces such answers (the superpopulation), not the number one would get by fitting the model
+  to all 290 municipalities; see below for why.
+* Average marginal effect (``ame``, percentage points): for 0/1 terms the (weighted) average over
+  the model sample of P(y | term = 1) - P(y | term = 0) with the other columns as observed; for
+  continuous terms the average derivative. Unweighted: identical to
+  ``get_margeff(at="overall", method="dydx", dummy=True)`` (tested). Weighted: the same with the
+  survey weights in the average (get_margeff ignores weights). Interval by the delta method: the
+  analytic gradient of the AME with respect to the coefficients times the coefficients' covariance
+  (the HC1 sandwich for weighted ML rows). Binary and binomial-count outcomes only.
+* q-value (``q_value``): Benjamini-Hochberg adjusted p-value over the pre-specified primary family
+  (leadership_informed and action_plans x the seven areas, main spec: 14 tests); it controls the
+  expected share of false discoveries among the associations called significant at alpha.
+* KR-20 (``reliability_table``): internal consistency of the seven 0/1 areas (Cronbach's alpha for
+  0/1 items), among respondents who answered all seven, unweighted. Two intervals: a seeded
+  percentile bootstrap over respondents and Feldt's F interval.
+
+Weights and covariance of the model coefficients (the choice, and why)
+----------------------------------------------------------------------
+Weighted fits use the design weights ``survey.design_weights`` (N_h / n_h within kommungrupp)
+passed to statsmodels GLM as ``var_weights`` normalised to mean 1 over the model sample. The
+estimating equations are ``sum_i w_i (y_i - mu_i) x_i = 0`` (pseudo-ML), and the covariance is the
+sandwich ``H^-1 [sum_i (w_i s_i)(w_i s_i)'] H^-1`` with ``H = sum_i w_i mu_i(1 - mu_i) x_i x_i'`` and
+``s_i = (y_i - mu_i) x_i``, times the HC1 factor n / (n - k): R's
+``sandwich::vcovHC(glm(..., weights = w), type = "HC1")`` (tests/test_r_reference.py). Intervals and
+p-values are Wald (normal) on the log-odds scale.
+
+The sandwich has NO strata and NO finite population correction, deliberately. The descriptive
+shares describe the 290 municipalities, so they use the FPC: with 91 % responding, little is left
+to estimate. An association claim is not about these 290 municipalities; it is about how
+leadership and established work go together in municipalities like them, a process of which the
+2019 answers are one draw. That target (the superpopulation coefficient) would vary from draw to
+draw even if every municipality answered, so an FPC, which removes the variance of a complete
+count, would make the intervals far too narrow. Measured: over 200 synthetic surveys
+(tests/test_models.py::test_coverage_of_the_reported_weighted_hc1_intervals, slow tier) the
+reported HC1 intervals covered the planted coefficients 94.3-95.5 % of the time per term, the
+strata + FPC intervals (svyglm with fpc) only 29-45 %; on the 2019 synthetic data the FPC
+multiplies the SEs by 0.17-0.33. Strata WITHOUT an FPC would be a legitimate alternative and
+change little: ``design_se_table`` recomputes the SEs of the weighted ML terms of the main spec the
+way svyglm does (stratum-centred scores, n_h / (n_h - 1), non-model respondents as zero scores;
+equal to R's svyglm to 2e-8, tests/test_r_reference.py) and writes the ratios to
+tables/se_design.csv, which the report's methods section cites. On the 2019 synthetic data the
+stratified SEs are 0.957-1.003 times the reported ones (median 0.984, i.e. about 1.6 % smaller).
+That difference is mostly the HC1 factor sqrt(n / (n - k)), about 1.02, which the stratified
+variance does not carry: against the plain HC0 sandwich the strata change the SEs by -2.3 % to
++2.4 % (median +0.5 %). Ignoring the strata therefore costs almost nothing; calling it
+"conservative", as an earlier version of this docstring did, claimed a direction the numbers do
+not have. Item non-response within respondents is
+treated as missing completely at random (weights are not recomputed per model).
+
 * Why not ``freq_weights``: statsmodels would treat w_i as w_i replicated rows, so nobs and df_resid
   become sum(w) and the robust meat becomes ``sum_i w_i s_i s_i'`` (the replicated-rows sandwich),
-  not the design-based ``sum_i w_i^2 s_i s_i'``; the result is not the linearisation variance of a
-  weighted estimator. (Verified numerically in tests/test_models.py.)
+  not ``sum_i w_i^2 s_i s_i'``; the result is not the variance of a weighted estimator. (Verified
+  numerically in tests/test_models.py.)
 * statsmodels' GLM ignores the HCx number (issue statsmodels#7798: every ``HCx`` in GLM is the plain
   HC0 sandwich; checked here against a hand computation), so we fit with ``cov_type="HC0"`` and
-  multiply by n / (n - k) ourselves to get HC1. The sandwich is invariant to rescaling the weights,
-  so normalising them to mean 1 changes nothing but the printed log-likelihood.
-* Caveats: the sandwich ignores the stratification and the finite-population correction (290
-  municipalities, 264 respondents), so it is conservative for a stratified design; item non-response
-  within respondents is treated as missing completely at random (weights are not recomputed per
-  model).
-Unweighted fits are plain ML with the model-based (nonrobust) covariance.
+  multiply by n / (n - k) ourselves to get HC1. The sandwich is invariant to rescaling the weights.
+* Weighted ordinal fits: the log-likelihood contributions times w (``WeightedOrderedModel``), HC0
+  sandwich from numerical scores times n / (n - k); R's ``sandwich::sandwich(MASS::polr(...,
+  weights = w)) * n / (n - k)`` gives the same (tested).
+Unweighted fits are plain ML with the model-based (inverse information) covariance.
 
-Average marginal effects (percentage points)
---------------------------------------------
-For 0/1 terms the AME is the average over the model sample of P(y | term = 1) - P(y | term = 0)
-with the other columns as observed; for continuous terms it is the average derivative. Unweighted:
-identical to ``get_margeff(at="overall", method="dydx", dummy=True)`` (tested). Weighted: the same
-with the survey weights in the average (get_margeff ignores weights), interval by the delta method:
-gradient of the AME with respect to the parameters times the robust covariance.
+Sparse groups (fewer than MIN_EVENTS = 5 events)
+------------------------------------------------
+Wald intervals are unreliable when a group has very few events. In a binary model, when some group
+of the grouping variable (the reference included) has fewer than MIN_EVENTS outcomes of either
+kind in the model sample:
+* likelihood fits (unweighted specs) get profile-likelihood intervals and likelihood-ratio p-values
+  for every term (``method="ML_profile"``; as R's confint(glm) and drop-one deviance tests);
+* pseudo-likelihood fits (weighted specs) have no likelihood to profile, so the group-indicator
+  rows are left out of the table (the groups stay in the model as adjustment; the other terms'
+  HC1 intervals do not rest on the sparse group). model_summary.json lists the rows left out.
+The non-response model (``survey.nonresponse_model``) follows the same rule with
+``profile_likelihood``.
 
 Separation
 ----------
 A GLM fit that raises statsmodels' PerfectSeparationWarning/Error (turned into an error with
 ``warnings.catch_warnings``), fails to converge, or returns a slope with |coefficient| > 10 or SE > 10
-on the log-odds scale (the intercept is not checked: its size depends on the origin of log size) is refitted with Firth's penalised likelihood (firthmodels, with the same weights),
-marked ``method="Firth"``. Its odds-ratio interval is the profile penalised-likelihood interval and
-its p-value the penalised likelihood-ratio test; its AME interval uses the inverse Fisher information
-at the Firth estimate (as R's logistf). In weighted specifications a Firth row therefore has
-model-based (weights as frequency weights) inference, not the HC1 sandwich of the ML rows: the
-``method`` column tells them apart. The binomial maturity-index model is refitted the same way, on
-its equivalent Bernoulli rows (each municipality as seven 0/1 trials).
+on the log-odds scale (the intercept is not checked: its size depends on the origin of log size) is
+refitted with Firth's penalised likelihood (firthmodels, with the same weights), marked
+``method="Firth"``. Its odds-ratio interval is the profile penalised-likelihood interval and its
+p-value the penalised likelihood-ratio test (both from firthmodels). Its AME interval uses the
+model-based covariance (X' W X)^-1 at the Firth estimate, with the weights entering as frequency
+weights. This is the formula R's logistf reports as ``var``, but it is not claimed to reproduce
+logistf: a reviewer's refit in R (issue 12) found logistf's variances 3-4 % apart from these, and
+logistf is not part of the R cross-check. In weighted specifications a Firth row therefore has
+model-based inference, not the HC1 sandwich of the ML rows; the ``method`` column tells them apart.
+The binomial maturity-index model is refitted the same way, on its equivalent Bernoulli rows (each
+municipality as seven 0/1 trials).
 
-Multiplicity
-------------
-The pre-specified primary family is leadership_informed and action_plans x the seven outcomes in the
-main (weighted) spec: 14 tests, Benjamini-Hochberg (``multipletests(method="fdr_bh")``). Only those
-rows carry a q_value; the collaboration family (7 tests) is adjusted separately for its verdict and
-reported in model_summary.json only.
+Specifications (SPECS)
+----------------------
+main (weighted; the verdicts rest on it), unweighted, dont_know_as_no ("Vet ej" = not
+established), cut_partly (established from "Delvis etablerat"), kommungrupp (the SKR groups instead
+of the main group, in their REPORTING form: groups with fewer than MIN_GROUP_SIZE municipalities are
+merged as in the report, so A1's three municipalities join A2; reference = the group with most
+respondents), complete_cases (one sample for every model), leadership_total (the two leadership
+items, log population and main group only: resources and collaboration are left out because they
+may lie on the path from leadership to established work, so this spec shows the TOTAL
+association; same samples as main, so differences come from the adjustment alone).
 
-Verdict rule (per claim; "on these data")
------------------------------------------
-For a family of tests of positive associations:
+Claims, their tests and the verdict rule (CLAIM_TESTS; applied unchanged to every wave)
+---------------------------------------------------------------------------------------
+Each SKR claim is mapped, as data in CLAIM_TESTS, to the main-spec tests that decide it and to
+supporting tests that are reported beside it:
+* leadership ("successful work often goes with the leadership's active engagement"): decided by the
+  pre-specified primary family, leadership_informed and action_plans x the seven areas (14 tests,
+  BH); supporting: both items in the two maturity-index models.
+* resources_self_rating (a RESOURCES claim: SKR's "delegated without resources"; delegation is not
+  measured): decided by resources in the self-rating model (one test).
+* collaboration ("municipalities that collaborate have come further"): "come further" is the
+  maturity index, so it is decided by collaboration in the binomial and the ordinal maturity-index
+  models (2 tests, BH); supporting: collaboration in the seven areas (7 tests, BH). (Until issue 12
+  the verdict rested on the seven per-area tests only.)
+Within each claim, decisive and supporting tests are adjusted separately (BH within the group; the
+leadership family's q-values are models.csv's). Verdict on the decisive tests:
 * "supported": at least one test has q < alpha with OR > 1, the OR is above 1 in more than half of
   the tests, and no test has q < alpha with OR < 1;
-* "not supported": every interval's upper end is below MEANINGFUL_OR (the intervals exclude any
-  meaningful positive association), or a test has q < alpha with OR < 1 (an association in the
-  opposite direction);
-* "unclear": otherwise.
+* "contradicted": a test has q < alpha with OR < 1 (an association in the opposite direction), or
+  every interval's upper limit is below MEANINGFUL_OR (the data rule out a meaningful positive
+  association; at these sample sizes practically out of reach, as the power statement shows);
+* "not_shown": otherwise: the data neither show the association nor rule it out.
+Power statement (every verdict): from each decisive test's standard error on the log-odds scale
+(the Wald SE behind its interval, (log hi - log lo) / (2 z); for a profile or Firth interval the
+Wald-equivalent width, an approximation), the smallest odds ratio that a
+two-sided test at the per-test threshold alpha / m (the threshold a lone association must pass
+under BH with m tests; alpha for one test) detects with POWER = 80 % power,
+``exp((z(1 - alpha / 2m) + z(0.80)) SE)``, and the power to detect MEANINGFUL_OR (1.25).
 """
 
 from __future__ import annotations
@@ -101,14 +178,23 @@ PREDICTORS = ("leadership_informed", "action_plans", "resources", "collaboration
 TERMS = (*PREDICTORS, "log_folkmangd")
 PRIMARY_TERMS = ("leadership_informed", "action_plans")
 SELF_RATING_TERMS = ("resources", "leadership_informed", "action_plans", "log_folkmangd")
-SPECS = ("main", "unweighted", "dont_know_as_no", "cut_partly", "kommungrupp", "complete_cases")
+SPECS = ("main", "unweighted", "dont_know_as_no", "cut_partly", "kommungrupp", "complete_cases",
+         "leadership_total")
 SPEC_WEIGHTED = {s: s != "unweighted" for s in SPECS}
+# Terms of each spec's area and maturity-index models (the self-rating model always uses SELF_RATING_TERMS).
+SPEC_TERMS = {s: ("leadership_informed", "action_plans", "log_folkmangd") if s == "leadership_total" else TERMS
+              for s in SPECS}
 COLUMNS = ["spec", "outcome", "term", "odds_ratio", "ci_low", "ci_high", "p_value", "q_value", "ame",
            "ame_ci_low", "ame_ci_high", "n", "weighted", "method"]
+METHODS = ("ML", "ML_profile", "Firth")  # codes of the method column
 MEANINGFUL_OR = 1.25  # smallest odds ratio counted as a meaningful positive association
+POWER = 0.80  # power of the minimum-detectable-effect statement
+MIN_EVENTS = 5  # fewer events or non-events than this in a group: profile intervals / rows left out
+MIN_GROUP_SIZE = 5  # kommungrupp spec: groups smaller than this are merged as in reporting (A1 -> A1+A2)
 HUGE_COEF = 10.0  # |log-odds| or SE above this is treated as (quasi-)separation
 N_BOOT = 2000
 IDENTIFYING = ("kommun", "kommunkod")
+GROUP_PREFIXES = ("huvudgrupp_", "kommungrupp_")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -247,7 +333,12 @@ def _glm_ml(endog, X: pd.DataFrame, weights: np.ndarray | None):
 
 
 def fit_firth(y, X: pd.DataFrame, weights: np.ndarray | None = None, alpha: float = 0.05) -> Fit:
-    """Firth penalised logistic regression (firthmodels) on the given design (const included in X)."""
+    """Firth penalised logistic regression (firthmodels) on the given design (const included in X).
+
+    Interval: profile penalised likelihood, p: penalised LR test (Wald if profiling fails). `cov`
+    (used only for AME intervals) is (X' W X)^-1 at the Firth estimate, weights as frequency
+    weights; not claimed equal to R's logistf (module docstring).
+    """
     from firthmodels import FirthLogisticRegression
 
     yv = np.asarray(y, dtype=float)
@@ -318,6 +409,72 @@ def fit_counts(successes, trials: int, X: pd.DataFrame, weights=None, alpha: flo
         f.n, f.separation = len(s), str(exc)
         return f
     return _ml_fit(res, X, w, alpha, kind="counts", trials=float(trials))
+
+
+def _binomial_deviance(y: np.ndarray, eta: np.ndarray) -> float:
+    """-2 log-likelihood of 0/1 outcomes y at linear predictor eta (stable for large |eta|)."""
+    return float(2 * np.sum(np.logaddexp(0, eta) - y * eta))
+
+
+def profile_likelihood(y, X: pd.DataFrame, alpha: float = 0.05, max_se: float = 64.0) -> tuple[pd.DataFrame, pd.Series]:
+    """Profile-likelihood intervals (log-odds scale, columns low/high) and likelihood-ratio p-values
+    of an unweighted logistic GLM of 0/1 `y` on X (const included), one per column of X.
+
+    For column j, D_j(b) is the deviance minimised over the other coefficients with beta_j fixed at
+    b (an offset b x_j). The interval is {b : D_j(b) - D_min <= chi2_1(1 - alpha)}, each limit found
+    by brentq after bracketing in steps of the Wald SE (a side with no crossing within `max_se` SEs
+    is infinite); p = P(chi2_1 > D_j(0) - D_min). R: confint(glm(...)) (profile) and the deviance
+    difference of the model without the column.
+    """
+    yv = np.asarray(y, dtype=float)
+    Xv = X.to_numpy(dtype=float)
+    full = sm.GLM(yv, Xv, family=sm.families.Binomial()).fit(tol=1e-12, maxiter=200)
+    d_min = _binomial_deviance(yv, Xv @ full.params)
+    crit = float(stats.chi2.ppf(1 - alpha, 1))
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # exp overflow far out in the profile
+        for j in range(Xv.shape[1]):
+            rows.append(_profile_term(yv, Xv, j, np.asarray(full.params), float(full.bse[j]), d_min, crit, max_se))
+    lows, highs, pvals = zip(*rows)
+    return (pd.DataFrame({"low": lows, "high": highs}, index=X.columns),
+            pd.Series(pvals, index=X.columns, dtype=float))
+
+
+def _profile_term(yv, Xv, j, params, se, d_min, crit, max_se) -> tuple[float, float, float]:
+    """(low, high, LR p-value) of column j for profile_likelihood."""
+    from scipy.optimize import brentq
+
+    xj, rest = Xv[:, j], np.delete(Xv, j, axis=1)
+
+    def excess(b: float) -> float:
+        """D_j(b) - D_min - crit: negative inside the interval."""
+        if rest.shape[1] == 0:
+            return _binomial_deviance(yv, b * xj) - d_min - crit
+        # no start_params: statsmodels' IRLS can diverge from a warm start far out in the profile
+        r = sm.GLM(yv, rest, family=sm.families.Binomial(), offset=b * xj).fit(tol=1e-12, maxiter=200)
+        return _binomial_deviance(yv, rest @ r.params + b * xj) - d_min - crit
+
+    b_hat = float(params[j])
+    limits = []
+    for sign in (-1.0, 1.0):
+        k, inner, lim = 1.0, b_hat, None
+        while k <= max_se:
+            outer = b_hat + sign * k * se
+            if excess(outer) > 0:
+                lim = brentq(excess, min(inner, outer), max(inner, outer), xtol=1e-10)
+                break
+            inner, k = outer, 2 * k
+        limits.append(sign * np.inf if lim is None else lim)
+    lr = max(excess(0.0) + crit, 0.0)
+    return limits[0], limits[1], float(stats.chi2.sf(lr, 1))
+
+
+def sparse_groups(y, groups, min_events: int = MIN_EVENTS) -> list[str]:
+    """Groups (labels of `groups`) with fewer than `min_events` outcomes y = 1 or y = 0."""
+    t = pd.crosstab(pd.Series(np.asarray(groups)).astype(str), pd.Series(np.asarray(y, dtype=float)))
+    t = t.reindex(columns=[0.0, 1.0], fill_value=0)
+    return sorted(t.index[(t < min_events).any(axis=1)].astype(str))
 
 
 class WeightedOrderedModel(OrderedModel):
@@ -452,12 +609,13 @@ def kr20_intervals(items, alpha: float = 0.05, seed: int = 2019, n_boot: int = N
 # ------------------------------------------------------------------------------------------------
 
 def fit_rows(fit: Fit, spec: str, outcome: str, alpha: float = 0.05, *, ame: bool = True,
-             group_n: dict[str, int] | None = None, min_cell: int = 0) -> pd.DataFrame:
+             group_n: dict[str, int] | None = None, min_cell: int = 0, omit=()) -> pd.DataFrame:
     """Table rows (COLUMNS) for every non-constant, non-threshold term of one fit.
 
-    Group-indicator rows based on fewer than `min_cell` respondents are left out (disclosure).
+    Group-indicator rows based on fewer than `min_cell` respondents are left out (disclosure), and so
+    are the terms in `omit` (sparse groups in pseudo-likelihood fits; module docstring).
     """
-    terms = [t for t in fit.X.columns if t != "const"]
+    terms = [t for t in fit.X.columns if t != "const" and t not in set(omit)]
     if group_n and min_cell:
         terms = [t for t in terms if group_n.get(t, min_cell) >= min_cell]
     if ame and fit.kind in ("binary", "counts"):
@@ -483,20 +641,24 @@ def _sample(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def _group_counts(X: pd.DataFrame) -> dict[str, int]:
-    return {c: int(X[c].sum()) for c in X.columns if c.startswith(("huvudgrupp_", "kommungrupp_"))}
+    return {c: int(X[c].sum()) for c in X.columns if c.startswith(GROUP_PREFIXES)}
 
 
-def fit_spec(analysis: pd.DataFrame, spec: str = "main", alpha: float = 0.05, weights: pd.Series | None = None,
-             min_cell: int = 0, fits: dict | None = None) -> pd.DataFrame:
-    """Every model of one specification; returns the table rows (q_value not yet filled).
+def spec_frame(analysis: pd.DataFrame, spec: str = "main", weights: pd.Series | None = None,
+               min_cell: int = 0) -> tuple[pd.DataFrame, str]:
+    """Respondents with the spec's outcomes (``y_<area>``, ``y_maturity``) and its grouping column.
 
-    `fits`, if given, collects the Fit objects under (spec, outcome).
+    Returns (frame, group column). The kommungrupp spec replaces kommungrupp by its reporting
+    groups (disclosure.reporting_groups with max(min_cell, MIN_GROUP_SIZE): A1 -> A1+A2).
     """
+    from .disclosure import reporting_groups
+
     if spec not in SPECS:
         raise ValueError(f"unknown spec {spec!r}; known: {SPECS}")
-    weighted = SPEC_WEIGHTED[spec]
     group = "kommungrupp" if spec == "kommungrupp" else "huvudgrupp"
     df = respondents(analysis, weights)
+    if spec == "kommungrupp":
+        df["kommungrupp"] = reporting_groups(analysis, max(min_cell, MIN_GROUP_SIZE)).loc[df.index]
     ys = spec_outcomes(analysis, spec).loc[df.index]
     df = df.join(ys.add_prefix("y_"))
     df["y_maturity"] = maturity_from(ys)
@@ -504,9 +666,22 @@ def fit_spec(analysis: pd.DataFrame, spec: str = "main", alpha: float = 0.05, we
         mi = df["maturity_index"].astype("Int64")
         if not mi.equals(df["y_maturity"].rename("maturity_index")):
             raise ValueError("analysis.parquet: maturity_index differs from the count of the seven items")
-    base = [*PREDICTORS, "log_folkmangd"]
     if spec == "complete_cases":
-        df = _sample(df, [*(f"y_{a}" for a in OUTCOMES), *base, "self_rating"])
+        df = _sample(df, [*(f"y_{a}" for a in OUTCOMES), *PREDICTORS, "log_folkmangd", "self_rating"])
+    return df, group
+
+
+def fit_spec(analysis: pd.DataFrame, spec: str = "main", alpha: float = 0.05, weights: pd.Series | None = None,
+             min_cell: int = 0, fits: dict | None = None, log: list | None = None) -> pd.DataFrame:
+    """Every model of one specification; returns the table rows (q_value not yet filled).
+
+    `fits`, if given, collects the Fit objects under (spec, outcome); `log`, if given, collects one
+    dict per model touched by the sparse-group rule (spec, outcome, groups, action, terms).
+    """
+    df, group = spec_frame(analysis, spec, weights, min_cell)
+    weighted = SPEC_WEIGHTED[spec]
+    terms = SPEC_TERMS[spec]
+    base = [*PREDICTORS, "log_folkmangd"]  # every spec's sample: complete on all four items (same as main)
     out = []
 
     def keep(name, fit):
@@ -515,12 +690,25 @@ def fit_spec(analysis: pd.DataFrame, spec: str = "main", alpha: float = 0.05, we
 
     for a in OUTCOMES:
         d = _sample(df, [f"y_{a}", *base])
-        X = design_matrix(d, TERMS, group)
-        f = fit_binary(d[f"y_{a}"].astype(float), X, d["_w"] if weighted else None, alpha)
+        X = design_matrix(d, terms, group)
+        y = d[f"y_{a}"].astype(float)
+        f = fit_binary(y, X, d["_w"] if weighted else None, alpha)
+        omit: list[str] = []
+        sparse = sparse_groups(y, d[group])
+        if sparse and f.method == "ML":
+            if weighted:
+                omit = [c for c in X.columns if c.startswith(f"{group}_")]
+                action = "group_rows_left_out"
+            else:
+                f.ci, f.pvalues = profile_likelihood(y, X, alpha)
+                f.method = "ML_profile"
+                action = "profile_likelihood"
+            if log is not None:
+                log.append({"spec": spec, "outcome": a, "groups": sparse, "action": action, "terms": omit})
         keep(a, f)
-        out.append(fit_rows(f, spec, a, alpha, group_n=_group_counts(X), min_cell=min_cell))
+        out.append(fit_rows(f, spec, a, alpha, group_n=_group_counts(X), min_cell=min_cell, omit=omit))
     d = _sample(df, ["y_maturity", *base])
-    X = design_matrix(d, TERMS, group)
+    X = design_matrix(d, terms, group)
     w = d["_w"] if weighted else None
     f = fit_counts(d["y_maturity"].astype(float), len(OUTCOMES), X, w, alpha)  # Firth on separation
     keep("maturity_index_binomial", f)
@@ -555,9 +743,10 @@ def add_qvalues(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def fit_all(analysis: pd.DataFrame, alpha: float = 0.05, specs=SPECS, min_cell: int = 0,
-            weights: pd.Series | None = None, fits: dict | None = None) -> pd.DataFrame:
+            weights: pd.Series | None = None, fits: dict | None = None, log: list | None = None) -> pd.DataFrame:
     """The full models table (COLUMNS), all specs, with q-values on the primary family."""
-    table = pd.concat([fit_spec(analysis, s, alpha, weights, min_cell, fits) for s in specs], ignore_index=True)
+    table = pd.concat([fit_spec(analysis, s, alpha, weights, min_cell, fits, log) for s in specs],
+                      ignore_index=True)
     if "main" in specs:
         table = add_qvalues(table, alpha)
     return table
@@ -577,61 +766,189 @@ def reliability_table(analysis: pd.DataFrame, alpha: float = 0.05, seed: int = 2
 
 
 # ------------------------------------------------------------------------------------------------
-# Verdicts
+# How much would the design change the model SEs? (tables/se_design.csv)
 # ------------------------------------------------------------------------------------------------
 
-CLAIMS = ("leadership", "resources_self_rating", "collaboration")
-VERDICTS = ("supported", "not supported", "unclear")
-VERDICT_COLUMNS = ["claim", "verdict", "n_tests", "n_or_above_1", "n_q_below_alpha_positive", "median_odds_ratio",
-                   "min_odds_ratio", "max_odds_ratio", "median_ame", "odds_ratio", "ci_low", "ci_high", "p_value",
-                   "n_min", "n_max", "alpha"]
+SE_DESIGN_VARIANTS = ("strata", "strata_fpc")
+SE_DESIGN_COLUMNS = ["variant", "n_terms", "ratio_min", "ratio_median", "ratio_max"]
+
+
+def stratified_cov(fit: Fit, strata, n_h: dict[str, int], N_h: dict[str, int] | None = None) -> pd.DataFrame:
+    """Covariance of a weighted ML GLM fit with the strata (and, given N_h, the FPC) in the sandwich.
+
+    svyglm's linearisation: scores u_i = w_i (y_i - mu_i) x_i of the model rows, centred within
+    stratum h over ALL n_h respondents of h (respondents outside the model sample count as zero
+    scores, as in svyglm(design = subset(...))), meat = sum_h c_h n_h / (n_h - 1) sum_i (u_i - ubar_h)
+    (u_i - ubar_h)', c_h = 1 - n_h / N_h with the FPC and 1 without; cov = H^-1 meat H^-1. `strata`
+    gives the stratum of each model row (aligned to fit.X), n_h the respondents per stratum.
+    """
+    res = fit.extra.get("result")
+    if res is None or not fit.weighted or fit.kind not in ("binary", "counts"):
+        raise ValueError("stratified_cov needs a weighted ML GLM fit")
+    S = np.asarray(res.model.score_obs(res.params))
+    Hinv = np.linalg.inv(-np.asarray(res.model.hessian(res.params)))
+    g = np.asarray(pd.Series(strata).astype(str))
+    k = S.shape[1]
+    meat = np.zeros((k, k))
+    for h in np.unique(g):
+        Sh, nh = S[g == h], float(n_h[h])
+        if nh < 2:
+            raise ValueError(f"stratum {h!r} has {nh:g} respondent(s): no within-stratum variance")
+        ubar = Sh.sum(axis=0) / nh
+        c = 1.0 if N_h is None else 1.0 - nh / float(N_h[h])
+        meat += c * nh / (nh - 1) * (Sh.T @ Sh - nh * np.outer(ubar, ubar))
+    return pd.DataFrame(Hinv @ meat @ Hinv, index=fit.X.columns, columns=fit.X.columns)
+
+
+def design_se_ratios(analysis: pd.DataFrame, fits: dict, spec: str = "main") -> pd.DataFrame:
+    """SE with strata (and with strata + FPC) over the reported HC1 SE, per weighted ML GLM term of
+    `spec` (long: outcome, term, variant, ratio). `fits` as collected by fit_all(fits=...)."""
+    from .survey import STRATA, stratum_sizes
+
+    resp = analysis.loc[analysis["responded"].astype(bool)]
+    n_h = resp[STRATA].astype(str).value_counts().to_dict()
+    N_h = stratum_sizes(analysis)
+    rows = []
+    for (s, outcome), f in fits.items():
+        if s != spec or not f.weighted or f.method != "ML" or f.kind not in ("binary", "counts"):
+            continue
+        strata = resp.loc[f.X.index, STRATA]
+        se = np.sqrt(np.diag(f.cov.to_numpy()))
+        for variant, Nh in (("strata", None), ("strata_fpc", N_h)):
+            v = stratified_cov(f, strata, n_h, Nh)
+            r = np.sqrt(np.diag(v.to_numpy())) / se
+            rows += [{"outcome": outcome, "term": t, "variant": variant, "ratio": float(x)}
+                     for t, x in zip(f.X.columns, r) if t != "const"]
+    return pd.DataFrame(rows, columns=["outcome", "term", "variant", "ratio"])
+
+
+def design_se_table(analysis: pd.DataFrame, fits: dict, spec: str = "main") -> pd.DataFrame:
+    """tables/se_design.csv: per variant, min / median / max of design_se_ratios over the terms."""
+    r = design_se_ratios(analysis, fits, spec)
+    rows = []
+    for v in SE_DESIGN_VARIANTS:
+        x = r.loc[r["variant"] == v, "ratio"]
+        rows.append({"variant": v, "n_terms": int(len(x)), "ratio_min": float(x.min()),
+                     "ratio_median": float(x.median()), "ratio_max": float(x.max())})
+    return pd.DataFrame(rows, columns=SE_DESIGN_COLUMNS)
+
+
+# ------------------------------------------------------------------------------------------------
+# Claims: which tests decide them, power, verdicts (tables/claim_tests.csv, tables/verdicts.csv)
+# ------------------------------------------------------------------------------------------------
+
+# The map from each SKR claim to its tests in the main spec (module docstring). "decisive" tests
+# decide the verdict; "supporting" tests are reported beside it. BH within each group of tests.
+CLAIM_TESTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "leadership": {"terms": PRIMARY_TERMS, "decisive": OUTCOMES,
+                   "supporting": ("maturity_index_binomial", "maturity_index_ordinal")},
+    "resources_self_rating": {"terms": ("resources",), "decisive": ("self_rating_ordinal",), "supporting": ()},
+    "collaboration": {"terms": ("collaboration",), "decisive": ("maturity_index_binomial", "maturity_index_ordinal"),
+                      "supporting": OUTCOMES},
+}
+CLAIMS = tuple(CLAIM_TESTS)
+ROLES = ("decisive", "supporting")
+VERDICTS = ("supported", "not_shown", "contradicted")
+CLAIM_TEST_COLUMNS = ["claim", "role", "outcome", "term", "odds_ratio", "ci_low", "ci_high", "p_value", "q_value",
+                      "ame", "n", "method", "m_tests", "test_alpha", "se_log_or", "mde_odds_ratio",
+                      "power_meaningful"]
+VERDICT_COLUMNS = ["claim", "verdict", "n_tests", "n_or_above_1", "n_q_below_alpha_positive",
+                   "n_q_below_alpha_negative", "median_odds_ratio", "min_odds_ratio", "max_odds_ratio",
+                   "max_ci_high", "median_ame", "odds_ratio", "ci_low", "ci_high", "p_value", "n_min", "n_max",
+                   "alpha", "test_alpha", "power", "mde_min", "mde_max", "power_meaningful_min",
+                   "power_meaningful_max", "meaningful_odds_ratio", "n_supporting", "n_supporting_or_above_1",
+                   "n_supporting_q_below_alpha_positive"]
+
+
+def minimum_detectable_or(se_log_or, test_alpha: float, power: float = POWER) -> np.ndarray:
+    """Smallest odds ratio above 1 that a two-sided Wald test at level `test_alpha` detects with
+    probability `power`, given the SE of the log odds ratio: exp((z(1 - a/2) + z(power)) SE)."""
+    se = np.asarray(se_log_or, dtype=float)
+    return np.exp((stats.norm.ppf(1 - test_alpha / 2) + stats.norm.ppf(power)) * se)
+
+
+def power_at(odds_ratio: float, se_log_or, test_alpha: float) -> np.ndarray:
+    """Power of a two-sided Wald test at level `test_alpha` when the true odds ratio is `odds_ratio`."""
+    se = np.asarray(se_log_or, dtype=float)
+    z, d = stats.norm.ppf(1 - test_alpha / 2), np.log(odds_ratio) / se
+    return stats.norm.sf(z - d) + stats.norm.cdf(-z - d)
 
 
 def decide(rows: pd.DataFrame, alpha: float = 0.05, q_col: str = "q_value") -> str:
-    """The documented rule (module docstring) on a family of tests of a positive association."""
+    """The verdict rule (module docstring) on the decisive tests of one claim: a VERDICTS code."""
     q, orr, hi = rows[q_col].to_numpy(float), rows["odds_ratio"].to_numpy(float), rows["ci_high"].to_numpy(float)
     sig_pos, sig_neg = int(((q < alpha) & (orr > 1)).sum()), int(((q < alpha) & (orr < 1)).sum())
     if sig_neg > 0 or np.all(hi < MEANINGFUL_OR):
-        return "not supported"
+        return "contradicted"
     if sig_pos >= 1 and (orr > 1).sum() > len(orr) / 2:
         return "supported"
-    return "unclear"
+    return "not_shown"
 
 
-def claim_families(table: pd.DataFrame, alpha: float = 0.05) -> dict[str, pd.DataFrame]:
-    """The tests behind each claim (main spec), each with a column `q` used by the verdict rule.
+def claim_test_table(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """tables/claim_tests.csv: one row per (claim, role, outcome, term) of CLAIM_TESTS, main spec.
 
-    leadership: the primary family (BH over 14, q_value); resources_self_rating: the one test of
-    resources in the self-rating model (q = p); collaboration: its 7 tests, BH within the claim.
+    q_value: BH within the claim's decisive or supporting tests (equal to models.csv's q_value for
+    the leadership family, which is the primary family); p_value for a single test. se_log_or: the
+    Wald SE behind the interval, (log ci_high - log ci_low) / (2 z(1 - alpha/2)). test_alpha = alpha
+    / m_tests; mde_odds_ratio and power_meaningful at that level (module docstring).
     """
     main = table[table["spec"] == "main"]
-    fam = main[main["outcome"].isin(OUTCOMES) & main["term"].isin(PRIMARY_TERMS)].assign(q=lambda d: d["q_value"])
-    col = main[main["outcome"].isin(OUTCOMES) & (main["term"] == "collaboration")].copy()
-    col["q"] = bh_qvalues(col["p_value"], alpha)
-    sr = main[(main["outcome"] == "self_rating_ordinal") & (main["term"] == "resources")].copy()
-    sr["q"] = sr["p_value"]
-    return {"leadership": fam, "resources_self_rating": sr, "collaboration": col}
+    z = stats.norm.ppf(1 - alpha / 2)
+    parts = []
+    for claim, spec in CLAIM_TESTS.items():
+        for role in ROLES:
+            keys = [(o, t) for o in spec[role] for t in spec["terms"]]
+            if not keys:
+                continue
+            idx = main.set_index(["outcome", "term"])
+            missing = [k for k in keys if k not in idx.index]
+            if missing:
+                raise ValueError(f"models table: claim {claim!r} needs main-spec rows {missing}")
+            rows = idx.loc[keys].reset_index()
+            m = len(rows)
+            rows["q_value"] = bh_qvalues(rows["p_value"], alpha) if m > 1 else rows["p_value"].to_numpy(float)
+            se = (np.log(rows["ci_high"].astype(float)) - np.log(rows["ci_low"].astype(float))) / (2 * z)
+            test_alpha = alpha / m
+            rows = rows.assign(claim=claim, role=role, m_tests=m, test_alpha=test_alpha, se_log_or=se,
+                               mde_odds_ratio=minimum_detectable_or(se, test_alpha),
+                               power_meaningful=power_at(MEANINGFUL_OR, se, test_alpha))
+            parts.append(rows[CLAIM_TEST_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
 
 
-def verdict_table(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+def verdict_table(table: pd.DataFrame, alpha: float = 0.05, claim_tests: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per claim (VERDICT_COLUMNS): the verdict code and the numbers it rests on.
 
-    Numbers only; the report words them. odds_ratio ... p_value are filled for one-test claims.
+    Numbers only; the report words them. odds_ratio ... p_value are filled for one-test claims;
+    mde_* and power_meaningful_* span the decisive tests; n_supporting_* summarise the supporting ones.
     """
+    ct = claim_test_table(table, alpha) if claim_tests is None else claim_tests
     rows = []
-    for cid, fam in claim_families(table, alpha).items():
+    for cid in CLAIMS:
+        fam = ct[(ct["claim"] == cid) & (ct["role"] == "decisive")]
+        sup = ct[(ct["claim"] == cid) & (ct["role"] == "supporting")]
         single = fam.iloc[0] if len(fam) == 1 else None
+        q, orr = fam["q_value"].to_numpy(float), fam["odds_ratio"].to_numpy(float)
         rows.append({
-            "claim": cid, "verdict": decide(fam, alpha, "q"), "n_tests": len(fam),
-            "n_or_above_1": int((fam["odds_ratio"] > 1).sum()),
-            "n_q_below_alpha_positive": int(((fam["q"] < alpha) & (fam["odds_ratio"] > 1)).sum()),
-            "median_odds_ratio": float(fam["odds_ratio"].median()),
-            "min_odds_ratio": float(fam["odds_ratio"].min()), "max_odds_ratio": float(fam["odds_ratio"].max()),
+            "claim": cid, "verdict": decide(fam, alpha, "q_value"), "n_tests": len(fam),
+            "n_or_above_1": int((orr > 1).sum()),
+            "n_q_below_alpha_positive": int(((q < alpha) & (orr > 1)).sum()),
+            "n_q_below_alpha_negative": int(((q < alpha) & (orr < 1)).sum()),
+            "median_odds_ratio": float(np.median(orr)), "min_odds_ratio": float(orr.min()),
+            "max_odds_ratio": float(orr.max()), "max_ci_high": float(fam["ci_high"].max()),
             "median_ame": float(fam["ame"].median()) if fam["ame"].notna().any() else np.nan,
             "odds_ratio": np.nan if single is None else float(single["odds_ratio"]),
             "ci_low": np.nan if single is None else float(single["ci_low"]),
             "ci_high": np.nan if single is None else float(single["ci_high"]),
             "p_value": np.nan if single is None else float(single["p_value"]),
             "n_min": int(fam["n"].min()), "n_max": int(fam["n"].max()), "alpha": float(alpha),
+            "test_alpha": float(fam["test_alpha"].iloc[0]), "power": POWER,
+            "mde_min": float(fam["mde_odds_ratio"].min()), "mde_max": float(fam["mde_odds_ratio"].max()),
+            "power_meaningful_min": float(fam["power_meaningful"].min()),
+            "power_meaningful_max": float(fam["power_meaningful"].max()),
+            "meaningful_odds_ratio": MEANINGFUL_OR,
+            "n_supporting": int(len(sup)), "n_supporting_or_above_1": int((sup["odds_ratio"] > 1).sum()),
+            "n_supporting_q_below_alpha_positive": int(((sup["q_value"] < alpha) & (sup["odds_ratio"] > 1)).sum()),
         })
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)

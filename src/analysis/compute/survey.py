@@ -24,10 +24,32 @@ Interval for a share: Korn-Graubard, as svyciprop(..., method="beta"): the effec
 n_eff = p (1 - p) / var is multiplied by (t(alpha/2, n - 1) / t(alpha/2, n - H))^2, n = respondents
 with a valid answer, H = strata represented among them, and the Clopper-Pearson beta quantiles
 are taken at n_eff:  lo = Beta(alpha/2; n_eff p, n_eff (1 - p) + 1),
-hi = Beta(1 - alpha/2; n_eff p + 1, n_eff (1 - p)). Where the variance is zero (p = 0 or 1, or
-every stratum of the domain is a census) the exact Clopper-Pearson interval on the counts
-(n_yes of n_eligible) is given instead, and ci_method says "clopper_pearson".
-Interval for a mean (the maturity index): p +/- t(1 - alpha/2, n - H) SE.
+hi = Beta(1 - alpha/2; n_eff p + 1, n_eff (1 - p)).
+Interval for a mean (the maturity index): estimate +/- t(1 - alpha/2, n - H) SE.
+
+Bounds (`bounds`, headline table): not estimates with a sampling error but the range of the share
+among ALL municipalities of the frame if every missing answer (non-response, "Vet ej", blank)
+were no (bound_low = n_yes / N) or yes (bound_high = (n_yes + N - n_eligible) / N). They need no
+assumption about why answers are missing; the weighted share and its interval do (missing at
+random within kommungrupp).
+
+Census rule (one rule for shares and means)
+-------------------------------------------
+A stratum in which every municipality responded (n_h = N_h; B3 in the synthetic default data) is a
+census: its finite population correction is 0, so it adds no sampling variance. When EVERY
+stratum of a domain is a census, the domain's estimate is a complete count of the municipalities
+that gave a valid answer, not a sample estimate. Shares and means then get the same treatment: se = 0, a zero-width
+interval [estimate, estimate] and ci_method "census"; the report says that such an interval has no
+sampling error and ignores item non-response (the bounds show that). A binomial or t interval
+would be the wrong answer here: it would describe a superpopulation, not the 290 municipalities
+every other interval in these tables describes, and it would give the best-observed group the
+widest interval. Domains that mix census and sampled strata get the usual interval; their
+variance comes from the sampled strata only.
+Zero variance in a domain that is NOT a census has a different cause: every sampled answer is the
+same (a share of 0 or 1). The linearised variance is then 0 although the estimate is uncertain,
+so a share gets the exact Clopper-Pearson interval on the counts (n_yes of n_eligible; it ignores
+the FPC, so it is conservative) and ci_method "clopper_pearson"; a mean gets no interval
+("none_zero_variance").
 
 Single-respondent strata (R's "lonely PSU"): a stratum with n_h = 1 and N_h = 1 is a certainty
 unit and contributes 0 (its FPC is 0, as in R). A stratum with n_h = 1 < N_h has no within-stratum
@@ -36,12 +58,18 @@ centred at the grand mean of the scores, which is 0 for a linearised mean, so it
 f_h z_i^2; lonely="fail" raises instead (R's default). In the 2019 frame group A1 has N = 3.
 
 Implementation: the linearisation is implemented here, in a few small pure functions, tested
-against hand-computed cases (tests/test_survey.py) and cross-checked against two survey
-libraries, samplics 0.6.1 (archived) and svy 0.35.0 (whose ci_method="beta" follows R's
-svyciprop): shares, SEs and Korn-Graubard limits agree to 1e-15 on the 2019 data
-(docs/validation.md). svy is not a dependency: it is a young 0.x package on polars and a Rust
-extension, a heavy and fast-moving dependency for about 60 lines of arithmetic that must stay
-stable between survey waves.
+against hand-computed cases (tests/test_survey.py) and against R's survey package
+(tests/test_r_reference.py: svyciprop(method="beta") for the ten shares and the by-group tables,
+svymean with confint(df = degf) for the maturity index; values frozen in tests/fixtures/ and,
+where Rscript exists, recomputed live). docs/validation.md records an earlier cross-check with
+samplics and svy.
+
+Non-response model (`nonresponse_model`): a logistic GLM of responding on log population and main
+group over all 290 municipalities, unweighted maximum likelihood. It describes who responded; its
+odds ratios compare response odds. Intervals are Wald (estimate +/- z SE) unless a main group has
+fewer than MIN_EVENTS (5) respondents or non-respondents (in the synthetic default data group A
+has one non-respondent); then every term gets a profile-likelihood interval and a likelihood-ratio p-value
+(method "ml_profile"), as R's confint(glm) and drop-one deviance tests give.
 
 Disclosure control: any cell based on fewer than min_cell respondents is set to NA and marked
 suppressed (`suppress`); no table or figure shows a single municipality's answers.
@@ -61,13 +89,15 @@ from .codebook import HEADLINE_ITEMS, default_codebook
 from .disclosure import complementary_suppression, levels as _levels, reporting_groups, suppress
 
 STRATA = "kommungrupp"
+MIN_EVENTS = 5  # fewer respondents or non-respondents than this in a group: profile-likelihood intervals
 
 # Codes of the interval methods (column ci_method); the report's catalogue names them.
 CI_METHODS = {
     "korn_graubard": "Korn-Graubard (svyciprop method='beta'), df = n - H",
     "clopper_pearson": "exact Clopper-Pearson on the counts, where the design variance is zero",
     "t": "estimate +/- t(1 - alpha/2, n - H) SE",
-    "census": "zero width: every municipality of the domain's strata responded",
+    "census": "zero width: every municipality of the domain's strata responded (no sampling error)",
+    "none_zero_variance": "no interval: every sampled answer in the domain is the same (mean)",
     "none_no_answers": "no interval: no valid answers",
     "none_too_few_df": "no interval: too few degrees of freedom",
 }
@@ -128,7 +158,9 @@ def linearised_mean(y, strata, N_h: Mapping[str, int], domain=None, *, fpc: bool
     y, strata (and domain, a boolean mask) are arrays over ALL respondents (one element each);
     NaN / NA in y is outside the domain. N_h maps stratum -> population size; n_h is the number of
     elements of `strata` in h. fpc=False drops the finite population correction (f_h = 1).
-    Returns estimate, var, se, n (domain members), H (strata among them), df = n - H, N_hat.
+    Returns estimate, var, se, n (domain members), H (strata among them), df = n - H, N_hat and
+    census: True when every stratum with a domain member is fully observed (n_h = N_h) and fpc is on,
+    so the design has no sampling variance (module docstring, census rule).
     """
     y = _as_float(y)
     d = ~np.isnan(y)
@@ -147,7 +179,10 @@ def linearised_mean(y, strata, N_h: Mapping[str, int], domain=None, *, fpc: bool
     w = (N_arr / n_h)[inv]
     n = int(d.sum())
     H = int(np.count_nonzero(np.bincount(inv[d], minlength=len(labels)))) if n else 0
-    out = {"estimate": np.nan, "var": np.nan, "se": np.nan, "n": n, "H": H, "df": n - H, "N_hat": 0.0}
+    present = np.bincount(inv[d], minlength=len(labels)) > 0
+    census = bool(fpc and n and np.all(n_h[present] >= N_arr[present]))
+    out = {"estimate": np.nan, "var": np.nan, "se": np.nan, "n": n, "H": H, "df": n - H, "N_hat": 0.0,
+           "census": census}
     if n == 0:
         return out
     yd = np.where(d, y, 0.0)
@@ -200,7 +235,8 @@ def estimate_share(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: flo
 
     y: booleans (nullable; NA = no valid answer) over ALL respondents; strata, N_h, domain as in
     `linearised_mean`. Returns n_eligible, n_yes, share_unweighted, share_weighted, se, ci_low,
-    ci_high, ci_method (a code of CI_METHODS), n_eff, df.
+    ci_high, ci_method (a code of CI_METHODS), n_eff, df. Census domains get a zero-width interval,
+    zero variance elsewhere (p = 0 or 1) the Clopper-Pearson interval on the counts (module docstring).
     """
     m = linearised_mean(y, strata, N_h, domain, fpc=fpc, lonely=lonely)
     yv = _as_float(y)
@@ -214,7 +250,9 @@ def estimate_share(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: flo
            "ci_method": "none_no_answers" if n == 0 else "", "n_eff": np.nan, "df": m["df"]}
     if n == 0:
         return out
-    if m["var"] <= 1e-15 or p <= 0 or p >= 1:
+    if m["census"]:
+        out.update(se=0.0, ci_low=p, ci_high=p, ci_method="census")
+    elif m["var"] <= 1e-15 or p <= 0 or p >= 1:
         out["ci_low"], out["ci_high"] = clopper_pearson(x, n, alpha)
         out["ci_method"] = "clopper_pearson"
     else:
@@ -226,14 +264,20 @@ def estimate_share(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: flo
 
 def estimate_mean(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: float = 0.05,
                   fpc: bool = True, lonely: str = "adjust") -> dict[str, Any]:
-    """Weighted domain mean with linearised SE and a t interval on df = n - H."""
+    """Weighted domain mean with linearised SE and a t interval on df = n - H.
+
+    Census domains get a zero-width interval (the same rule as shares); zero variance in a sampled
+    domain (every answer the same) gets no interval.
+    """
     m = linearised_mean(y, strata, N_h, domain, fpc=fpc, lonely=lonely)
     lo = hi = np.nan
     method = "none_no_answers" if not m["n"] else "none_too_few_df"
-    if m["n"] and m["var"] <= 1e-15:
-        # every stratum of the domain is a census: no design variance (item non-response ignored)
+    if m["n"] and m["census"]:
         lo = hi = m["estimate"]
+        m["se"] = 0.0
         method = "census"
+    elif m["n"] and m["var"] <= 1e-15:
+        method = "none_zero_variance"
     elif m["n"] and m["df"] >= 1:
         half = stats.t.ppf(1 - alpha / 2, m["df"]) * m["se"]
         lo, hi = m["estimate"] - half, m["estimate"] + half
@@ -356,9 +400,16 @@ def response_table(df: pd.DataFrame, min_cell: int = 5) -> pd.DataFrame:
     return suppress(out, "N", min_cell, ["respondents", "rate"])
 
 
-def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Logistic GLM of responding on log population and main group, all rows; ORs with Wald CIs."""
+def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05, min_events: int = MIN_EVENTS) -> pd.DataFrame:
+    """Logistic GLM of responding on log population and main group, all rows, unweighted ML.
+
+    Odds ratios with Wald intervals and p-values (method "ml_wald"), or, when a main group has
+    fewer than `min_events` respondents or non-respondents, profile-likelihood intervals and
+    likelihood-ratio p-values for every term (method "ml_profile"; module docstring).
+    """
     import statsmodels.api as sm
+
+    from .models import profile_likelihood, sparse_groups
 
     X = pd.DataFrame({"log_folkmangd": np.log(df["folkmangd"].astype(float))}, index=df.index)
     main = df["huvudgrupp"].astype(str)
@@ -366,13 +417,18 @@ def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
         X[f"huvudgrupp[{lev}]"] = (main == lev).astype(float)
     X = sm.add_constant(X)
     yv = df["responded"].astype("boolean").fillna(False).astype(float)
-    fit = sm.GLM(yv, X, family=sm.families.Binomial()).fit()
-    ci = fit.conf_int(alpha)
+    fit = sm.GLM(yv, X, family=sm.families.Binomial()).fit(tol=1e-12, maxiter=200)
+    if sparse_groups(yv, main, min_events):
+        ci_log, p = profile_likelihood(yv, X, alpha)
+        lo, hi, p, method = ci_log["low"].to_numpy(), ci_log["high"].to_numpy(), p.to_numpy(), "ml_profile"
+    else:
+        ci = fit.conf_int(alpha)
+        lo, hi, p, method = ci[0].to_numpy(), ci[1].to_numpy(), fit.pvalues.to_numpy(), "ml_wald"
     out = pd.DataFrame({"term": X.columns, "coef": fit.params.to_numpy(), "se": fit.bse.to_numpy(),
-                        "odds_ratio": np.exp(fit.params.to_numpy()), "ci_low": np.exp(ci[0].to_numpy()),
-                        "ci_high": np.exp(ci[1].to_numpy()), "p_value": fit.pvalues.to_numpy()})
+                        "odds_ratio": np.exp(fit.params.to_numpy()), "ci_low": np.exp(lo),
+                        "ci_high": np.exp(hi), "p_value": p})
     out["n"] = int(fit.nobs)
-    out["method"] = "ml_wald"
+    out["method"] = method
     return out
 
 

@@ -53,7 +53,7 @@ FIGURE_SECTION = {
 }
 SECTIONS = ("summary", "shares", "groups", "models", "nonresponse", "methods", "limitations", "provenance")
 OUTPUT_TABLES = ("headline", "headline_by_group", "maturity_index", "response", "nonresponse_model", "models",
-                 "reliability", "verdicts")
+                 "reliability", "verdicts", "claim_tests", "se_design")
 
 
 # ------------------------------------------------------------------------------------- inputs
@@ -154,6 +154,10 @@ class Formatter:
         """A catalogue text with its placeholders filled; Markup values (number spans) stay markup,
         everything else is escaped."""
         return Markup(escape(catalogue.text(key, self.lang))).format(**values)
+
+    def fills(self, key: str, **values: Any) -> list[Markup]:
+        """A catalogue list (e.g. methods.paragraphs), each item filled as `fill` does."""
+        return [Markup(escape(leaf[self.lang])).format(**values) for leaf in catalogue.entry(key)]
 
     def value(self, name: str, row: pd.Series, col: str, digits: int | None = None) -> str:
         return fmt.value(row[col], schemas.unit(name, col), self.lang,
@@ -353,33 +357,96 @@ def section_groups(data: ReportData, F: Formatter) -> dict[str, Any]:
 
 
 def _verdict_rows(data: ReportData, F: Formatter) -> list[dict[str, Any]]:
-    ver = data.tables["verdicts"]
+    """One row per claim: its label, the verdict's label and the explanation, every number a span
+    tagged with its row of verdicts.csv or claim_tests.csv."""
+    ver, ct = data.tables["verdicts"], data.tables["claim_tests"]
+    name = "verdicts"
     out = []
     for _, r in ver.iterrows():
-        name = "verdicts"
+        claim = r["claim"]
+
+        def v(col: str, r=r) -> Markup:
+            return F.span(name, r, (col,), F.value(name, r, col))
+
         verdict = catalogue.label("verdicts", r["verdict"], data.lang)
-        parts = [F.fill("verdict_text.on_these_data", verdict=verdict.lower() if data.lang == "sv" else verdict.lower())]
+        parts = [F.fill("verdict_text.on_these_data", verdict=verdict[0].lower() + verdict[1:])]
+        decisive = ct[(ct["claim"] == claim) & (ct["role"] == "decisive")]
         if int(r["n_tests"]) == 1:
             parts.append(F.fill(
-                "verdict_text.single", level=data.level,
-                odds_ratio=F.span(name, r, ("odds_ratio",), F.value(name, r, "odds_ratio")),
-                ci_low=F.span(name, r, ("ci_low",), F.value(name, r, "ci_low")),
-                ci_high=F.span(name, r, ("ci_high",), F.value(name, r, "ci_high")),
+                "verdict_text.single", level=data.level, odds_ratio=v("odds_ratio"), ci_low=v("ci_low"),
+                ci_high=v("ci_high"),
                 p_value=F.span(name, r, ("p_value",), _p_text(F.value(name, r, "p_value")))))
+        elif int(r["n_tests"]) <= 3:  # few tests: each one with its numbers
+            tests = []
+            for _, t in decisive.iterrows():
+                def c(col: str, t=t) -> Markup:
+                    return F.span("claim_tests", t, (col,), F.value("claim_tests", t, col))
+                tests.append(F.fill("verdict_text.test", outcome=term_label(t["outcome"], data.lang), level=data.level,
+                                    odds_ratio=c("odds_ratio"), ci_low=c("ci_low"), ci_high=c("ci_high"),
+                                    q_value=F.span("claim_tests", t, ("q_value",),
+                                                   _p_text(F.value("claim_tests", t, "q_value")))))
+            parts.append(F.fill("verdict_text.tests_intro", what=_what(F, claim)) + Markup(" ")
+                         + Markup("; ").join(tests) + Markup("."))
         else:
-            what = F.t(f"verdict_text.what_{r['claim']}") if catalogue.has(f"verdict_text.what_{r['claim']}") else r["claim"]
             parts.append(F.fill(
-                "verdict_text.family", what=what,
-                n_pos=F.span(name, r, ("n_or_above_1",), F.value(name, r, "n_or_above_1")),
-                n_tests=F.span(name, r, ("n_tests",), F.value(name, r, "n_tests")),
-                n_sig=F.span(name, r, ("n_q_below_alpha_positive",), F.value(name, r, "n_q_below_alpha_positive")),
-                alpha=F.span(name, r, ("alpha",), F.value(name, r, "alpha")),
-                median_or=F.span(name, r, ("median_odds_ratio",), F.value(name, r, "median_odds_ratio")),
-                median_ame=F.span(name, r, ("median_ame",), F.value(name, r, "median_ame"))))
+                "verdict_text.family", what=_what(F, claim), n_pos=v("n_or_above_1"), n_tests=v("n_tests"),
+                n_sig=v("n_q_below_alpha_positive"), alpha=v("alpha"), median_or=v("median_odds_ratio"),
+                median_ame=v("median_ame")))
+        if int(r["n_supporting"]) > 0:
+            what = F.t(f"verdict_text.what_supporting_{claim}") \
+                if catalogue.has(f"verdict_text.what_supporting_{claim}") else claim
+            parts.append(F.fill("verdict_text.supporting", what=what, n_pos=v("n_supporting_or_above_1"),
+                                n_tests=v("n_supporting"), n_sig=v("n_supporting_q_below_alpha_positive"),
+                                alpha=v("alpha")))
+        power = {"alpha": v("alpha"), "power": v("power"), "meaningful": v("meaningful_odds_ratio"),
+                 "mde": _range(F, name, r, "mde_min", "mde_max"),
+                 "pow": _range(F, name, r, "power_meaningful_min", "power_meaningful_max")}
+        if int(r["n_tests"]) == 1:
+            parts.append(F.fill("verdict_text.power_single", **power))
+        else:
+            parts.append(F.fill("verdict_text.power_range", n_tests=v("n_tests"), **power))
+        if catalogue.has(f"verdict_text.meaning_{r['verdict']}"):
+            parts.append(escape(F.t(f"verdict_text.meaning_{r['verdict']}")))
+        if catalogue.has(f"verdict_text.note_{claim}"):
+            parts.append(escape(F.t(f"verdict_text.note_{claim}")))
         parts.append(escape(F.t("verdict_text.caveat")))
-        out.append({"claim": catalogue.label("claims", r["claim"], data.lang), "verdict": verdict,
+        out.append({"claim": catalogue.label("claims", claim, data.lang), "verdict": verdict,
                     "text": Markup(" ").join(parts)})
     return out
+
+
+def _range(F: Formatter, name: str, row: pd.Series, lo: str, hi: str) -> Markup:
+    """'a–b' from two columns as one tagged span, or 'a' when both show the same."""
+    a, b = F.value(name, row, lo), F.value(name, row, hi)
+    if a == b:
+        return F.span(name, row, (lo,), a)
+    return F.span(name, row, (lo, hi), fmt.interval(row[lo], row[hi], schemas.unit(name, lo), F.lang,
+                                                    schemas.digits(name, lo)))
+
+
+def _what(F: Formatter, claim: str) -> str:
+    key = f"verdict_text.what_{claim}"
+    return F.t(key) if catalogue.has(key) else claim
+
+
+def _claims_table(data: ReportData, F: Formatter) -> Table:
+    """Table 4: the map from each claim to its decisive and supporting tests (claim_tests.csv)."""
+    ct, lang, level = data.tables["claim_tests"], data.lang, data.level
+    name = "claim_tests"
+    head = [[_h(F.t("models.column_role")), _h(F.t("columns.outcome")), _h(F.t("columns.term")),
+             _h(F.t("columns.odds_ratio") + f" ({F.t('columns.interval', level=level)})", True),
+             _h(F.t("models.column_q"), True), _h(F.t("models.column_mde"), True)]]
+    rows = []
+    for claim in dict.fromkeys(ct["claim"]):
+        rows.append([Cell(catalogue.label("claims_short", claim, lang), header=True, colspan=6, cls="group-row")])
+        for _, t in ct[ct["claim"] == claim].iterrows():
+            rows.append([Cell(catalogue.label("roles", t["role"], lang)), Cell(term_label(t["outcome"], lang)),
+                         Cell(term_label(t["term"], lang)),
+                         F.num(name, t, ("odds_ratio", "ci_low", "ci_high"), style="estimate_interval"),
+                         F.num(name, t, "q_value"), F.num(name, t, "mde_odds_ratio")])
+    power = fmt.value(float(data.model.get("power", 0.8)), "proportion", lang, 0)
+    return Table("table-claims", F.t("models.claims_caption", level=level), head, rows,
+                 [F.t("models.claims_note", power=power)], cls="compact")
 
 
 def _p_text(p: str) -> str:
@@ -455,8 +522,10 @@ def section_models(data: ReportData, F: Formatter) -> dict[str, Any]:
                       F.num("reliability", r, ("ci_low", "ci_high"), style="interval")])
     t6 = Table("table-reliability", F.t("models.reliability_caption", level=level), head6, rows6)
     return {"intro": F.t("models.intro"), "verdicts_heading": F.t("models.verdicts_heading"),
+            "verdicts_intro": F.t("models.verdicts_intro"),
             "verdict_head": (F.t("models.verdict_claim"), F.t("models.verdict_verdict"), F.t("models.verdict_text")),
-            "verdicts": _verdict_rows(data, F), "or_intro": F.t("models.or_intro", level=level),
+            "verdicts": _verdict_rows(data, F), "claims_table": _claims_table(data, F),
+            "or_intro": F.t("models.or_intro", level=level),
             "ame_intro": F.t("models.ame_intro"), "tables": [t4, t5, t6]}
 
 
@@ -485,14 +554,31 @@ def section_nonresponse(data: ReportData, F: Formatter) -> dict[str, Any]:
               F.num("nonresponse_model", r, ("ci_low", "ci_high"), style="interval"),
               F.num("nonresponse_model", r, "p_value"), F.num("nonresponse_model", r, "n")]
              for _, r in nr.iterrows()]
-    t8 = Table("table-nonresponse-model", F.t("nonresponse.model_caption", level=data.level), head8, rows8)
+    notes8 = [F.t("nonresponse.profile_note", min_events=int(data.model.get("min_events", 5)))] \
+        if (nr["method"] == "ml_profile").any() else []
+    t8 = Table("table-nonresponse-model", F.t("nonresponse.model_caption", level=data.level), head8, rows8, notes8)
     return {"intro": F.t("nonresponse.intro", min_cell=data.P["min_cell"]), "tables": [t7, t8]}
 
 
 def section_methods(data: ReportData, F: Formatter) -> dict[str, Any]:
-    population = int(data.describe["n_municipalities"])
-    return {"paragraphs": catalogue.texts("methods.paragraphs", data.lang, population=population,
-                                          level=data.level, min_cell=data.P["min_cell"])}
+    """The methods paragraphs; the model SE comparison cites tables/se_design.csv (tagged spans)."""
+    lang = data.lang
+    se = data.tables["se_design"].set_index("variant", drop=False)
+
+    def ratio(variant: str, col: str) -> Markup:
+        r = se.loc[variant]
+        return F.span("se_design", r, (col,), F.value("se_design", r, col))
+
+    model = data.model
+    return {"paragraphs": F.fills(
+        "methods.paragraphs", population=int(data.describe["n_municipalities"]), level=data.level,
+        min_cell=data.P["min_cell"], alpha=fmt.value(float(data.P["alpha"]), "p_value", lang, 2),
+        meaningful=fmt.value(float(model.get("meaningful_odds_ratio", 1.25)), "odds_ratio", lang),
+        power=fmt.value(float(model.get("power", 0.8)), "proportion", lang, 0),
+        min_events=int(model.get("min_events", 5)),
+        strata_min=ratio("strata", "ratio_min"), strata_max=ratio("strata", "ratio_max"),
+        strata_median=ratio("strata", "ratio_median"), fpc_min=ratio("strata_fpc", "ratio_min"),
+        fpc_max=ratio("strata_fpc", "ratio_max"))}
 
 
 def section_limitations(data: ReportData, F: Formatter) -> dict[str, Any]:

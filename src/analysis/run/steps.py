@@ -109,15 +109,23 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
     analysis, synthetic = _processed(P)
     out = Path(P["output_dir"])
     alpha = float(P["alpha"])
-    table = models.fit_all(analysis, alpha, min_cell=int(P["min_cell"])).assign(data_source=_source(synthetic))
-    rel = models.reliability_table(analysis, alpha, int(P["seed"])).assign(data_source=_source(synthetic))
-    ver = models.verdict_table(table, alpha).assign(data_source=_source(synthetic))
-    for t in (table, rel, ver):
-        bad = [c for c in t.columns if c in models.IDENTIFYING]
+    fits: dict = {}
+    sparse: list = []
+    table = models.fit_all(analysis, alpha, min_cell=int(P["min_cell"]), fits=fits, log=sparse)
+    claim_tests = models.claim_test_table(table, alpha)
+    derived = {
+        "models": table,
+        "reliability": models.reliability_table(analysis, alpha, int(P["seed"])),
+        "claim_tests": claim_tests,
+        "verdicts": models.verdict_table(table, alpha, claim_tests),
+        "se_design": models.design_se_table(analysis, fits),
+    }
+    written = {}
+    for name, df in derived.items():
+        df = df.assign(data_source=_source(synthetic))
+        bad = [c for c in df.columns if c in models.IDENTIFYING]
         if bad:
             raise ValueError(f"identifying columns in output: {bad}")
-    written = {}
-    for name, df in (("models", table), ("reliability", rel), ("verdicts", ver)):
         write_table(name, df, out)
         written[name] = schemas.validate(name, df)
     cb = default_codebook()
@@ -134,6 +142,9 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
         "meaningful_odds_ratio": models.MEANINGFUL_OR,
         "firth_fits": table.loc[table["method"] == "Firth", ["spec", "outcome"]].drop_duplicates()
         .to_dict(orient="records"),
+        "sparse_groups": sparse,
+        "claim_tests": {c: {k: list(v) for k, v in spec.items()} for c, spec in models.CLAIM_TESTS.items()},
+        "power": models.POWER, "min_events": models.MIN_EVENTS,
         "figures": sorted(str(p.relative_to(out)) for lg in figs.values() for ps in lg.values() for p in ps),
     }
     write_json("model_summary", summary, out)

@@ -81,9 +81,10 @@ treated as missing completely at random (weights are not recomputed per model).
 * statsmodels' GLM ignores the HCx number (issue statsmodels#7798: every ``HCx`` in GLM is the plain
   HC0 sandwich; checked here against a hand computation), so we fit with ``cov_type="HC0"`` and
   multiply by n / (n - k) ourselves to get HC1. The sandwich is invariant to rescaling the weights.
-* Weighted ordinal fits: the log-likelihood contributions times w (``WeightedOrderedModel``), HC0
-  sandwich from numerical scores times n / (n - k); R's ``sandwich::sandwich(MASS::polr(...,
-  weights = w)) * n / (n - k)`` gives the same (tested).
+* Weighted ordinal fits: the log-likelihood contributions times w (``compute.ordinal.
+  AnalyticOrderedModel``: statsmodels' OrderedModel with an analytic score), HC0 sandwich from those
+  scores times n / (n - k); R's ``sandwich::sandwich(MASS::polr(..., weights = w)) * n / (n - k)``
+  gives the same (tested).
 Unweighted fits are plain ML with the model-based (inverse information) covariance.
 
 Sparse groups (fewer than MIN_EVENTS = 5 events)
@@ -167,7 +168,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
-from statsmodels.miscmodels.ordinal_model import OrderedModel
+from .ordinal import AnalyticOrderedModel
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
@@ -477,34 +478,20 @@ def sparse_groups(y, groups, min_events: int = MIN_EVENTS) -> list[str]:
     return sorted(t.index[(t < min_events).any(axis=1)].astype(str))
 
 
-class WeightedOrderedModel(OrderedModel):
-    """OrderedModel whose log-likelihood contributions are multiplied by `obs_weights`.
-
-    The score used by the robust covariance is the numerical derivative of the weighted
-    loglikeobs, so cov_type="HC0" gives the weighted sandwich (checked in the tests).
-    """
-
-    obs_weights: np.ndarray
-
-    def loglikeobs(self, params):
-        return self.obs_weights * super().loglikeobs(params)
-
-
 def fit_ordinal(y, X: pd.DataFrame, weights=None, alpha: float = 0.05) -> Fit:
     """Ordinal logit (cumulative logit, no constant in X). Thresholds are kept in `extra`."""
     yv = pd.Series(np.asarray(y, dtype=int))
     cats = sorted(yv.unique())
     endog = pd.Series(pd.Categorical(yv, categories=cats, ordered=True))
     Xr = X.reset_index(drop=True)
-    if weights is None:
-        model = OrderedModel(endog, Xr, distr="logit")
-        res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-7)
-        w = None
-    else:
-        w = _normalise(weights)
-        model = WeightedOrderedModel(endog, Xr, distr="logit")
-        model.obs_weights = w
-        res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-7, cov_type="HC0")
+    w = None if weights is None else _normalise(weights)
+    # The same likelihood as statsmodels' OrderedModel(distr="logit"), with an analytic score
+    # (compute.ordinal): Newton from OrderedModel's start values, then BFGS only if Newton fails.
+    model = AnalyticOrderedModel(endog, Xr, obs_weights=w)
+    cov_type = "nonrobust" if w is None else "HC0"
+    res = model.fit(method="newton", disp=False, maxiter=100, tol=1e-10, cov_type=cov_type)
+    if not res.mle_retvals.get("converged", False):
+        res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-8, cov_type=cov_type)
     k = len(res.params)
     cov = np.asarray(res.cov_params())
     if w is not None:

@@ -45,15 +45,16 @@ def read_json(name: str, folder: str | Path) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------- 01
 def clean(P: dict[str, Any]):
-    """01_clean: read P['raw_path'], clean it through the codebook, write the processed data."""
+    """01_clean: read P['raw_path'], clean it through the codebook of P['wave'], write the processed data."""
     from ..compute import clean as clean_mod
     from ..compute import reference
-    from ..compute.codebook import default_codebook
+    from ..compute.codebook import codebook_for
 
     raw_path = Path(P["raw_path"])
     raw = io.read_export(raw_path)
     register = reference.load_register(P["reference_dir"])
-    result = clean_mod.clean(raw, register, default_codebook(), raw_path, raw_sha256=io.sha256_file(raw_path))
+    cb = codebook_for(int(P["wave"]))
+    result = clean_mod.clean(raw, register, cb, raw_path, raw_sha256=io.sha256_file(raw_path))
     d = Path(P["processed_dir"])
     write_table("responses", result.responses, d)
     write_table("analysis", result.analysis, d)

@@ -36,6 +36,11 @@ def _run(argv: list[str]) -> int:
         print(f"error: {P['raw_path']}: raw export not found (expected a CSV or xlsx file; "
               "`make` generates the synthetic default)", file=sys.stderr)
         return 2
+    if P["compare_with"] is not None and not (Path(P["compare_dir"]) / "run_info.json").is_file():
+        print(f"error: {P['compare_dir']}: no processed data of wave {P['compare_with']} to compare with "
+              f"(run `python -m analysis run -p wave={P['compare_with']}` first, or -p compare_with=null)",
+              file=sys.stderr)
+        return 2
     from .run.pipeline import StepFailed, run
 
     try:

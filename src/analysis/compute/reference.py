@@ -29,6 +29,8 @@ REQUIRED_FILES = {
     "scb_folkmangd_kommun_1950_2019.csv": "SCB Folkmängd i kommuner 1950-2019: https://www.scb.se/hitta-statistik/statistik-efter-amne/befolkning/befolkningens-sammansattning/befolkningsstatistik/",
     COUNTIES_GEOJSON: "county boundaries (GeoJSON), e.g. Lantmäteriet/SCB 'Län' boundaries",
     MUNICIPALITIES_GEOJSON: "municipality boundaries (GeoJSON), e.g. Lantmäteriet/SCB 'Kommuner' boundaries",
+    PUBLISHED_SERIES: "the public record: MSB/SKL 2015 counts and SKR's 2019 and 2023 figures, one row per "
+    "published figure with its source page (see ../shared/data/reference/SOURCES.md §6)",
 }
 
 _COLUMNS = {

@@ -9,10 +9,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SHARED := ../shared/data/reference
 EXT    := data/external
-RAW    := data/raw/synthetic_skr_infosak_2019.csv
+WAVES  := 2019 2023
+RAW    := $(foreach w,$(WAVES),data/raw/synthetic_skr_infosak_$(w).csv)
+GENERATOR := src/analysis/compute/synthetic.py src/analysis/compute/codebook.py src/analysis/compute/waves.yaml \
+	src/analysis/compute/codebook.yaml src/analysis/compute/codebook_2023.yaml
 REFERENCE_FILES := kommuner_2019_reference.csv municipalities.csv counties.csv \
 	skr_kommungruppsindelning_2017.csv scb_folkmangd_kommun_1950_2019.csv \
-	swedish_regions.geojson swedish_municipalities.geojson SOURCES.md
+	swedish_regions.geojson swedish_municipalities.geojson published_series.csv SOURCES.md
 
 .PHONY: all setup reference data run test lab bench clean lock
 all: run
@@ -38,14 +41,19 @@ reference: | $(STAMP)
 	done
 	@$(PY) -m analysis check-reference $(EXT)
 
-# --- the default input: the synthetic export, generated when absent or when its generator changed
-$(RAW): src/analysis/compute/synthetic.py src/analysis/compute/codebook.yaml | setup
-	$(PY) -m analysis synthesize --out $(RAW)
+# --- the default input: the synthetic exports of both waves (2023 is a panel on 2019), generated
+# when absent or when their generator, codebooks or the public record changed
+data/raw/synthetic_skr_infosak_2019.csv: $(GENERATOR) | setup
+	$(PY) -m analysis synthesize --wave 2019 --out $@
+
+data/raw/synthetic_skr_infosak_2023.csv: $(GENERATOR) $(wildcard $(EXT)/published_series.csv) | setup
+	$(PY) -m analysis synthesize --wave 2023 --out $@
 
 data: $(RAW)
 
+# Wave by wave, earliest first: 05_compare of a wave reads the processed data of the one before.
 run: setup data
-	$(PY) -m analysis run
+	@for w in $(WAVES); do $(PY) -m analysis run -p wave=$$w || exit $$?; done
 
 test: setup
 	$(PY) -m pytest

@@ -184,3 +184,13 @@ FULL_RUN = ROOT / "reports" / "2019" / "report.html"
 def test_full_run_report_in_browser(browser, tmp_path):
     found = check_page(browser, FULL_RUN, tmp_path / "screenshot.png")
     assert_clean(found)
+
+
+FULL_RUN_2023 = ROOT / "reports" / "2023" / "report.html"
+
+
+@pytest.mark.skipif(not FULL_RUN_2023.is_file(), reason="no full run of wave 2023: reports/2023/report.html does not exist")
+def test_full_run_2023_report_with_the_change_section_in_browser(browser, tmp_path):
+    found = check_page(browser, FULL_RUN_2023, tmp_path / "screenshot.png")
+    assert_clean(found)
+    assert any(href == "#change-heading" for href, _ in found["toc"])

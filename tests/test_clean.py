@@ -232,7 +232,7 @@ def test_headers_differing_only_in_case_are_a_repeat(register):
 
 
 def _params(tmp_path, raw_path, reference_dir):
-    return {"raw_path": str(raw_path), "reference_dir": str(reference_dir),
+    return {"wave": 2019, "raw_path": str(raw_path), "reference_dir": str(reference_dir),
             "processed_dir": str(tmp_path / "processed")}
 
 
@@ -460,7 +460,8 @@ def synthetic_run(tmp_path_factory, reference_dir):
     raw, _truth = synthetic.generate(reference.load_register(reference_dir), seed=2019)
     path = d / "synthetic_skr_infosak_2019.csv"
     io.write_export(raw, path, "csv")
-    P = {"raw_path": str(path), "reference_dir": str(reference_dir), "processed_dir": str(d / "processed")}
+    P = {"wave": 2019, "raw_path": str(path), "reference_dir": str(reference_dir),
+         "processed_dir": str(d / "processed")}
     result = steps.clean(P)
     return raw, path, P, result
 

@@ -179,3 +179,34 @@ def test_parallel_and_sequential_runs_agree(e2e, tmp_path):
     d_seq, d_par = _digests(seq / "report"), _digests(e2e["base"] / "report")
     assert len(d_seq) > 10 and d_seq == d_par
     shutil.rmtree(seq)
+
+
+def test_a_second_wave_is_compared_with_the_first(e2e, tmp_path):
+    """Wave 2023 through the real runner, compared with the e2e run's 2019 processed data: 05_compare
+    runs before the report, the report has the change section, the index lists both waves, and a
+    second run executes nothing."""
+    raw = tmp_path / "raw" / "synthetic_skr_infosak_2023.csv"
+    r = _cli("synthesize", "--wave", "2023", "--out", str(raw), cwd=e2e["root"])
+    assert r.returncode == 0, r.stderr
+    reference = next(a for a in e2e["args"] if a.startswith("reference_dir="))
+    args = ["-p", "wave=2023", "-p", f"raw_path={raw}", "-p", reference, "-p", f"processed_dir={tmp_path / 'processed'}",
+            "-p", f"output_dir={tmp_path / 'report'}", "-p", "compare_with=2019",
+            "-p", f"compare_dir={e2e['base'] / 'processed'}"]
+    first = _cli("run", *args, cwd=e2e["root"])
+    assert first.returncode == 0, first.stdout + first.stderr
+    out = tmp_path / "report"
+    for step in (*STEPS, "05_compare"):
+        assert f"[{step}] done in" in first.stdout, step
+    assert first.stdout.index("[05_compare] done") < first.stdout.index("[04_report] running")
+    change = pd.read_csv(out / "tables" / "change.csv", encoding="utf-8-sig")
+    assert len(change) == 12 and set(change["wave_from"]) == {2019} and set(change["wave_to"]) == {2023}
+    assert (out / "figures" / "trend_sv.png").is_file() and (out / "figures" / "trend_en.svg").is_file()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="change"' in html and "Förändring sedan 2019" in html
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "2019" in index and "2023 (denna)" in index
+    again = _cli("run", *args, cwd=e2e["root"])
+    assert again.returncode == 0 and "running" not in again.stdout, again.stdout
+    # without the earlier wave's data the run stops before any notebook, naming the folder
+    missing = _cli("run", *args[:-1], f"compare_dir={tmp_path / 'nowhere'}", cwd=e2e["root"])
+    assert missing.returncode == 2 and "nowhere" in missing.stderr and "Traceback" not in missing.stderr

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 import yaml
 
-STEPS = ["01_clean", "02_describe", "03_model", "04_report"]
+STEPS = ["01_clean", "02_describe", "03_model", "04_report", "05_compare"]
 
 
 def _tracked_notebooks(root):

@@ -63,21 +63,22 @@ def _lookup(table: pd.DataFrame, key: dict) -> pd.Series:
     return rows.iloc[0]
 
 
-def check_numbers(P) -> int:
-    """Check every element that declares a source against that source; return how many."""
+def check_numbers(P, scope: str = "") -> int:
+    """Check every element that declares a source (within the CSS selector `scope`, default the whole
+    page) against that source; return how many."""
     lang = P["lang"]
     soup = _soup(P)
     prov = json.loads((Path(P["output_dir"]) / "provenance.json").read_text(encoding="utf-8"))
     cache: dict[str, pd.DataFrame] = {}
     checked = 0
-    for el in soup.select("[data-src]"):
+    for el in soup.select(f"{scope} [data-src]".strip()):
         src, key = el["data-src"], json.loads(el["data-key"])
         text = el.get_text()
         if src == "provenance":
             value = prov
             for part in key["path"]:
                 value = value[part]
-            assert text in (str(value), catalogue.text("provenance.unknown", lang)), (key, text)
+            assert text in ("" if value is None else str(value), catalogue.text("provenance.unknown", lang)), (key, text)
             checked += 1
             continue
         c = schemas.contract(src)
@@ -419,3 +420,117 @@ def test_report_notebook_is_thin(root):
     assert "parameters" in code[0].metadata.get("tags", [])
     assert "params.notebook_params(" in code[1].source and "steps.report(P)" in code[1].source
     assert len(code) <= 3
+
+
+# ------------------------------------------------------------------------- two waves: the change
+@pytest.fixture(scope="module")
+def two_wave_run(small_run, register, reference_dir, tmp_path_factory):
+    """small_run's 2019 data as the earlier wave and a real in-process run of wave 2023 (01, 02, 03, 05,
+    the report in Swedish and English). Returns {"sv": P, "en": P} of wave 2023."""
+    import shutil
+
+    from analysis.compute import reference, synthetic
+
+    from conftest import _small_params
+
+    base = tmp_path_factory.mktemp("two_waves")
+    raw = base / "raw" / "synthetic_skr_infosak_2023.csv"
+    series = reference.load_published_series(reference_dir)
+    io.write_export(synthetic.generate(register, seed=2019, wave=2023, published_series=series)[0], raw)
+    over = {"wave": 2023, "compare_with": 2019, "compare_dir": small_run["sv"]["processed_dir"]}
+    P = _small_params(base, "sv", reference_dir, raw, **over)
+    steps.clean(P)
+    steps.describe(P)
+    steps.model(P)
+    assert steps.compare(P)["compared"]
+    out = {"sv": P, "en": _small_params(base, "en", reference_dir, raw, **over)}
+    shutil.copytree(P["output_dir"], out["en"]["output_dir"])
+    for p in out.values():
+        steps.report(p)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_change_section_numbers_equal_their_tables(two_wave_run, lang):
+    P = two_wave_run[lang]
+    # the other sections are checked on small_run; here the section of the comparison, and the summary
+    # and key-figure table of wave 2023 (its own codebook: SKR's 2023 figure where one was published)
+    assert check_numbers(P, "section#change") >= 7 + 12 * 6 + 12 * 6 + 16 + 21  # lead, C1, C2, C3
+    assert check_numbers(P, "section#summary") >= 40 and check_numbers(P, "section#shares") == 60
+    assert {"sv": "SKR 2023: 7 av 10", "en": "SKR 2023: 7 in 10"}[lang] in _soup(P).select_one("#summary").get_text()
+    soup = _soup(P)
+    section = soup.select_one("section#change")
+    tagged = section.select("[data-src]")
+    assert {el["data-src"] for el in tagged} == {"change", "transitions", "trend"}
+    change = schemas.read_table("change", P["output_dir"])
+    for item in change["item"]:  # every row of change.csv is shown with its change and both intervals
+        cols = {el["data-cols"] for el in tagged if el["data-src"] == "change" and json.loads(el["data-key"]) == {"item": item}}
+        assert {"share_from", "share_to", "change", "ci_low ci_high", "ci_low_independent ci_high_independent",
+                "n_both"} <= cols, item
+    published = schemas.read_table("trend", P["output_dir"]).query("kind == 'published'")
+    keys = {(k["item"], k["wave"]) for k in (json.loads(el["data-key"]) for el in tagged if el["data-src"] == "trend")}
+    assert keys == set(zip(published["item"], published["wave"]))
+    assert not section.select("td.num:not([data-src])")
+    title = {"sv": "Förändring sedan 2019", "en": "Change since 2019"}[lang]
+    assert section.select_one("h2").get_text() == title
+    assert title in [a.get_text() for a in soup.select("#toc a")]
+
+
+def test_change_section_flags_reworded_questions_and_the_fpc_caveat(two_wave_run):
+    from analysis.compute.codebook import item_map
+
+    for lang, P in two_wave_run.items():
+        text = _soup(P).select_one("section#change").get_text(" ")
+        for link in item_map(2019, 2023).items:
+            if link.comparability == "wording_changed":
+                assert getattr(link, f"note_{lang}")[:60] in " ".join(text.split()), (lang, link.item_from)
+        assert catalogue.label("comparability", "wording_changed", lang) in text
+        assert {"sv": "för smalt", "en": "too narrow"}[lang] in text
+
+
+def test_two_wave_report_shows_the_trend_figure_and_the_single_wave_report_does_not(two_wave_run, small_run):
+    page = _page(two_wave_run["sv"])
+    assert page.count('src="data:image/png;base64,') == 7
+    fig = _soup(two_wave_run["en"]).select_one("section#change figure#fig-trend")
+    assert fig and "public record" in fig.get_text()
+    assert _soup(small_run["sv"]).select_one("section#change") is None
+    assert "change" not in [a["href"].split("-")[0][1:] for a in _soup(small_run["sv"]).select("#toc a")]
+
+
+def test_two_wave_english_report_has_no_swedish_prose(two_wave_run):
+    soup = _soup(two_wave_run["en"])
+    for s in soup(["style"]):
+        s.decompose()
+    text = re.sub(r"\b\w+ län\b|\b\w+s län\b", "", soup.get_text(" "))
+    words = set(re.findall(r"\w*[åäöÅÄÖ]\w*", text))
+    county = {"Gävleborgs", "Jämtlands", "Västernorrlands", "Västerbottens", "Västra", "Götalands", "Skåne",
+              "Södermanlands", "Östergötlands", "Jönköpings", "Värmlands", "Örebro", "Västmanlands", "Kronobergs",
+              "Västerbotten", "Gävleborg", "Jämtland", "Västernorrland", "Södermanland", "Östergötland", "Jönköping",
+              "Värmland", "Västmanland", "Götaland", "Kronoberg", "Sveriges", "Kommuner", "Regioner"}
+    assert words <= county, sorted(words - county)
+
+
+def test_index_lists_every_wave_of_the_report(two_wave_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "reports" / "2023"
+    shutil.copytree(two_wave_run["sv"]["output_dir"], out)
+    page = lambda: BeautifulSoup(report.render_index(out, [], lang="sv", wave=2023, synthetic=True, has_pdf=False,  # noqa: E731
+                                                     has_workbook=False), "html.parser")
+    waves = page().select("ul.waves li")
+    assert [li.get_text() for li in waves] == ["2019: alla filer", "2023 (denna)"] and not waves[0].select("a")
+    (tmp_path / "reports" / "2019").mkdir()
+    (tmp_path / "reports" / "2019" / "index.html").write_text("<html></html>")
+    assert [a["href"] for a in page().select("ul.waves a")] == ["../2019/index.html"]
+
+
+def test_no_earlier_wave_removes_a_stale_comparison(two_wave_run, tmp_path):
+    import shutil
+
+    P = dict(two_wave_run["sv"], output_dir=str(tmp_path / "out"), compare_with=None, compare_dir=None)
+    shutil.copytree(two_wave_run["sv"]["output_dir"], P["output_dir"])
+    assert steps.compare(P) == {"compared": False}
+    out = Path(P["output_dir"])
+    assert not (out / "tables" / "change.csv").exists() and not list((out / "figures").glob("trend_*"))
+    steps.report(P)
+    assert _soup(P).select_one("section#change") is None

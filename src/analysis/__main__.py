@@ -36,6 +36,11 @@ def _run(argv: list[str]) -> int:
         print(f"error: {P['raw_path']}: raw export not found (expected a CSV or xlsx file; "
               "`make` generates the synthetic default)", file=sys.stderr)
         return 2
+    if P["compare_with"] is not None and not (Path(P["compare_dir"]) / "run_info.json").is_file():
+        print(f"error: {P['compare_dir']}: no processed data of wave {P['compare_with']} to compare with "
+              f"(run `python -m analysis run -p wave={P['compare_with']}` first, or -p compare_with=null)",
+              file=sys.stderr)
+        return 2
     from .run.pipeline import StepFailed, run
 
     try:
@@ -52,25 +57,35 @@ def _run(argv: list[str]) -> int:
 
 
 def _synthesize(argv: list[str]) -> int:
-    """`python -m analysis synthesize [--seed N] [--out PATH] [--format csv|xlsx] [--truth PATH]
-    [--rows N] [--reference-dir DIR]`; prints one line naming the file(s) written."""
-    from .compute.codebook import default_codebook
-    from .compute.reference import load_register
-    from .compute.synthetic import generate
+    """`python -m analysis synthesize [--wave 2019|2023] [--seed N] [--out PATH] [--format csv|xlsx]
+    [--truth PATH] [--rows N] [--reference-dir DIR]`; prints one line naming the file(s) written.
+
+    --wave 2023 writes the panel partner of the 2019 export of the same seed, calibrated to the
+    published 2023 CISO share in the reference data's published_series.csv."""
+    from .compute.codebook import codebook_for
+    from .compute.reference import load_published_series, load_register
+    from .compute.synthetic import BASE_WAVE, PANEL_WAVES, generate
     from .io import write_export, write_json
 
+    waves = (BASE_WAVE, *PANEL_WAVES)
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--wave", type=int, choices=waves, default=BASE_WAVE)
+    wave = pre.parse_known_args(argv)[0].wave
     try:
-        P = params_mod.load()
+        P = params_mod.load(overrides=[f"wave={wave}"])
     except params_mod.ParamError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     ap = argparse.ArgumentParser(prog="python -m analysis synthesize",
-                                 description="Write the synthetic raw export (not SKR's data).")
+                                 description="Write the synthetic raw export of a wave (not SKR's data).")
+    ap.add_argument("--wave", type=int, choices=waves, default=BASE_WAVE,
+                    help=f"survey wave (default {BASE_WAVE}); 2023 is a panel on the 2019 export of the same seed")
     ap.add_argument("--seed", type=int, default=P["seed"], help=f"random seed (default {P['seed']})")
     ap.add_argument("--out", default=None, help=f"output file (default {P['raw_path']})")
     ap.add_argument("--format", choices=("csv", "xlsx"), default=None,
                     help="file format (default: from --out's suffix, else csv)")
-    ap.add_argument("--truth", default=None, help="also write the generating model as JSON here")
+    ap.add_argument("--truth", default=None, help="also write the generating model (2023: with the transition "
+                    "probabilities) as JSON here")
     ap.add_argument("--rows", type=int, default=None, help="number of submissions (benchmarks)")
     ap.add_argument("--reference-dir", default=P["reference_dir"], help="folder with the register")
     args = ap.parse_args(argv)
@@ -81,7 +96,7 @@ def _synthesize(argv: list[str]) -> int:
         fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
     if not args.out and fmt == "xlsx":
         out = out.with_suffix(".xlsx")
-    cb = default_codebook()
+    cb = codebook_for(args.wave)
     if not cb.is_synthetic_file(out):
         marker = cb.survey["synthetic_file_marker"]
         print(f"error: {out}: the file name must contain {marker!r} so that it is never taken for "
@@ -91,7 +106,9 @@ def _synthesize(argv: list[str]) -> int:
         print("error: --rows must be at least 1", file=sys.stderr)
         return 2
     register = load_register(args.reference_dir)
-    df, truth = generate(register, seed=args.seed, n_rows=args.rows, codebook=cb)
+    series = load_published_series(args.reference_dir) if args.wave != BASE_WAVE else None
+    df, truth = generate(register, seed=args.seed, n_rows=args.rows, codebook=cb, wave=args.wave,
+                         published_series=series)
     write_export(df, out, fmt)
     line = f"wrote {out}"
     if args.truth:

@@ -8,6 +8,8 @@ from its column's unit (and optional `digits`), never from the column's name. Fi
 - processed data (01): analysis.parquet, responses.parquet, cleaning_log.csv, run_info.json
 - tables of 02 and 03: tables/<name>.csv (UTF-8 with BOM), plus describe_summary.json and
   model_summary.json (strict JSON: NaN is written as null)
+- tables of 05 (when two waves are compared): tables/change.csv, transitions.csv, trend.csv and
+  compare_summary.json, in the later wave's output folder
 """
 
 from __future__ import annotations
@@ -310,6 +312,82 @@ def _se_design() -> pa.DataFrameSchema:
     }, "se_design")
 
 
+COMPARABILITY = col("code", "how comparable the item is with the earlier wave: same, or wording_changed "
+                    "(the question or an answer label changed; see the item map in compute/waves.yaml)",
+                    isin=("same", "wording_changed"))
+
+
+def _change() -> pa.DataFrameSchema:
+    return _table({
+        "item": col("code", "item id in the earlier wave (item map, compute/waves.yaml)"),
+        "wave_from": col("year", "the earlier wave"),
+        "wave_to": col("year", "the later wave"),
+        "share_from": col("proportion", "design-weighted share in the earlier wave (stacked design)", nullable=True),
+        "share_to": col("proportion", "design-weighted share in the later wave (stacked design)", nullable=True),
+        "change": col("percentage_points", "share_to - share_from, in percentage points", nullable=True),
+        "se_change": col("percentage_points", "linearised SE of the change, panel-aware: R survey on the stacked "
+                         "respondents, municipalities as clusters, fpc N_h (analysis.compute.compare)",
+                         nullable=True, digits=2),
+        "ci_low": col("percentage_points", "lower limit: change - t(df) se_change", nullable=True),
+        "ci_high": col("percentage_points", "upper limit: change + t(df) se_change", nullable=True),
+        "n_from": col("count", "respondents with a valid answer in the earlier wave"),
+        "n_to": col("count", "respondents with a valid answer in the later wave"),
+        "n_both": col("count", "municipalities with a valid answer in both waves"),
+        "df": col("count", "degrees of freedom: clusters with a valid answer minus their strata"),
+        "se_change_independent": col("percentage_points", "SE if the waves were independent samples, each with its "
+                                     "own FPC (the SEs of 02_describe); ignores the panel", nullable=True, digits=2),
+        "ci_low_independent": col("percentage_points", "lower limit with se_change_independent", nullable=True),
+        "ci_high_independent": col("percentage_points", "upper limit with se_change_independent", nullable=True),
+        "comparability": COMPARABILITY,
+        "data_source": DATA_SOURCE,
+    }, "change")
+
+
+def _transitions() -> pa.DataFrameSchema:
+    hidden = " (hidden when suppressed)"
+    return _table({
+        "item": col("code", "item id in the earlier wave"),
+        "wave_from": col("year", "the earlier wave"),
+        "wave_to": col("year", "the later wave"),
+        "n_both": col("count", "municipalities with a valid answer in both waves (unweighted)"),
+        "kept_yes": col("count", "yes in both waves" + hidden, nullable=True),
+        "lost": col("count", "yes in the earlier wave, no in the later" + hidden, nullable=True),
+        "gained": col("count", "no in the earlier wave, yes in the later" + hidden, nullable=True),
+        "kept_no": col("count", "no in both waves" + hidden, nullable=True),
+        "share_kept": col("proportion", "kept_yes / (kept_yes + lost): P(yes later | yes earlier)", nullable=True),
+        "share_gained": col("proportion", "gained / (gained + kept_no): P(yes later | no earlier)", nullable=True),
+        "p_value": col("p_value", "exact McNemar test of gained = lost (two-sided)", nullable=True),
+        "comparability": COMPARABILITY,
+        "suppressed": col("flag", "counts not shown: fewer than min_cell municipalities answered in both waves"),
+        "data_source": DATA_SOURCE,
+    }, "transitions")
+
+
+def _trend() -> pa.DataFrameSchema:
+    return _table({
+        "item": col("code", "item id (the project's 2019 id; published items without one keep their own)"),
+        "wave": col("year", "survey wave"),
+        "kind": col("code", "published (the public record), or this project's estimate from synthetic or "
+                    "survey data", isin=("published", "synthetic", "survey")),
+        "publisher": col("text", "who published the figure (published rows)", nullable=True),
+        "share": col("proportion", "the published share (counts: numerator / denominator) or the estimate"),
+        "ci_low": col("proportion", "lower limit of the interval", nullable=True),
+        "ci_high": col("proportion", "upper limit of the interval", nullable=True),
+        "interval": col("code", "clopper_pearson (published counts), rounding ([x - 0.5, x + 0.5] / 10 for "
+                        "'x av 10'), or the estimate's ci_method (korn_graubard, ...)"),
+        "numerator": col("count", "published count with the item", nullable=True),
+        "denominator": col("count", "published count answering", nullable=True),
+        "x_of_10": col("count", "published 'x av 10', or the estimate rounded half up to tenths x 10",
+                       nullable=True, le=10),
+        "comparability": col("code", "same (the project's item), wording_changed (the later wave's reworded "
+                             "item), similar (another survey's close or near item), other_item (no 2019 item)",
+                             isin=("same", "wording_changed", "similar", "other_item")),
+        "note": col("text", "the public record's comparability note, verbatim (published rows)", nullable=True),
+        "source_url": col("text", "the page the figure was published on (published rows)", nullable=True),
+        "data_source": DATA_SOURCE,
+    }, "trend")
+
+
 def _cleaning_log() -> pa.DataFrameSchema:
     return _table({
         "step": col("code", "cleaning stage"),
@@ -406,6 +484,20 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
     Contract("tables/se_design.csv", "output", "03_model", ("04_report",),
              "how much strata (and the FPC) would change the model standard errors", _se_design(),
              key=("variant",)),
+    Contract("tables/change.csv", "output", "05_compare", ("04_report",),
+             "change of each shared item's weighted share since the earlier wave, with a panel-aware SE "
+             "(change in percentage points)", _change(), key=("item",)),
+    Contract("tables/transitions.csv", "output", "05_compare", ("04_report",),
+             "per shared item: kept, lost and gained among municipalities answering in both waves, exact "
+             "McNemar test", _transitions(), key=("item",)),
+    Contract("tables/trend.csv", "output", "05_compare", ("04_report",),
+             "the public record 2015-2023 (published_series.csv) beside the project's estimates of each wave, "
+             "with intervals; the points of the trend figure", _trend(), key=("item", "wave", "kind")),
+    _json_contract("compare_summary.json", "output", "05_compare", ("04_report",),
+                   "what was compared and how (numbers and codes only)",
+                   {"wave_from": "the earlier wave", "wave_to": "the later wave", "alpha": "1 - confidence level",
+                    "min_cell": "suppression threshold", "synthetic": "synthetic input (either wave)",
+                    "figures": "the trend figure's files"}),
     _json_contract("provenance.json", "output", "04_report", ("readers of the report",),
                    "what the report was made from: git state, file digests, parameters, versions",
                    {"git_commit": "HEAD commit (null outside git)", "git_dirty": "uncommitted changes",

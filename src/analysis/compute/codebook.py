@@ -1,6 +1,7 @@
-"""Load and validate the survey codebook (codebook.yaml); map raw labels to codes and back.
+"""Load and validate the survey codebooks (one per wave, waves.yaml); map raw labels to codes and back.
 
-Every other module learns what a raw export contains, and what each answer means, from here only.
+Every other module learns what a raw export contains, what each answer means, and which items of two
+waves may be compared (the item map), from here only.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 
 import yaml
 
-DEFAULT_PATH = Path(__file__).with_name("codebook.yaml")
+DEFAULT_PATH = Path(__file__).with_name("codebook.yaml")  # the 2019 wave
+WAVES_PATH = Path(__file__).with_name("waves.yaml")
 
 VARIABLE_TYPES = {"metadata", "personal", "single_choice", "ordinal", "numeric", "free_text"}
 CODED_TYPES = {"single_choice", "ordinal"}
@@ -34,6 +36,10 @@ HEADLINE_ITEMS = (
 )
 # The seven working-method areas on the maturity scale.
 MATURITY_AREAS = HEADLINE_ITEMS[3:]
+# Every yes/no item of analysis.parquet: the ten headline items and the two other governance items.
+BINARY_ITEMS = (*HEADLINE_ITEMS, "resources", "collaboration")
+# How comparable an item is between two waves (waves.yaml, item_maps).
+COMPARABILITY = ("same", "wording_changed")
 
 
 class CodebookError(ValueError):
@@ -52,7 +58,7 @@ class Headline:
     label_en: str
     statement_sv: str
     statement_en: str
-    published_share: float
+    published_share: float | None  # None: not published for this wave
 
 
 @dataclass(frozen=True)
@@ -121,8 +127,15 @@ class Codebook:
         """Raw column header -> variable id."""
         return {v.header: v.id for v in self.variables}
 
+    @property
+    def wave(self) -> int | None:
+        """The wave (calendar year) the codebook describes (survey.wave)."""
+        w = self.survey.get("wave")
+        return None if w is None else int(w)
+
     def published_shares(self) -> dict[str, float]:
-        return {v.id: v.headline.published_share for v in self.headline}
+        """SKR's published shares of this wave's headline items (items not published are left out)."""
+        return {v.id: v.headline.published_share for v in self.headline if v.headline.published_share is not None}
 
     def is_synthetic_file(self, path: str | Path) -> bool:
         """True when the file name carries the synthetic-data marker."""
@@ -164,7 +177,7 @@ def _build_variable(raw: dict[str, Any], scales: dict[str, Any]) -> Variable:
             label_en=h["label_en"],
             statement_sv=h["statement_sv"],
             statement_en=h["statement_en"],
-            published_share=float(h["published_share"]),
+            published_share=None if h.get("published_share") is None else float(h["published_share"]),
         )
         bad = set(kw["headline"].yes_codes) - {c for c in kw.get("labels", {}).values() if c != DONT_KNOW}
         if bad:
@@ -196,3 +209,100 @@ def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:
 def default_codebook() -> Codebook:
     """The codebook shipped with the package (cached)."""
     return load_codebook(DEFAULT_PATH)
+
+
+# ------------------------------------------------------------------------------------ waves
+@dataclass(frozen=True)
+class ItemLink:
+    """One item two waves share: its id in the earlier and the later wave, and how comparable it is."""
+
+    item_from: str
+    item_to: str
+    comparability: str  # one of COMPARABILITY
+    note_sv: str | None = None
+    note_en: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemMap:
+    """The items shared by wave_from and wave_to (waves.yaml), in BINARY_ITEMS order."""
+
+    wave_from: int
+    wave_to: int
+    items: tuple[ItemLink, ...]
+
+    def __getitem__(self, item_from: str) -> ItemLink:
+        for link in self.items:
+            if link.item_from == item_from:
+                return link
+        raise KeyError(item_from)
+
+
+@lru_cache(maxsize=1)
+def _waves_file(path: Path = WAVES_PATH) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    if not isinstance(raw, dict) or not isinstance(raw.get("waves"), dict):
+        raise CodebookError(f"{path}: expected a mapping with 'waves' (wave -> codebook file)")
+    return raw
+
+
+def waves() -> dict[int, Path]:
+    """Every wave with a codebook: wave -> codebook path, in wave order."""
+    raw = _waves_file()
+    return {int(w): WAVES_PATH.with_name(str(f)) for w, f in sorted(raw["waves"].items(), key=lambda kv: int(kv[0]))}
+
+
+@lru_cache(maxsize=8)
+def codebook_for(wave: int) -> Codebook:
+    """The codebook of `wave` (waves.yaml); CodebookError naming the known waves when there is none."""
+    known = waves()
+    if int(wave) not in known:
+        raise CodebookError(f"no codebook for wave {wave}: known waves {', '.join(map(str, known))} "
+                            f"({WAVES_PATH.name}); add src/analysis/compute/codebook_{wave}.yaml and list it there")
+    path = known[int(wave)]
+    cb = default_codebook() if path == DEFAULT_PATH else load_codebook(path)
+    if cb.wave != int(wave):
+        raise CodebookError(f"{path.name}: survey.wave is {cb.wave}, but {WAVES_PATH.name} lists it for {wave}")
+    return cb
+
+
+def _wording(v: Variable) -> tuple:
+    """What a reader of the question sees and what counts as yes: compared for `same` items."""
+    yes = v.headline.yes_codes if v.headline else (1,)
+    return (v.question_sv, v.question_en, tuple(sorted((normalise_label(k), c) for k, c in v.labels.items()
+                                                      if c != DONT_KNOW)), tuple(yes))
+
+
+@lru_cache(maxsize=8)
+def item_map(wave_from: int, wave_to: int) -> ItemMap:
+    """The items waves `wave_from` and `wave_to` share, checked against both codebooks.
+
+    An item marked `same` must have the same question, answer labels and yes-codes in both codebooks;
+    a `wording_changed` item must carry a note in both languages. CodebookError otherwise, or when
+    waves.yaml has no map for the pair.
+    """
+    raw = _waves_file()
+    found = [m for m in raw.get("item_maps", []) if int(m["from"]) == int(wave_from) and int(m["to"]) == int(wave_to)]
+    if len(found) != 1:
+        raise CodebookError(f"{WAVES_PATH.name}: expected one item map from {wave_from} to {wave_to}, found {len(found)}")
+    cb_from, cb_to = codebook_for(wave_from), codebook_for(wave_to)
+    links = {}
+    for item, spec in found[0]["items"].items():
+        spec = spec or {}
+        link = ItemLink(str(item), str(spec.get("to", item)), str(spec.get("comparability", "")),
+                        spec.get("note_sv"), spec.get("note_en"))
+        where = f"{WAVES_PATH.name}, map {wave_from}->{wave_to}, item {item!r}"
+        if link.comparability not in COMPARABILITY:
+            raise CodebookError(f"{where}: comparability must be one of {COMPARABILITY}, got {link.comparability!r}")
+        if link.item_from not in BINARY_ITEMS or link.item_to not in BINARY_ITEMS:
+            raise CodebookError(f"{where}: only the yes/no items {BINARY_ITEMS} can be compared")
+        same = _wording(cb_from[link.item_from]) == _wording(cb_to[link.item_to])
+        if link.comparability == "same" and not same:
+            raise CodebookError(f"{where}: marked 'same' but the question, labels or yes-codes differ between "
+                                f"{cb_from.path.name} and {cb_to.path.name}; mark it 'wording_changed' with a note")
+        if link.comparability == "wording_changed" and not (link.note_sv and link.note_en):
+            raise CodebookError(f"{where}: 'wording_changed' needs note_sv and note_en")
+        links[link.item_from] = link
+    ordered = tuple(links[i] for i in BINARY_ITEMS if i in links)
+    return ItemMap(int(wave_from), int(wave_to), ordered)

@@ -1,7 +1,8 @@
-"""Load and check the public reference data on Sweden's 290 municipalities.
+"""Load and check the public reference data on Sweden's 290 municipalities and the public record.
 
-Register (codes, names, county), SKR's 2017 municipality groups, SCB population and boundaries,
-read from `reference_dir` (normally data/external/, linked from ../shared/data/reference/).
+Register (codes, names, county), SKR's 2017 municipality groups, SCB population, boundaries and the
+published survey figures 2015-2023, read from `reference_dir` (normally data/external/, linked from
+../shared/data/reference/).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ N_MUNICIPALITIES = 290
 REGISTER_FILE = "kommuner_2019_reference.csv"
 COUNTIES_GEOJSON = "swedish_regions.geojson"
 MUNICIPALITIES_GEOJSON = "swedish_municipalities.geojson"
+PUBLISHED_SERIES = "published_series.csv"
 
 # What `make` needs in data/external/, and where the original publishers put it.
 REQUIRED_FILES = {
@@ -27,6 +29,8 @@ REQUIRED_FILES = {
     "scb_folkmangd_kommun_1950_2019.csv": "SCB Folkmängd i kommuner 1950-2019: https://www.scb.se/hitta-statistik/statistik-efter-amne/befolkning/befolkningens-sammansattning/befolkningsstatistik/",
     COUNTIES_GEOJSON: "county boundaries (GeoJSON), e.g. Lantmäteriet/SCB 'Län' boundaries",
     MUNICIPALITIES_GEOJSON: "municipality boundaries (GeoJSON), e.g. Lantmäteriet/SCB 'Kommuner' boundaries",
+    PUBLISHED_SERIES: "the public record: MSB/SKL 2015 counts and SKR's 2019 and 2023 figures, one row per "
+    "published figure with its source page (see ../shared/data/reference/SOURCES.md §6)",
 }
 
 _COLUMNS = {
@@ -98,3 +102,85 @@ def load_counties_geojson(reference_dir: str | Path):
     gdf = gpd.read_file(path)
     gdf["lan_kod"] = gdf["l_id"].astype(int).map("{:02d}".format)
     return gdf
+
+
+# ------------------------------------------------------------------------------ public record
+SERIES_COLUMNS = ("wave", "publisher", "survey", "published", "item", "numerator", "denominator", "share",
+                  "share_is_rounded_to", "respondents_note", "comparability", "source_url")
+ROUNDING = ("count", "x_of_10")
+# How close a published figure is to the project's item of the same id, read from the start of the
+# file's `comparability` note (SOURCES.md §6): a note that starts otherwise is refused, not guessed.
+COMPARABILITY_PREFIXES = (("the project's own item", "same"), ("same item as", "same"),
+                          ("close to", "similar"), ("near", "similar"), ("no 2019 item", "other_item"))
+
+
+def comparability_class(note: str) -> str | None:
+    """same | similar | other_item from a published row's comparability note; None if unrecognised."""
+    text = str(note).strip().casefold()
+    for prefix, cls in COMPARABILITY_PREFIXES:
+        if text.startswith(prefix):
+            return cls
+    return None
+
+
+def load_published_series(reference_dir: str | Path) -> pd.DataFrame:
+    """The public record (published_series.csv), one row per published figure, checked.
+
+    Columns as in the file plus `comparability_class` (comparability_class of the note); wave,
+    numerator and denominator as integers (NA where not published), share as a float (NA for counts).
+    A "count" row must have 0 <= numerator <= denominator and no share; an "x_of_10" row a share in
+    whole tenths and no counts. InputError naming the row otherwise.
+    """
+    path = Path(reference_dir) / PUBLISHED_SERIES
+    if not path.is_file():
+        raise InputError(path, None, None, "the published figures (run `make` to link data/external/)")
+    df = pd.read_csv(path, dtype=str, encoding="utf-8", keep_default_na=False)
+    absent = [c for c in SERIES_COLUMNS if c not in df.columns]
+    if absent:
+        raise InputError(path, None, ", ".join(absent), "the columns of the published series")
+    df = df[list(SERIES_COLUMNS)].copy()
+    for c in ("wave", "numerator", "denominator", "share"):
+        num = pd.to_numeric(df[c].str.strip().replace("", None), errors="coerce")
+        bad = df[c].str.strip().ne("") & num.isna()
+        if bad.any():
+            raise InputError(path, int(bad.idxmax()) + 2, c, "a number", repr(df.loc[bad.idxmax(), c]))
+        df[c] = num
+    df["wave"] = df["wave"].astype("Int64")
+    for c in ("numerator", "denominator"):
+        df[c] = df[c].astype("Int64")
+    for i, r in df.iterrows():
+        row = int(i) + 2
+        if pd.isna(r["wave"]) or not str(r["item"]).strip():
+            raise InputError(path, row, "wave, item", "a wave and an item id")
+        kind = r["share_is_rounded_to"]
+        if kind not in ROUNDING:
+            raise InputError(path, row, "share_is_rounded_to", f"one of {ROUNDING}", repr(kind))
+        if kind == "count":
+            if pd.isna(r["numerator"]) or pd.isna(r["denominator"]) or not 0 <= r["numerator"] <= r["denominator"] \
+                    or r["denominator"] < 1 or not pd.isna(r["share"]):
+                raise InputError(path, row, "numerator, denominator, share",
+                                 "0 <= numerator <= denominator, denominator >= 1 and no share for a count")
+        else:
+            x = r["share"] * 10
+            if pd.isna(x) or abs(x - round(x)) > 1e-9 or not 0 <= x <= 10 or not pd.isna(r["numerator"]):
+                raise InputError(path, row, "share", "a share in whole tenths (x av 10) and no counts",
+                                 repr(r["share"]))
+        if comparability_class(r["comparability"]) is None:
+            raise InputError(path, row, "comparability", "a note starting with one of "
+                             + ", ".join(repr(p) for p, _ in COMPARABILITY_PREFIXES), repr(r["comparability"][:40]))
+    df["comparability_class"] = df["comparability"].map(comparability_class)
+    dup = df.duplicated(["wave", "item"], keep=False)
+    if dup.any():
+        raise InputError(path, [int(i) + 2 for i in df.index[dup]], "wave, item", "one row per wave and item")
+    return df.reset_index(drop=True)
+
+
+def published_share(series: pd.DataFrame, wave: int, item: str) -> float | None:
+    """The published share of `item` in `wave` (numerator / denominator for counts); None if absent."""
+    rows = series[(series["wave"] == int(wave)) & (series["item"] == item)]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    if r["share_is_rounded_to"] == "count":
+        return float(r["numerator"]) / float(r["denominator"])
+    return float(r["share"])

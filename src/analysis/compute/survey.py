@@ -449,10 +449,11 @@ def respondent_profile(df: pd.DataFrame) -> dict[str, Any]:
 # The step's numbers (pure; runner.steps writes them)
 # --------------------------------------------------------------------------------------------
 
-def compute(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5) -> dict[str, Any]:
-    """All tables of the step from analysis.parquet (pure)."""
+def compute(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, codebook=None) -> dict[str, Any]:
+    """All tables of the step from analysis.parquet (pure); labels and published shares from `codebook`
+    (the wave's; default the 2019 codebook)."""
     return {
-        "headline": headline_table(df, alpha),
+        "headline": headline_table(df, alpha, codebook),
         "headline_by_group": headline_by_group(df, alpha, min_cell),
         "maturity_index": maturity_table(df, alpha, min_cell),
         "response": response_table(df, min_cell),

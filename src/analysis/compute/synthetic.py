@@ -1,6 +1,7 @@
-"""Synthetic raw export of SKR's 2019 survey: a web-survey tool's file for the real 290 municipalities.
+"""Synthetic raw exports of SKR's 2019 survey and its 2023 follow-up, for the real 290 municipalities.
 
-Answers come from a documented model calibrated to SKR's published shares; the truth is returned too.
+Answers come from a documented model calibrated to SKR's published shares (2023: a panel on 2019's
+answers); the generating truth is returned too.
 
 Generative model (log-odds scale; every number below is written to the truth JSON)
 ----------------------------------------------------------------------------------
@@ -44,6 +45,35 @@ pi_i, integrated over u by 60-point Gauss-Hermite quadrature and over the 16 com
 the four items exactly - equals the target. The calibration does not depend on the seed and is
 cached.
 
+The 2023 wave: a panel on the 2019 answers
+------------------------------------------
+``generate(..., wave=2023, published_series=...)`` with seed s first redraws the 2019 frame (every
+municipality's 2019 answer, respondent or not) exactly as the 2019 export of seed s has it, then
+draws 2023 with its own generator (numpy seed sequence [s, 2023]):
+
+7. Response 2023, its own pattern: ``P(non-response) = logistic(theta0' + RESPONSE_2023["slope_z"] * z
+   + RESPONSE_2023["group_C"] * [C])``, exactly ``RESPONSE_2023["n_respondents"]`` (255) respondents by
+   the same randomised systematic PPS (inclusion probabilities pi'_i exact and seed-free); independent
+   of the 2019 response given size and group.
+8. Transitions. For each yes/no item k (the ten headline items, resources, collaboration; "yes" as in
+   the codebook: leadership_informed code 2, an area's top two levels), municipality i's 2023 answer
+   depends on its 2019 answer only:
+       P(yes 2023 | yes 2019) = PERSISTENCE_2023[k]      (documented constants: "kept")
+       P(yes 2023 | no 2019)  = gain_k                   (solved: "gained")
+   so P(no 2023 | yes 2019) = 1 - PERSISTENCE_2023[k] is the probability of losing it. Draws are
+   balanced as in 4. Levels within yes / no, "Ja, vid behov", self_rating and ciso_share are drawn as
+   in 3-5 from the 2023 answers.
+9. Calibration: gain_k is solved in closed form so that the EXPECTED 2023 share among the 2023
+   respondents, sum_i pi'_i [gain_k + (PERSISTENCE_2023[k] - gain_k) P(yes 2019)_i] / n', equals
+   the 2023 target: for ciso SKR's published 2023 share, read from published_series.csv (the
+   `published_series` argument; never typed here); for the other items the assumed shares
+   ``ASSUMED_SHARES_2023`` (SKR's 2024 message is "förbättringar" without further figures: the
+   assumption is five percentage points above each 2019 target). P(yes 2019)_i is the model
+   probability of 2-4 (u integrated out), so the transition probabilities are seed-free.
+10. Missingness 2023: "Vet ej" 3 %, blank 2 % (MCAR); fieldwork from ``FIELDWORK_START_2023``.
+The 2023 export is read through codebook_2023.yaml (other headers, one changed answer label). No
+model effect is planted for 2023: the associations of 4 carry over only through the transitions.
+
 The export mimics a web-survey tool: the codebook's raw Swedish headers, one row per submission,
 semicolon-separated UTF-8 with BOM (xlsx on request), with the mess cleaning must handle (abandoned
 duplicate submissions, name and code variants, odd label case and spaces, ciso_share formats,
@@ -58,7 +88,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import DONT_KNOW, MATURITY_AREAS, Codebook, default_codebook
+from .codebook import BINARY_ITEMS, DONT_KNOW, MATURITY_AREAS, Codebook, codebook_for, default_codebook
 
 # --------------------------------------------------------------------------------------------
 # Model constants (all copied into the truth dict)
@@ -105,6 +135,24 @@ GH_NODES = 60
 PERSON_POOL = 500
 FIELDWORK_START = np.datetime64("2019-03-18T00:00:00")
 FIELDWORK_DAYS = 56
+
+# --- the 2023 wave (a panel on 2019; see the module docstring, 7-10) ---------------------------
+BASE_WAVE = 2019
+PANEL_WAVES = (2023,)
+RESPONSE_2023 = {"n_respondents": 255, "slope_z": -0.4, "group_C": 1.0}  # assumption: 88 % answer
+# P(yes in 2023 | yes in 2019): most municipalities keep what they had; some lose it (staff turnover,
+# reorganisation). Assumptions, documented; the gains are solved from the targets.
+PERSISTENCE_2023 = {"ciso": 0.92, "leadership_informed": 0.80, "action_plans": 0.80, "resources": 0.85,
+                    "collaboration": 0.85, **{a: 0.85 for a in MATURITY_AREAS}}
+# 2023 targets other than the published CISO share: assumption, 2019 target + 0.05 each.
+ASSUMED_SHARES_2023 = {"leadership_informed": 0.35, "action_plans": 0.25, "risk_management": 0.55,
+                       "classification": 0.55, "incident_management": 0.65, "continuity": 0.45,
+                       "awareness": 0.55, "procurement": 0.35, "follow_up": 0.25, "resources": 0.40,
+                       "collaboration": 0.55}
+PUBLISHED_ITEMS_2023 = ("ciso",)  # calibrated to published_series.csv
+DONT_KNOW_RATE_2023 = 0.03
+BLANK_RATE_2023 = 0.02
+FIELDWORK_START_2023 = np.datetime64("2023-09-11T00:00:00")
 
 # Names shown in a distinctive way whenever the municipality appears (in the natural-size rows).
 SHOWCASE_NAMES = {"0114": "Upplands-Väsby", "2023": "Malung Sälen", "1480": "GÖTEBORG"}
@@ -179,7 +227,7 @@ def _calibrate(lp: tuple[float, ...], is_c: tuple[bool, ...], targets: tuple[tup
         joint *= np.where(combos[None, None, :, b] == 1, p, 1 - p)
     pbar = np.einsum("ikc,k->ic", joint, gh_w)  # (n, 16): P(x | municipality), u integrated out
 
-    intercepts, expected = {}, {}
+    intercepts, expected, p_yes = {}, {}, {}
     for j in AREAS:
         beta = np.array([EFFECTS[j][t] for t in PREDICTORS])
         eta0 = (combos @ beta)[None, :] + EFFECTS[j]["log_folkmangd"] * lp_a[:, None]
@@ -189,10 +237,48 @@ def _calibrate(lp: tuple[float, ...], is_c: tuple[bool, ...], targets: tuple[tup
 
         intercepts[j] = brentq(lambda c: area_share(c) - tgt[j], -60, 60, xtol=1e-14)
         expected[j] = area_share(intercepts[j])
+        p_yes[j] = (pbar * _logistic(intercepts[j] + eta0)).sum(axis=1)
     for k in GOVERNANCE:
         expected[k] = float(w @ (p_given_m[k] @ gh_w))
+        p_yes[k] = p_given_m[k] @ gh_w
     return {"mean": mean, "sd": sd, "theta0": float(theta0), "q": q, "pi": pi,
-            "alpha": alpha, "intercepts": intercepts, "expected": expected}
+            "alpha": alpha, "intercepts": intercepts, "expected": expected, "p_yes": p_yes}
+
+
+def _response_probabilities(z: np.ndarray, is_c: np.ndarray, n_respondents: int, slope_z: float,
+                            group_c: float) -> tuple[float, np.ndarray]:
+    """theta0 and the non-response probabilities q (summing to the number of non-respondents)."""
+    from scipy.optimize import brentq
+
+    n_non = len(z) - n_respondents
+    theta0 = brentq(lambda t: _logistic(t + slope_z * z + group_c * is_c).sum() - n_non, -30, 30, xtol=1e-14)
+    q = _logistic(theta0 + slope_z * z + group_c * is_c)
+    return float(theta0), q * (n_non / q.sum())
+
+
+@lru_cache(maxsize=8)
+def _calibrate_2023(lp: tuple[float, ...], is_c: tuple[bool, ...], targets: tuple[tuple[str, float], ...],
+                    targets_2023: tuple[tuple[str, float], ...]) -> dict:
+    """Response probabilities of 2023 and the gains of the transitions (seed-free, cached)."""
+    cal = _calibrate(lp, is_c, targets)
+    lp_a, c_a = np.asarray(lp, dtype=float), np.asarray(is_c, dtype=float)
+    z = (lp_a - cal["mean"]) / cal["sd"]
+    n_resp = RESPONSE_2023["n_respondents"]
+    theta0, q = _response_probabilities(z, c_a, n_resp, RESPONSE_2023["slope_z"], RESPONSE_2023["group_C"])
+    pi = 1.0 - q
+    gain, expected, expected_2019 = {}, {}, {}
+    for k, target in targets_2023:
+        keep = PERSISTENCE_2023[k]
+        a = float(pi @ cal["p_yes"][k]) / n_resp  # expected 2019 share among the 2023 respondents
+        g = (target - keep * a) / (1.0 - a)
+        if not 0.0 <= g <= 1.0:
+            raise ValueError(f"2023 target {target} for {k} cannot be reached with P(kept) = {keep} "
+                             f"(needs P(gained) = {g:.3f})")
+        gain[k] = g
+        expected[k] = float(pi @ (g + (keep - g) * cal["p_yes"][k])) / n_resp
+        expected_2019[k] = a
+    return {"theta0": theta0, "q": q, "pi": pi, "gain": gain, "expected": expected,
+            "expected_2019_among_2023_respondents": expected_2019}
 
 
 def _targets(cb: Codebook) -> dict[str, float]:
@@ -310,9 +396,9 @@ def _format_share(v: float, style: int) -> str:
     return f"{v:g}".replace(".", ",")
 
 
-def _timestamps(seconds: np.ndarray) -> np.ndarray:
-    """Seconds since FIELDWORK_START -> 'YYYY-MM-DD HH:MM:SS' (object array)."""
-    t = FIELDWORK_START + seconds.astype("timedelta64[s]")
+def _timestamps(seconds: np.ndarray, start: np.datetime64 = FIELDWORK_START) -> np.ndarray:
+    """Seconds since `start` (the fieldwork's first day) -> 'YYYY-MM-DD HH:MM:SS' (object array)."""
+    t = start + seconds.astype("timedelta64[s]")
     s = np.ascontiguousarray(np.datetime_as_string(t, unit="s").astype("<U19"))  # ...T...
     chars = s.view("<U1").reshape(len(s), 19)
     chars[:, 10] = " "
@@ -320,30 +406,113 @@ def _timestamps(seconds: np.ndarray) -> np.ndarray:
 
 
 def generate(register: pd.DataFrame, seed: int = 2019, n_rows: int | None = None,
-             codebook: Codebook | None = None) -> tuple[pd.DataFrame, dict]:
-    """Draw a synthetic raw export for the register's municipalities.
+             codebook: Codebook | None = None, *, wave: int = BASE_WAVE,
+             published_series: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
+    """Draw a synthetic raw export of `wave` (2019, or 2023 as a panel) for the register's municipalities.
 
-    Returns (export, truth): the export has the codebook's raw headers and string cells exactly as
+    Returns (export, truth): the export has the wave's codebook headers and string cells exactly as
     written to the file; truth holds the seed, the calibrated intercepts, the planted effects, the
-    response model and the missingness rates (JSON-ready). n_rows=None gives the natural export
-    (264 respondents plus N_ABANDONED abandoned duplicate submissions); a larger n_rows appends
-    further submissions by responding municipalities (benchmarks); a smaller one keeps the first
-    n_rows submissions in time order.
+    response model and the missingness rates (2023: the transition probabilities too; JSON-ready).
+    n_rows=None gives the natural export (the respondents plus N_ABANDONED abandoned duplicate
+    submissions); a larger n_rows appends further submissions by responding municipalities
+    (benchmarks); a smaller one keeps the first n_rows submissions in time order. The 2023 export of
+    seed s is the panel partner of the 2019 export of seed s; it needs `published_series` (the public
+    record, reference.load_published_series) for its CISO target.
     """
-    cb = codebook or default_codebook()
+    if wave != BASE_WAVE and wave not in PANEL_WAVES:
+        raise ValueError(f"no synthetic model for wave {wave}; waves: {(BASE_WAVE, *PANEL_WAVES)}")
+    cb = codebook or codebook_for(wave)
     reg = register.reset_index(drop=True)
     n_mun = len(reg)
     if n_mun <= N_RESPONDENTS:
         raise ValueError(f"register has {n_mun} municipalities; need more than {N_RESPONDENTS}")
     lp = tuple(np.log(reg["folkmangd"].to_numpy(dtype=float)).tolist())
     is_c = tuple((reg["huvudgrupp"].astype(str) == "C").tolist())
-    targets = _targets(cb)
+    targets = _targets(default_codebook() if wave != BASE_WAVE else cb)
     cal = _calibrate(lp, is_c, tuple(sorted(targets.items())))
 
     rng = np.random.default_rng(seed)
     mt = _municipality_truth(reg, cal, rng)
-    resp_idx = np.flatnonzero(mt["responded"])
+    if wave == BASE_WAVE:
+        df, abandoned_mun = _export(reg, cb, mt, rng, seed, n_rows, FIELDWORK_START, DONT_KNOW_RATE, BLANK_RATE)
+        truth = _truth(seed, n_rows, reg, cal, mt, abandoned_mun, targets, len(df))
+        return df, truth
 
+    if published_series is None:
+        raise ValueError(f"the {wave} wave is calibrated to the public record: pass published_series "
+                         "(reference.load_published_series)")
+    from .reference import published_share
+
+    targets_2023 = dict(ASSUMED_SHARES_2023)
+    for item in PUBLISHED_ITEMS_2023:
+        share = published_share(published_series, wave, item)
+        if share is None:
+            raise ValueError(f"published_series has no {wave} figure for {item}")
+        targets_2023[item] = share
+    cal23 = _calibrate_2023(lp, is_c, tuple(sorted(targets.items())), tuple(sorted(targets_2023.items())))
+    rng23 = np.random.default_rng([seed, wave])
+    mt23 = _panel_truth(reg, cal, cal23, mt, rng23)
+    df, abandoned_mun = _export(reg, cb, mt23, rng23, seed, n_rows, FIELDWORK_START_2023, DONT_KNOW_RATE_2023,
+                                BLANK_RATE_2023)
+    truth = _truth_2023(seed, wave, n_rows, reg, cal23, mt23, abandoned_mun, targets_2023, len(df))
+    return df, truth
+
+
+def _yes_2019(codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The 2019 frame's yes/no answer per item (codes as drawn in _municipality_truth)."""
+    out = {}
+    for k in BINARY_ITEMS:
+        c = codes[k]
+        out[k] = (c == 2) if k == "leadership_informed" else (c >= 3) if k in AREAS else (c == 1)
+    return {k: v.astype(np.int8) for k, v in out.items()}
+
+
+def _panel_truth(register: pd.DataFrame, cal: dict, cal23: dict, mt19: dict, rng: np.random.Generator) -> dict:
+    """2023 response and answers per municipality, each answer drawn given the 2019 answer (frame level)."""
+    n = len(register)
+    z = mt19["z"]
+    nonresp = _systematic_pps(cal23["q"], n - RESPONSE_2023["n_respondents"], rng)
+    responded = np.ones(n, dtype=bool)
+    responded[nonresp] = False
+    resp_idx = np.flatnonzero(responded)
+
+    def order():  # respondents first (in random order), so their totals are balanced
+        return np.concatenate([rng.permutation(resp_idx), rng.permutation(np.flatnonzero(~responded))])
+
+    yes19 = _yes_2019(mt19["codes"])
+    yes23 = {}
+    for k in BINARY_ITEMS:
+        p = np.where(yes19[k] == 1, PERSISTENCE_2023[k], cal23["gain"][k])
+        yes23[k] = _balanced_bernoulli(p, order(), rng)
+    codes: dict[str, np.ndarray] = {"ciso": yes23["ciso"].astype(np.int8)}
+    when_needed = rng.random(n) < P_INFORMED_WHEN_NEEDED
+    codes["leadership_informed"] = np.where(yes23["leadership_informed"] == 1, 2,
+                                            when_needed.astype(int)).astype(np.int8)
+    for k in ("action_plans", "resources", "collaboration"):
+        codes[k] = yes23[k].astype(np.int8)
+    established = np.zeros(n, dtype=int)
+    for j in AREAS:
+        established += yes23[j]
+        low = rng.choice(3, size=n, p=LOWER_LEVEL_PROBS)
+        high = 3 + rng.choice(2, size=n, p=UPPER_LEVEL_PROBS)
+        codes[j] = np.where(yes23[j] == 1, high, low).astype(np.int8)
+    latent = (SELF_RATING["established_count"] * established + SELF_RATING["resources"] * yes23["resources"]
+              + SELF_RATING["leadership_informed"] * yes23["leadership_informed"] + rng.logistic(size=n))
+    self_rating = 1 + np.searchsorted(np.array(SELF_RATING["cutpoints"]), latent)
+    share_latent = 0.35 + 0.15 * z + 0.2 * rng.standard_normal(n)
+    vals = np.array(CISO_SHARE_VALUES)
+    share_idx = np.abs(np.clip(share_latent, 0.1, 1.0)[:, None] - vals[None, :]).argmin(axis=1)
+    share_idx = np.where(yes23["ciso"] == 1, share_idx, -1)
+    return {"responded": responded, "codes": codes, "self_rating": self_rating.astype(np.int8),
+            "ciso_share_idx": share_idx, "z": z, "yes_2019": yes19, "yes_2023": yes23,
+            "responded_2019": mt19["responded"]}
+
+
+def _export(reg: pd.DataFrame, cb: Codebook, mt: dict, rng: np.random.Generator, seed: int, n_rows: int | None,
+            fieldwork_start: np.datetime64, dont_know_rate: float, blank_rate: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """The web-survey tool's file for the answers in `mt`: (export, municipalities with an abandoned row)."""
+    n_mun = len(reg)
+    resp_idx = np.flatnonzero(mt["responded"])
     # ---- rows: municipality index, abandoned flag, natural-part flag -------------------------
     abandoned_mun = np.sort(rng.choice(resp_idx, size=N_ABANDONED, replace=False))
     row_mun = np.concatenate([resp_idx, abandoned_mun])
@@ -368,8 +537,8 @@ def generate(register: pd.DataFrame, seed: int = 2019, n_rows: int | None = None
     early = natural & row_abandoned  # abandoned natural rows start 1-6 days before the complete one
     start = np.where(early, start - rng.integers(1, 7, size=n) * day_s - rng.integers(0, 3600, size=n), start)
     duration = np.clip(np.exp(np.log(1200) + 0.6 * rng.standard_normal(n)), 180, 3 * 3600).astype(np.int64)
-    started_s = _timestamps(start)
-    submitted_s = np.where(row_abandoned, "", _timestamps(start + duration)).astype(object)
+    started_s = _timestamps(start, fieldwork_start)
+    submitted_s = np.where(row_abandoned, "", _timestamps(start + duration, fieldwork_start)).astype(object)
 
     # ---- answers ------------------------------------------------------------------------------
     coded_ids = [v.id for v in cb.variables if v.is_coded]
@@ -389,7 +558,7 @@ def generate(register: pd.DataFrame, seed: int = 2019, n_rows: int | None = None
         k = len(levels)
         code = mt["codes"][vid][row_mun].astype(np.int64)
         r = rng.random(n)
-        code = np.where(r < DONT_KNOW_RATE, k, np.where(r < DONT_KNOW_RATE + BLANK_RATE, k + 1, code))
+        code = np.where(r < dont_know_rate, k, np.where(r < dont_know_rate + blank_rate, k + 1, code))
         code = np.where(answered[vid], code, k + 1)
         variant = rng.choice(4, size=n, p=variant_p)
         cols[vid] = table[code, variant]
@@ -456,10 +625,8 @@ def generate(register: pd.DataFrame, seed: int = 2019, n_rows: int | None = None
     for var in cb.variables:
         col = ids if var.id == "response_id" else values[var.id][order]
         data[var.header] = pd.array(col, dtype="str")
-    df = pd.DataFrame(data)
+    return pd.DataFrame(data), abandoned_mun
 
-    truth = _truth(seed, total if n_rows is not None else None, reg, cal, mt, abandoned_mun, targets, len(df))
-    return df, truth
 
 
 def _truth(seed, n_rows, reg, cal, mt, abandoned_mun, targets, n_out) -> dict:
@@ -505,6 +672,53 @@ def _truth(seed, n_rows, reg, cal, mt, abandoned_mun, targets, n_out) -> dict:
             "respondents": sorted(kod[mt["responded"]].tolist()),
         },
         "missingness": {"dont_know": f(DONT_KNOW_RATE), "blank": f(BLANK_RATE),
+                        "numeric_blank": f(NUMERIC_BLANK_RATE), "mechanism": "MCAR per cell"},
+        "duplicates": {"abandoned_submissions": sorted(kod[abandoned_mun].tolist())},
+    }
+
+
+def _truth_2023(seed, wave, n_rows, reg, cal23, mt, abandoned_mun, targets, n_out) -> dict:
+    kod = reg["kommunkod"].astype(str).to_numpy()
+    f = float
+    both = mt["responded"] & mt["responded_2019"]
+    return {
+        "seed": int(seed),
+        "wave": int(wave),
+        "n_rows": None if n_rows is None else int(n_rows),
+        "n_rows_written": int(n_out),
+        "synthetic": True,
+        "note": (f"Synthetic {wave} data: a panel on the synthetic {BASE_WAVE} answers of the same seed, calibrated "
+                 f"to SKR's published {wave} CISO share and assumed shares for the other items; not SKR's data."),
+        "panel": {"wave_from": BASE_WAVE, "seed_from": int(seed),
+                  "rng": f"numpy default_rng([{int(seed)}, {int(wave)}]) after redrawing the {BASE_WAVE} frame"},
+        "transition_model": ("P(yes in wave | yes in 2019) = p_kept; P(yes in wave | no in 2019) = p_gained; "
+                             "the same for every municipality; yes as in the codebook (headline yes-codes, "
+                             "resources and collaboration 'Ja')"),
+        "transitions": {k: {"p_kept": f(PERSISTENCE_2023[k]), "p_lost": f(round(1.0 - PERSISTENCE_2023[k], 12)),
+                            "p_gained": f(cal23["gain"][k])} for k in BINARY_ITEMS},
+        "published_shares": {k: f(targets[k]) for k in PUBLISHED_ITEMS_2023},
+        "published_source": "published_series.csv (reference data), read at generation",
+        "assumed_shares": {k: f(v) for k, v in ASSUMED_SHARES_2023.items()},
+        "expected_shares": {k: f(v) for k, v in cal23["expected"].items()},
+        "expected_shares_2019_among_respondents": {k: f(v) for k, v in
+                                                   cal23["expected_2019_among_2023_respondents"].items()},
+        "frame_transitions": {k: {"kept_yes": int(((mt["yes_2019"][k] == 1) & (mt["yes_2023"][k] == 1)).sum()),
+                                  "lost": int(((mt["yes_2019"][k] == 1) & (mt["yes_2023"][k] == 0)).sum()),
+                                  "gained": int(((mt["yes_2019"][k] == 0) & (mt["yes_2023"][k] == 1)).sum()),
+                                  "kept_no": int(((mt["yes_2019"][k] == 0) & (mt["yes_2023"][k] == 0)).sum())}
+                              for k in BINARY_ITEMS},
+        "response_model": {
+            "formula": ("P(non-response) = logistic(theta0 + slope_z * z + group_C * [huvudgrupp == C]), "
+                        "z = standardised log(folkmangd) as in 2019; exactly n_nonrespondents drawn by randomised "
+                        "systematic PPS (inclusion probabilities exact); independent of the 2019 response"),
+            "theta0": f(cal23["theta0"]), "slope_z": f(RESPONSE_2023["slope_z"]),
+            "group_C": f(RESPONSE_2023["group_C"]), "n_frame": int(len(reg)),
+            "n_respondents": int(RESPONSE_2023["n_respondents"]),
+            "n_nonrespondents": int(len(reg) - RESPONSE_2023["n_respondents"]),
+            "respondents": sorted(kod[mt["responded"]].tolist()),
+            "respondents_both_waves": int(both.sum()),
+        },
+        "missingness": {"dont_know": f(DONT_KNOW_RATE_2023), "blank": f(BLANK_RATE_2023),
                         "numeric_blank": f(NUMERIC_BLANK_RATE), "mechanism": "MCAR per cell"},
         "duplicates": {"abandoned_submissions": sorted(kod[abandoned_mun].tolist())},
     }

@@ -1,4 +1,4 @@
-"""The report: Jinja2 templates (one per section) filled from the validated tables of steps 01-03.
+"""The report: Jinja2 templates (one per section) filled from the validated tables of steps 01-03 and 05.
 
 Every number is formatted from its column's declared unit (present.fmt) and carries its source in data-*
 attributes, so a test can compare each shown number with the table it comes from. Computes no estimate.
@@ -28,7 +28,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from .. import io, schemas
-from ..compute.codebook import HEADLINE_ITEMS, default_codebook
+from ..compute.codebook import HEADLINE_ITEMS, Codebook, codebook_for, default_codebook
 from . import catalogue, fmt
 
 HERE = Path(__file__).resolve().parent
@@ -45,15 +45,19 @@ PROVENANCE_PACKAGES = (
 # Figures by section, in the order they are numbered.
 FIGURE_SECTION = {
     "headline_shares": "shares",
+    "trend": "change",
     "headline_by_group_heatmap": "groups",
     "maturity_index_map": "groups",
     "model_forest_or": "models",
     "model_ame": "models",
     "response_rate_by_group": "nonresponse",
 }
-SECTIONS = ("summary", "shares", "groups", "models", "nonresponse", "methods", "limitations", "provenance")
+SECTIONS = ("summary", "shares", "change", "groups", "models", "nonresponse", "methods", "limitations",
+            "provenance")
 OUTPUT_TABLES = ("headline", "headline_by_group", "maturity_index", "response", "nonresponse_model", "models",
                  "reliability", "verdicts", "claim_tests", "se_design")
+# Written by 05_compare when two waves are compared; the section "change" is shown only with them.
+COMPARE_TABLES = ("change", "transitions", "trend")
 
 
 # ------------------------------------------------------------------------------------- inputs
@@ -66,6 +70,16 @@ class ReportData:
     describe: dict[str, Any]
     model: dict[str, Any]
     run_info: dict[str, Any]
+    compare: dict[str, Any] | None = None  # compare_summary.json when 05 compared two waves
+
+    @property
+    def codebook(self) -> Codebook:
+        """The codebook of the report's wave (labels and statements of its questions)."""
+        return codebook_for(int(self.P["wave"]))
+
+    @property
+    def has_change(self) -> bool:
+        return self.compare is not None
 
     @property
     def lang(self) -> str:
@@ -96,14 +110,21 @@ def load(P: dict[str, Any]) -> ReportData:
     out, processed = Path(P["output_dir"]), Path(P["processed_dir"])
     tables = {name: schemas.read_table(name, out) for name in OUTPUT_TABLES}
     describe, model = read_json("describe_summary", out), read_json("model_summary", out)
+    compare = None
+    if (out / schemas.contract("change").path).is_file():  # two waves compared (05_compare)
+        compare = read_json("compare_summary", out)
+        tables.update({name: schemas.read_table(name, out) for name in COMPARE_TABLES})
     # The intervals in the tables must be the ones the labels will name.
-    for name, summary, keys in (("describe_summary.json", describe, ("alpha", "min_cell")),
-                                ("model_summary.json", model, ("alpha",))):
+    checks = [("describe_summary.json", describe, ("alpha", "min_cell")), ("model_summary.json", model, ("alpha",))]
+    if compare is not None:
+        checks.append(("compare_summary.json", compare, ("alpha", "min_cell")))
+    for name, summary, keys in checks:
         for k in keys:
             if float(summary[k]) != float(P[k]):
                 raise ContractError(f"{out / name}: made with {k} = {summary[k]}, but the report is asked for "
                                     f"{k} = {P[k]}; rerun the earlier steps with the same parameters")
-    return ReportData(P=P, tables=tables, describe=describe, model=model, run_info=read_json("run_info", processed))
+    return ReportData(P=P, tables=tables, describe=describe, model=model, run_info=read_json("run_info", processed),
+                      compare=compare)
 
 
 # ---------------------------------------------------------------------------------- view model
@@ -205,10 +226,21 @@ def _h(text: Any, num: bool = False, colspan: int = 1, title: str | None = None)
 
 
 # ------------------------------------------------------------------------------------- labels
-def item_label(item: str, lang: str) -> str:
-    """Codebook label of a headline item (else its question)."""
-    v = default_codebook()[str(item)]
-    return getattr(v.headline, f"label_{lang}") if v.headline else getattr(v, f"question_{lang}")
+def item_label(item: str, lang: str, codebook: Codebook | None = None) -> str:
+    """Codebook label of a headline item (default: the 2019 codebook); else the catalogue's labels.items;
+    else the codebook question."""
+    s = str(item)
+    try:
+        v = (codebook or default_codebook())[s]
+    except KeyError:
+        v = None
+    if v is not None and v.headline:
+        return getattr(v.headline, f"label_{lang}")
+    if catalogue.has(f"labels.items.{s}"):
+        return catalogue.label("items", s, lang)
+    if v is None:
+        raise KeyError(s)
+    return getattr(v, f"question_{lang}")
 
 
 def term_label(term: str, lang: str) -> str:
@@ -243,11 +275,24 @@ def group_label(grouping: str, group: str, lang: str, name: Any = None) -> str:
 
 
 # -------------------------------------------------------------------------------- sections
+def section_keys(data: ReportData) -> list[str]:
+    """The report's sections in order; "change" only when two waves were compared."""
+    return [k for k in SECTIONS if k != "change" or data.has_change]
+
+
+def section_titles(data: ReportData, F: Formatter) -> dict[str, str]:
+    out = {k: F.t(f"report.sections.{k}") for k in section_keys(data) if k != "change"}
+    if data.has_change:
+        out["change"] = F.t("report.sections.change", wave_from=data.compare["wave_from"])
+    return out
+
+
 def section_header(data: ReportData, F: Formatter) -> dict[str, Any]:
+    titles = section_titles(data, F)
     return {"title": F.t("report.title", wave=data.P["wave"]), "subtitle": F.t("report.subtitle"),
             "banner": F.t("report.synthetic_banner") if data.synthetic else None,
             "toc_title": F.t("report.toc"),
-            "toc": [(k, F.t(f"report.sections.{k}")) for k in SECTIONS],
+            "toc": [(k, titles[k]) for k in section_keys(data)],
             "nav": [("index.html", F.t("report.nav_index", wave=data.P["wave"])),
                     ("tables/tables.xlsx", F.t("report.nav_workbook"))]}
 
@@ -265,8 +310,8 @@ def section_summary(data: ReportData, F: Formatter) -> dict[str, Any]:
     intro = F.fill("summary.intro", population=F.span("response", total, ("N",), F.value("response", total, "N")),
                    respondents=F.span("response", total, ("respondents",), F.value("response", total, "respondents")),
                    rate=F.span("response", total, ("rate",), F.value("response", total, "rate", 0)),
-                   level=data.level)
-    cb = default_codebook()
+                   level=data.level, wave=data.P["wave"])
+    cb = data.codebook
     items = []
     for _, row in head.iterrows():
         h = cb[str(row["item"])].headline
@@ -280,7 +325,8 @@ def section_summary(data: ReportData, F: Formatter) -> dict[str, Any]:
             interval = F.fill("summary.interval_unpublished", share=share, level=data.level, low=lo, high=hi)
         else:
             published = F.span("headline", row, ("published_x_of_10",), F.value("headline", row, "published_x_of_10"))
-            interval = F.fill("summary.interval", share=share, level=data.level, low=lo, high=hi, published=published)
+            interval = F.fill("summary.interval", share=share, level=data.level, low=lo, high=hi, published=published,
+                              wave=data.P["wave"])
         items.append({"statement": statement, "interval": interval})
     mat = data.tables["maturity_index"]
     overall = mat[mat["grouping"] == "all"].iloc[0]
@@ -303,16 +349,108 @@ def section_shares(data: ReportData, F: Formatter) -> dict[str, Any]:
     level = data.level
     head = [[_h(F.t("columns.item")), _h(F.t("columns.n_eligible"), True), _h(F.t("columns.n_yes"), True),
              _h(F.t("columns.share_weighted"), True), _h(F.t("columns.interval", level=level), True),
-             _h(F.t("columns.bounds"), True), _h(F.t("columns.published_share"), True)]]
+             _h(F.t("columns.bounds"), True), _h(F.t("columns.published_share", wave=data.P["wave"]), True)]]
     rows = []
     for _, r in _headline(data).iterrows():
-        rows.append([Cell(item_label(r["item"], data.lang)),
+        rows.append([Cell(item_label(r["item"], data.lang, data.codebook)),
                      F.num(name, r, "n_eligible"), F.num(name, r, "n_yes"), F.num(name, r, "share_weighted"),
                      F.num(name, r, ("ci_low", "ci_high"), style="interval"),
                      F.num(name, r, ("bound_low", "bound_high"), style="interval"),
                      F.num(name, r, "published_share", digits=0)])
     table = Table("table-headline", F.t("shares.caption", wave=data.P["wave"]), head, rows)
     return {"intro": F.t("shares.intro"), "table": table}
+
+
+def _signed(text: str, value: Any) -> str:
+    """A change shown with its sign: '+5,7' for a rise (fmt already writes the minus of a fall)."""
+    return text if fmt.isna(value) or float(value) <= 0 or not text else "+" + text
+
+
+def _item_map(data: ReportData):
+    from ..compute.codebook import item_map
+
+    return item_map(int(data.compare["wave_from"]), int(data.compare["wave_to"]))
+
+
+def section_change(data: ReportData, F: Formatter) -> dict[str, Any]:
+    """Change since the earlier wave (05_compare): the lead sentence, the change, transition and
+    public-record tables, and the notes of items whose wording changed."""
+    lang, level = data.lang, data.level
+    w_from, w_to = int(data.compare["wave_from"]), int(data.compare["wave_to"])
+    change = data.tables["change"]
+    lead = None
+    first = change[change["item"] == "ciso"] if (change["item"] == "ciso").any() else change.head(1)
+    if len(first) and not fmt.isna(first.iloc[0]["change"]):
+        r = first.iloc[0]
+        lead = F.fill("change.lead", label=item_label(r["item"], lang), wave_from=w_from, wave_to=w_to, level=level,
+                      share_from=F.span("change", r, ("share_from",), F.value("change", r, "share_from")),
+                      share_to=F.span("change", r, ("share_to",), F.value("change", r, "share_to")),
+                      change=F.span("change", r, ("change",), _signed(F.value("change", r, "change"), r["change"])),
+                      low=F.span("change", r, ("ci_low",), F.value("change", r, "ci_low")),
+                      high=F.span("change", r, ("ci_high",), F.value("change", r, "ci_high")),
+                      low_ind=F.span("change", r, ("ci_low_independent",), F.value("change", r, "ci_low_independent")),
+                      high_ind=F.span("change", r, ("ci_high_independent",),
+                                      F.value("change", r, "ci_high_independent")))
+    head = [[_h(F.t("columns.item")), _h(F.t("columns.share_wave", wave=w_from), True),
+             _h(F.t("columns.share_wave", wave=w_to), True), _h(F.t("columns.change"), True),
+             _h(F.t("columns.interval_panel", level=level), True),
+             _h(F.t("columns.interval_independent", level=level), True), _h(F.t("columns.n_both"), True),
+             _h(F.t("columns.comparability"))]]
+    rows = []
+    for _, r in change.iterrows():
+        c = F.num("change", r, "change")
+        c.text = _signed(c.text, r["change"])
+        rows.append([Cell(item_label(r["item"], lang)), F.num("change", r, "share_from"), F.num("change", r, "share_to"),
+                     c, F.num("change", r, ("ci_low", "ci_high"), style="interval"),
+                     F.num("change", r, ("ci_low_independent", "ci_high_independent"), style="interval"),
+                     F.num("change", r, "n_both"),
+                     Cell(catalogue.label("comparability", r["comparability"], lang))])
+    links = _item_map(data)
+    changed = [links[str(i)] for i in change["item"] if links[str(i)].comparability != "same"]
+    notes = [F.t("change.item_note", label=item_label(link.item_from, lang), note=getattr(link, f"note_{lang}"))
+             for link in changed]
+    t1 = Table("table-change", F.t("change.change_caption", wave_from=w_from, wave_to=w_to, level=level), head, rows,
+               notes, cls="compact change")
+
+    tr = data.tables["transitions"]
+    head2 = [[_h(F.t("columns.item")), _h(F.t("columns.n_both"), True), _h(F.t("columns.kept_yes"), True),
+              _h(F.t("columns.lost"), True), _h(F.t("columns.gained"), True), _h(F.t("columns.kept_no"), True),
+              _h(F.t("columns.mcnemar"), True)]]
+    rows2, any_supp = [], False
+    for _, r in tr.iterrows():
+        supp = bool(r["suppressed"])
+        any_supp |= supp
+        rows2.append([Cell(item_label(r["item"], lang)), F.num("transitions", r, "n_both")]
+                     + [F.num("transitions", r, col, suppressed=supp) for col in ("kept_yes", "lost", "gained", "kept_no",
+                                                                               "p_value")])
+    t2 = Table("table-transitions", F.t("change.transitions_caption", wave_from=w_from, wave_to=w_to), head2, rows2,
+               [F.t("change.suppressed_note", min_cell=data.P["min_cell"])] if any_supp else [], cls="compact change")
+
+    trend = data.tables["trend"]
+    pub = trend[trend["kind"] == "published"]
+    head3 = [[_h(F.t("columns.item")), _h(F.t("columns.wave")), _h(F.t("columns.publisher")),
+              _h(F.t("columns.published_figure")), _h(F.t("columns.interval", level=level), True),
+              _h(F.t("columns.comparability")), _h(F.t("columns.source"))]]
+    rows3 = []
+    for _, r in pub.iterrows():
+        if r["interval"] == "clopper_pearson":
+            figure = F.fill("change.of", x=F.span("trend", r, ("numerator",), F.value("trend", r, "numerator")),
+                            n=F.span("trend", r, ("denominator",), F.value("trend", r, "denominator")))
+            ci = F.num("trend", r, ("ci_low", "ci_high"), style="interval")
+        else:
+            figure = F.fill("change.x_of_10", x=F.span("trend", r, ("x_of_10",), F.value("trend", r, "x_of_10")))
+            ci = F.num("trend", r, ("ci_low", "ci_high"), style="interval")
+        method = catalogue.label("intervals", r["interval"], lang)
+        ci.text = Markup("{}<br><small>{}</small>").format(ci.text, method)
+        comp = Markup("{}<br><small>{}</small>").format(catalogue.label("comparability", r["comparability"], lang),
+                                                         F.t("change.source_note", note=r["note"]))
+        rows3.append([Cell(item_label(r["item"], lang)), Cell(str(r["wave"])), Cell(r["publisher"]), Cell(figure), ci,
+                      Cell(comp), Cell(r["source_url"], cls="url")])
+    t3 = Table("table-record", F.t("change.record_caption", wave_to=w_to), head3, rows3, cls="compact record")
+    return {"lead": lead, "intro": F.t("change.intro", wave_from=w_from, wave_to=w_to), "caveat": F.t("change.caveat"),
+            "comparability": F.t("change.comparability_intro") if changed else None, "tables": [t1, t2, t3],
+            "transitions_intro": F.t("change.transitions_intro"),
+            "record_intro": F.t("change.record_intro", wave_to=w_to)}
 
 
 def section_groups(data: ReportData, F: Formatter) -> dict[str, Any]:
@@ -324,7 +462,7 @@ def section_groups(data: ReportData, F: Formatter) -> dict[str, Any]:
     rows, any_supp = [], False
     for item in [i for i in HEADLINE_ITEMS if i in set(bg["item"])]:
         sub = bg[bg["item"] == item].set_index(["grouping", "group"], drop=False)
-        cells = [Cell(item_label(item, lang))]
+        cells = [Cell(item_label(item, lang, data.codebook))]
         for gr, g in groups:
             r = sub.loc[(gr, g)]
             supp = bool(r["suppressed"]) or fmt.isna(r["share_weighted"])
@@ -610,6 +748,10 @@ def section_provenance(data: ReportData, F: Formatter, prov: dict[str, Any]) -> 
         kv(general, F.t("provenance.item"), F.t("provenance.value"), "table-provenance", ""),
         kv([(f, pv(f"processed_sha256|{f}", h)) for f, h in prov.get("processed_sha256", {}).items()],
            F.t("provenance.file"), "SHA-256", "table-provenance-files", F.t("provenance.processed")),
+        *([kv([(f, pv(f"compared_sha256|{f}", h)) for f, h in prov["compared_sha256"].items()],
+               F.t("provenance.file"), "SHA-256", "table-provenance-compared",
+               F.t("provenance.compared", wave=prov.get("params", {}).get("compare_with")))]
+          if prov.get("compared_sha256") else []),
         kv([(k, pv(f"params|{k}", v)) for k, v in prov.get("params", {}).items()],
            F.t("provenance.param"), F.t("provenance.value"), "table-provenance-params", F.t("provenance.params")),
         kv([(k, pv(f"packages|{k}", v)) for k, v in prov.get("packages", {}).items()],
@@ -632,9 +774,10 @@ def figures_by_section(data: ReportData) -> dict[str, list[dict[str, Any]]]:
         if m and m["base"] in FIGURE_SECTION:
             found[m["base"]] = p
     out: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS}
-    for n, base in enumerate([b for b in FIGURE_SECTION if b in found], 1):
+    shown = set(section_keys(data))
+    for n, base in enumerate([b for b in FIGURE_SECTION if b in found and FIGURE_SECTION[b] in shown], 1):
         caption = catalogue.text(f"figures.captions.{base}", data.lang, n=n, level=data.level,
-                                 min_cell=data.P["min_cell"])
+                                 min_cell=data.P["min_cell"], wave=data.P["wave"])
         out[FIGURE_SECTION[base]].append({
             "id": f"fig-{base}", "caption": caption, "alt": catalogue.text("figures.alt", data.lang, caption=caption),
             "src": "data:image/png;base64," + base64.b64encode(found[base].read_bytes()).decode("ascii")})
@@ -659,9 +802,11 @@ def context(data: ReportData, prov: dict[str, Any]) -> dict[str, Any]:
     return {
         "lang": data.lang,
         "header": section_header(data, F),
-        "sections": {k: F.t(f"report.sections.{k}") for k in SECTIONS},
+        "order": section_keys(data),
+        "sections": section_titles(data, F),
         "figures": figures_by_section(data),
         "summary": section_summary(data, F), "shares": section_shares(data, F),
+        "change": section_change(data, F) if data.has_change else None,
         "groups": section_groups(data, F), "models": section_models(data, F),
         "nonresponse": section_nonresponse(data, F), "methods": section_methods(data, F),
         "limitations": section_limitations(data, F), "provenance": section_provenance(data, F, prov),
@@ -703,6 +848,17 @@ def _git(root: Path, *args: str) -> str | None:
     return r.stdout.strip() if r.returncode == 0 else None
 
 
+def _digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file below `folder` (hidden files and folders skipped), by relative path."""
+    out = {}
+    if folder.is_dir():
+        for p in sorted(folder.rglob("*")):
+            rel = p.relative_to(folder)
+            if p.is_file() and not any(part.startswith(".") for part in rel.parts):
+                out[str(rel)] = io.sha256_file(p)
+    return out
+
+
 def collect_provenance(P: dict[str, Any], root: str | Path | None = None) -> dict[str, Any]:
     """Git commit and dirtiness, SHA-256 of the raw and processed files, parameters, versions."""
     from importlib import metadata
@@ -714,25 +870,23 @@ def collect_provenance(P: dict[str, Any], root: str | Path | None = None) -> dic
     status = _git(root, "status", "--porcelain", "--untracked-files=no")
     raw = Path(P["raw_path"])
     processed = Path(P["processed_dir"])
-    processed_files = {}
-    if processed.is_dir():
-        for p in sorted(processed.rglob("*")):
-            rel = p.relative_to(processed)
-            if p.is_file() and not any(part.startswith(".") for part in rel.parts):
-                processed_files[str(rel)] = io.sha256_file(p)
+    processed_files = _digests(processed)
     packages = {}
     for name in PROVENANCE_PACKAGES:
         try:
             packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
+    compared = _digests(Path(P["compare_dir"])) if P.get("compare_dir") else {}
     return {
         "git_commit": commit,
         "git_dirty": (status != "") if status is not None else None,
         "raw_file": _display_path(raw, root),
         "raw_sha256": io.sha256_file(raw) if raw.is_file() else None,
         "processed_sha256": processed_files,
-        "params": {k: (_display_path(v, root) if k in params_mod.PATH_KEYS else v) for k, v in P.items()},
+        **({"compared_sha256": compared} if compared else {}),
+        "params": {k: (_display_path(v, root) if k in params_mod.PATH_KEYS and v is not None else v)
+                   for k, v in P.items()},
         "python": sys.version.split()[0],
         "packages": packages,
     }
@@ -795,7 +949,20 @@ def render_index(output_dir: Path, notebook_htmls: list[Path], *, lang: str, wav
     nbs = [(f"notebooks/{Path(p).name}", Path(p).stem) for p in sorted(notebook_htmls, key=lambda p: Path(p).name)]
     return _page("index.html.j2", lang=lang, title=t("index.title", wave=wave), css=INDEX_CSS,
                  intro=t("index.intro"), links=links, notebooks_title=t("index.notebooks"), notebooks=nbs,
-                 banner=t("report.synthetic_banner") if synthetic else None)
+                 banner=t("report.synthetic_banner") if synthetic else None, waves_title=t("index.waves"),
+                 waves=index_waves(Path(output_dir), wave, lang))
+
+
+def index_waves(output_dir: Path, wave: Any, lang: str) -> list[tuple[str | None, str]]:
+    """Every wave of the report, in order: this one, and the wave 05_compare compared it with (from
+    compare_summary.json), linked to its index when that sits beside this report's folder."""
+    waves = {int(wave): (None, catalogue.text("index.this_wave", lang, wave=wave))}
+    summary = output_dir / schemas.contract("compare_summary").path
+    if summary.is_file():
+        earlier = int(io.read_json(summary)["wave_from"])
+        href = f"../{earlier}/index.html" if (output_dir.parent / str(earlier) / "index.html").is_file() else None
+        waves[earlier] = (href, catalogue.text("index.other_wave", lang, wave=earlier))
+    return [waves[w] for w in sorted(waves)]
 
 
 # ---------------------------------------------------------------------------- notebook pages

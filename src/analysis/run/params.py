@@ -21,8 +21,14 @@ SCHEMA: dict[str, tuple[type, tuple | None]] = {
     "alpha": (float, None),
     "seed": (int, None),
     "min_cell": (int, None),
+    # 05_compare: the earlier wave (a year, "previous" or null) and its processed folder; optional keys
+    "compare_with": (object, None),
+    "compare_dir": (object, None),
 }
-PATH_KEYS = ("raw_path", "reference_dir", "processed_dir", "output_dir")
+PATH_KEYS = ("raw_path", "reference_dir", "processed_dir", "output_dir", "compare_dir")
+# Keys a layer may leave out: their default applies (a parameter file from before they existed works).
+OPTIONAL: dict[str, Any] = {"compare_with": "previous", "compare_dir": "data/processed/{compare_with}"}
+PREVIOUS = "previous"
 
 
 class ParamError(ValueError):
@@ -58,6 +64,8 @@ def coerce(key: str, value: Any) -> Any:
     """Check one value against SCHEMA; YAML-parse strings from the command line."""
     if key not in SCHEMA:
         raise ParamError(f"unknown parameter {key!r}; known: {', '.join(SCHEMA)}")
+    if key in OPTIONAL:
+        return _coerce_compare(key, value)
     typ, allowed = SCHEMA[key]
     if isinstance(value, str) and typ is not str:
         try:
@@ -84,6 +92,24 @@ def coerce(key: str, value: Any) -> Any:
     return value
 
 
+def _coerce_compare(key: str, value: Any) -> Any:
+    """compare_with: a wave (int), "previous" or null; compare_dir: a path or null."""
+    if isinstance(value, str) and key == "compare_with" and value.strip() != PREVIOUS:
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError:
+            pass
+    if key == "compare_with":
+        if value is None or value == PREVIOUS or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise ParamError(f"parameter 'compare_with' must be a wave (e.g. 2019), {PREVIOUS!r} or null, got {value!r}")
+    if value in (None, "null", "~", ""):
+        return None
+    if isinstance(value, str):
+        return value
+    raise ParamError(f"parameter 'compare_dir' must be a path or null, got {value!r}")
+
+
 def parse_overrides(items: list[str]) -> dict[str, Any]:
     """['lang=en', 'alpha=0.1'] -> {'lang': 'en', 'alpha': 0.1} (values coerced by SCHEMA)."""
     out = {}
@@ -101,9 +127,11 @@ def merge(*layers: dict[str, Any]) -> dict[str, Any]:
     for layer in layers:
         for key, value in layer.items():
             merged[key] = coerce(key, value)
-    missing = [k for k in SCHEMA if k not in merged]
+    missing = [k for k in SCHEMA if k not in merged and k not in OPTIONAL]
     if missing:
         raise ParamError(f"parameters not set: {', '.join(missing)}")
+    for key, default in OPTIONAL.items():
+        merged.setdefault(key, default)
     return merged
 
 
@@ -111,11 +139,51 @@ def resolve(params: dict[str, Any], root: str | Path | None = None) -> dict[str,
     """Fill `{wave}` into the paths and make them absolute against the project root."""
     root = Path(root) if root else project_root()
     out = dict(params)
+    for key, default in OPTIONAL.items():
+        out.setdefault(key, default)
     for key in PATH_KEYS:
+        if key == "compare_dir":
+            continue
         p = Path(str(out[key]).format(wave=out["wave"]))
         out[key] = str(p if p.is_absolute() else (root / p))
+    out["compare_with"], out["compare_dir"] = _resolve_comparison(out, root)
     _check_folders(out, root)
     return out
+
+
+def _compare_path(pattern: str, wave: int, earlier: int, root: Path) -> Path:
+    p = Path(str(pattern).format(wave=wave, compare_with=earlier))
+    return p if p.is_absolute() else root / p
+
+
+def _resolve_comparison(P: dict[str, Any], root: Path) -> tuple[int | None, str | None]:
+    """(compare_with, compare_dir) resolved: "previous" becomes the latest wave before P["wave"] whose
+    processed folder (compare_dir with that wave) holds run_info.json, or None when there is none."""
+    earlier, pattern = P["compare_with"], P["compare_dir"]
+    if earlier is None:
+        return None, None
+    if pattern is None:
+        raise ParamError("parameter 'compare_dir' must be set when 'compare_with' is (the earlier wave's "
+                         "processed folder, e.g. data/processed/{compare_with})")
+    if earlier == PREVIOUS:
+        if "{compare_with}" not in str(pattern):
+            raise ParamError(f"parameter 'compare_with' is {PREVIOUS!r}, so 'compare_dir' must contain "
+                             "{compare_with} to find the earlier waves")
+        import glob
+
+        full = str(_compare_path(str(pattern).replace("{compare_with}", "\0"), P["wave"], 0, root))
+        head, _, tail = full.partition("\0")
+        found = []
+        for cand in glob.glob(glob.escape(head) + "[0-9]" * 4 + glob.escape(tail)):
+            w = int(cand[len(head):len(head) + 4])
+            if w < int(P["wave"]) and (Path(cand) / "run_info.json").is_file():
+                found.append(w)
+        if not found:
+            return None, None
+        earlier = max(found)
+    if int(earlier) >= int(P["wave"]):
+        raise ParamError(f"parameter 'compare_with' ({earlier}) must be an earlier wave than 'wave' ({P['wave']})")
+    return int(earlier), str(_compare_path(pattern, P["wave"], int(earlier), root))
 
 
 def _check_folders(P: dict[str, Any], root: Path) -> None:
@@ -128,6 +196,10 @@ def _check_folders(P: dict[str, Any], root: Path) -> None:
             if folder == other or folder in other.parents:
                 raise ParamError(f"parameter {key!r} ({folder}) must not be or contain {what}; "
                                  "the runner replaces that folder whole")
+    if P.get("compare_dir") is not None and Path(P["compare_dir"]).resolve() in (folders["processed_dir"],
+                                                                             folders["output_dir"]):
+        raise ParamError("parameter 'compare_dir' must be the earlier wave's processed folder, not this wave's "
+                         "processed_dir or output_dir")
     a, b = folders["processed_dir"], folders["output_dir"]
     if a == b or a in b.parents or b in a.parents:
         raise ParamError("parameters 'processed_dir' and 'output_dir' must be separate folders, "

@@ -74,6 +74,18 @@ def _output(P: dict, *names: str) -> list[Path]:
     return [Path(P["output_dir"]) / n for n in names]
 
 
+def _compared(P: dict) -> list[Path]:
+    """The earlier wave's processed files (05_compare), none when nothing is compared."""
+    return _files_under(Path(P["compare_dir"])) if P.get("compare_dir") else []
+
+
+def _compare_outputs(P: dict) -> list[Path]:
+    if P.get("compare_with") is None:
+        return []
+    return [*_output(P, "tables/change.csv", "tables/transitions.csv", "tables/trend.csv", "compare_summary.json"),
+            *[Path(P["output_dir"]) / "figures" / f"trend_{lang}.{ext}" for lang in ("sv", "en") for ext in ("png", "svg")]]
+
+
 # Written by 04 or the runner, or carrying run times: never an input of 04's hash.
 _REPORT_OUTPUTS = ("report.html", "index.html", "notebooks", "executed", "report.pdf", "provenance.json")
 
@@ -106,10 +118,19 @@ STEPS: tuple[Step, ...] = (
         outputs=lambda P: _output(P, "tables/models.csv", "tables/verdicts.csv", "model_summary.json"),
     ),
     Step(
+        name="05_compare",  # needs 01 of this wave here and of the earlier wave (compare_dir) before
+        notebook="notebooks/05_compare.ipynb",
+        home="output",
+        needs=("01_clean",),
+        keys=("compare_with", "compare_dir", "reference_dir", "alpha", "min_cell", *_DATA_KEYS),
+        inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_compared(P), *_reference_files(P)],
+        outputs=_compare_outputs,
+    ),
+    Step(
         name="04_report",
         notebook="notebooks/04_report.ipynb",
         home="output",
-        needs=("02_describe", "03_model"),
+        needs=("02_describe", "03_model", "05_compare"),
         keys=tuple(params_mod.SCHEMA),
         inputs=lambda P: [
             *_files_under(Path(P["processed_dir"])),
@@ -146,7 +167,7 @@ def _logical(P: dict, root: Path) -> dict:
     """Parameters as recorded: paths relative to the project root where possible."""
     out = {}
     for k, v in P.items():
-        if k in params_mod.PATH_KEYS:
+        if k in params_mod.PATH_KEYS and v is not None:
             try:
                 v = str(Path(v).resolve().relative_to(root))
             except ValueError:

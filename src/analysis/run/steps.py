@@ -45,15 +45,16 @@ def read_json(name: str, folder: str | Path) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------- 01
 def clean(P: dict[str, Any]):
-    """01_clean: read P['raw_path'], clean it through the codebook, write the processed data."""
+    """01_clean: read P['raw_path'], clean it through the codebook of P['wave'], write the processed data."""
     from ..compute import clean as clean_mod
     from ..compute import reference
-    from ..compute.codebook import default_codebook
+    from ..compute.codebook import codebook_for
 
     raw_path = Path(P["raw_path"])
     raw = io.read_export(raw_path)
     register = reference.load_register(P["reference_dir"])
-    result = clean_mod.clean(raw, register, default_codebook(), raw_path, raw_sha256=io.sha256_file(raw_path))
+    cb = codebook_for(int(P["wave"]))
+    result = clean_mod.clean(raw, register, cb, raw_path, raw_sha256=io.sha256_file(raw_path))
     d = Path(P["processed_dir"])
     write_table("responses", result.responses, d)
     write_table("analysis", result.analysis, d)
@@ -80,12 +81,13 @@ def describe(P: dict[str, Any]) -> dict[str, Any]:
     under "figures".
     """
     from ..compute import reference, survey
+    from ..compute.codebook import codebook_for
     from ..present import figures
 
     analysis, synthetic = _processed(P)
     out = Path(P["output_dir"])
     alpha, min_cell = float(P["alpha"]), int(P["min_cell"])
-    computed = survey.compute(analysis, alpha, min_cell)
+    computed = survey.compute(analysis, alpha, min_cell, codebook=codebook_for(int(P["wave"])))
     tables = {}
     for name in DESCRIBE_TABLES:
         df = computed[name].assign(data_source=_source(synthetic))
@@ -149,6 +151,73 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
     }
     write_json("model_summary", summary, out)
     return {**written, "summary": summary, "figures": figs[P["lang"]], "synthetic": synthetic}
+
+
+# ------------------------------------------------------------------------------------------- 05
+COMPARE_TABLES = ("change", "transitions", "trend")
+
+
+def _compare_outputs(out: Path) -> list[Path]:
+    """Every file 05_compare writes under output_dir (tables, summary, the trend figure)."""
+    files = [out / schemas.contract(n).path for n in (*COMPARE_TABLES, "compare_summary")]
+    return files + sorted((out / "figures").glob("trend_*.png")) + sorted((out / "figures").glob("trend_*.svg"))
+
+
+def compare(P: dict[str, Any]) -> dict[str, Any]:
+    """05_compare: the change since the wave P['compare_with'] (processed data in P['compare_dir']):
+    change.csv, transitions.csv, trend.csv, the trend figure in both languages, compare_summary.json.
+
+    With compare_with null (no earlier wave) nothing is compared, and any earlier outputs of this
+    step in output_dir are removed so that the report does not show a stale comparison. Returns the
+    tables as written (validated), the summary and the figure paths, or {"compared": False}.
+    """
+    from ..compute import compare as compare_mod
+    from ..compute import reference
+    from ..compute.codebook import codebook_for, item_map
+    from ..errors import ContractError
+    from ..present import figures
+    from ..present.report import item_label
+
+    out = Path(P["output_dir"])
+    if P.get("compare_with") is None:
+        for f in _compare_outputs(out):
+            f.unlink(missing_ok=True)
+        return {"compared": False}
+    wave_from, wave_to = int(P["compare_with"]), int(P["wave"])
+    earlier_dir = Path(P["compare_dir"])
+    earlier = schemas.read_table("analysis", earlier_dir)
+    info = read_json("run_info", earlier_dir)
+    expected = codebook_for(wave_from).survey.get("id")
+    if info.get("survey") != expected:
+        raise ContractError(f"{earlier_dir / 'run_info.json'}: survey {info.get('survey')!r}, expected {expected!r} "
+                            f"(the processed data of wave {wave_from}); check compare_dir")
+    later, synthetic_later = _processed(P)
+    synthetic = io.is_synthetic(info) or synthetic_later
+    links = item_map(wave_from, wave_to)
+    series = reference.load_published_series(P["reference_dir"])
+    alpha, min_cell = float(P["alpha"]), int(P["min_cell"])
+    computed = compare_mod.compute(earlier, later, links, series, synthetic=synthetic, alpha=alpha, min_cell=min_cell)
+    tables = {}
+    for name in COMPARE_TABLES:
+        df = computed[name].assign(data_source=_source(synthetic))
+        write_table(name, df, out)
+        tables[name] = schemas.validate(name, df)
+    items = list(dict.fromkeys(tables["trend"]["item"]))
+    labels = {lg: {i: item_label(i, lg) for i in items} for lg in ("sv", "en")}
+    fig_paths = figures.compare_figures(tables["trend"], labels, out / "figures", alpha=alpha, synthetic=synthetic)
+    respondents = {w: set(d.loc[d["responded"].astype(bool), "kommunkod"]) for w, d in ((wave_from, earlier),
+                                                                                         (wave_to, later))}
+    summary = {
+        "step": "05_compare", "synthetic": synthetic, "alpha": alpha, "min_cell": min_cell,
+        "wave_from": wave_from, "wave_to": wave_to,
+        "n_respondents": {str(w): len(r) for w, r in respondents.items()},
+        "n_respondents_both": len(respondents[wave_from] & respondents[wave_to]),
+        "items": [link.item_from for link in links.items],
+        "wording_changed": [link.item_from for link in links.items if link.comparability != "same"],
+        "figures": [str(p.relative_to(out)) for p in fig_paths],
+    }
+    write_json("compare_summary", summary, out)
+    return {**tables, "summary": summary, "figures": fig_paths, "compared": True}
 
 
 # ------------------------------------------------------------------------------------------- 04

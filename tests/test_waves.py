@@ -1,0 +1,279 @@
+"""Several waves: a codebook per wave and the item map, the public record, the synthetic 2023 panel
+(calibration, transitions recovered through cleaning), and the parameters naming the earlier wave."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import io
+from analysis.compute import clean, compare, reference, synthetic
+from analysis.compute import codebook as codebook_mod
+from analysis.compute.codebook import BINARY_ITEMS, CodebookError, codebook_for, default_codebook, item_map
+from analysis.errors import InputError
+
+SEED = 2019
+
+
+@pytest.fixture(scope="module")
+def series(reference_dir):
+    return reference.load_published_series(reference_dir)
+
+
+@pytest.fixture(scope="module")
+def csv_rows(reference_dir):
+    """published_series.csv read with the csv module only (independent of the loader)."""
+    with open(reference_dir / "published_series.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# ------------------------------------------------------------------------------- codebooks, map
+def test_each_wave_has_its_own_codebook():
+    cb19, cb23 = codebook_for(2019), codebook_for(2023)
+    assert cb19 is default_codebook() and cb19.wave == 2019 and cb23.wave == 2023
+    assert cb19.survey["id"] != cb23.survey["id"]
+    assert set(cb19.headers).isdisjoint(set(cb23.headers) - {"Kommun", "Kommunkod", "Datakälla", "Namn", "E-post",
+                                                             "Telefon", "Befattning"})
+    assert [v.id for v in cb19.variables] == [v.id for v in cb23.variables]  # same analysis columns
+    with pytest.raises(CodebookError, match="no codebook for wave 2021.*2019, 2023"):
+        codebook_for(2021)
+
+
+def test_item_map_flags_the_reworded_questions():
+    m = item_map(2019, 2023)
+    assert [link.item_from for link in m.items] == list(BINARY_ITEMS)
+    flagged = {link.item_from for link in m.items if link.comparability == "wording_changed"}
+    assert flagged == {"leadership_informed", "continuity"}
+    cb19, cb23 = codebook_for(2019), codebook_for(2023)
+    for link in m.items:
+        a, b = cb19[link.item_from], cb23[link.item_to]
+        same = (a.question_sv, a.labels) == (b.question_sv, b.labels)
+        assert same == (link.comparability == "same"), link.item_from
+        if link.comparability != "same":
+            assert link.note_sv and link.note_en
+
+
+def test_an_item_marked_same_whose_wording_changed_is_refused(monkeypatch):
+    raw = json.loads(json.dumps(codebook_mod._waves_file()))
+    raw["item_maps"][0]["items"]["continuity"] = {"to": "continuity", "comparability": "same"}
+    monkeypatch.setattr(codebook_mod, "_waves_file", lambda path=None: raw)
+    codebook_mod.item_map.cache_clear()
+    try:
+        with pytest.raises(CodebookError, match="'continuity': marked 'same' but the question"):
+            codebook_mod.item_map(2019, 2023)
+    finally:
+        codebook_mod.item_map.cache_clear()
+
+
+def test_codebooks_published_shares_equal_the_public_record(csv_rows):
+    published = {(int(r["wave"]), r["item"]): float(r["share"]) for r in csv_rows if r["share_is_rounded_to"] == "x_of_10"}
+    for wave in (2019, 2023):
+        shares = codebook_for(wave).published_shares()
+        assert shares, wave
+        for item, share in shares.items():
+            assert published[(wave, item)] == share, (wave, item)
+        assert {i for (w, i) in published if w == wave} == set(shares), wave
+
+
+# ------------------------------------------------------------------------------- public record
+def test_public_record_is_loaded_as_published(series, csv_rows):
+    assert len(series) == len(csv_rows) == 16
+    for r, row in zip(csv_rows, series.itertuples()):
+        assert (int(r["wave"]), r["item"]) == (row.wave, row.item)
+        if r["share_is_rounded_to"] == "count":
+            assert (int(r["numerator"]), int(r["denominator"])) == (row.numerator, row.denominator)
+        else:
+            assert float(r["share"]) == row.share
+    cls = dict(zip(zip(series["wave"], series["item"]), series["comparability_class"]))
+    assert cls[(2015, "ciso")] == "similar" and cls[(2015, "policy_adopted")] == "other_item"
+    assert cls[(2019, "ciso")] == cls[(2023, "ciso")] == "same"
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("share", "0.65", "whole tenths"),
+    ("numerator", "300", "numerator <= denominator"),
+    ("comparability", "roughly like 2019", "a note starting with"),
+    ("share_is_rounded_to", "percent", "share_is_rounded_to"),
+])
+def test_a_broken_public_record_is_refused_in_one_line(tmp_path, reference_dir, column, value, message):
+    with open(reference_dir / "published_series.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    target = 2 if column in ("numerator",) else 5  # a 2015 count row / a 2019 "x av 10" row
+    rows[target][column] = value
+    with open(tmp_path / "published_series.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    with pytest.raises(InputError) as err:
+        reference.load_published_series(tmp_path)
+    msg = err.value.message
+    assert "\n" not in msg and "published_series.csv" in msg and f"row {target + 2}" in msg and message in msg
+
+
+# ------------------------------------------------------------------------------- synthetic 2023
+@pytest.fixture(scope="module")
+def export_2023(register, series):
+    return synthetic.generate(register, seed=SEED, wave=2023, published_series=series)
+
+
+def test_2023_is_calibrated_to_the_published_share_read_from_the_csv(export_2023, csv_rows):
+    _, truth = export_2023
+    published = next(float(r["share"]) for r in csv_rows if r["wave"] == "2023" and r["item"] == "ciso")
+    assert truth["published_shares"] == {"ciso": published}
+    assert truth["expected_shares"]["ciso"] == pytest.approx(published, abs=1e-12)
+    for item, share in synthetic.ASSUMED_SHARES_2023.items():
+        assert truth["expected_shares"][item] == pytest.approx(share, abs=1e-12)
+    for item in BINARY_ITEMS:
+        t = truth["transitions"][item]
+        assert t["p_kept"] == synthetic.PERSISTENCE_2023[item] and 0 <= t["p_gained"] <= 1
+        # the expected share is exactly what the transitions give from the 2019 expectation
+        a = truth["expected_shares_2019_among_respondents"][item]
+        assert truth["expected_shares"][item] == pytest.approx(t["p_gained"] + (t["p_kept"] - t["p_gained"]) * a)
+
+
+def test_2023_calibration_moves_with_the_csv(register, series):
+    """The target is read from the file: a different published figure gives a different calibration."""
+    other = series.copy()
+    other.loc[(other["wave"] == 2023) & (other["item"] == "ciso"), "share"] = 0.8
+    _, truth = synthetic.generate(register, seed=SEED, wave=2023, published_series=other)
+    assert truth["expected_shares"]["ciso"] == pytest.approx(0.8, abs=1e-12)
+    with pytest.raises(ValueError, match="published_series"):
+        synthetic.generate(register, seed=SEED, wave=2023)
+
+
+def test_2023_export_has_its_own_headers_response_and_marks(export_2023, register):
+    df, truth = export_2023
+    cb23 = codebook_for(2023)
+    assert list(df.columns) == [v.header for v in cb23.variables]
+    assert (df["Datakälla"] == cb23.survey["synthetic_value"]).all()
+    assert cb23.is_synthetic_file("synthetic_skr_infosak_2023.csv")
+    assert len(truth["response_model"]["respondents"]) == synthetic.RESPONSE_2023["n_respondents"] == 255
+    _, truth19 = synthetic.generate(register, seed=SEED)
+    assert truth["response_model"]["respondents"] != truth19["response_model"]["respondents"]
+    both = set(truth["response_model"]["respondents"]) & set(truth19["response_model"]["respondents"])
+    assert len(both) == truth["response_model"]["respondents_both_waves"]
+    assert df["Påbörjad"].str.startswith("2023-").all()
+    assert set(df[cb23["leadership_informed"].header].str.strip().str.casefold()) <= {
+        "", "nej", "ja, vid behov", "ja, minst en gång per år", "vet ej"}
+
+
+def test_the_panel_is_drawn_on_the_2019_export_of_the_same_seed(register, export_2023, series):
+    """The 2019 answers the transitions start from are the answers in the 2019 export of the seed."""
+    _, truth23 = export_2023
+    raw19, _ = synthetic.generate(register, seed=SEED)
+    a19 = clean.clean(raw19, register, codebook_for(2019), "synthetic.csv").analysis.set_index("kommunkod")
+    # the generator's 2019 frame, redrawn as generate() does (seed -> calibration -> frame)
+    lp = tuple(np.log(register["folkmangd"].to_numpy(float)).tolist())
+    is_c = tuple((register["huvudgrupp"].astype(str) == "C").tolist())
+    cal = synthetic._calibrate(lp, is_c, tuple(sorted(synthetic._targets(default_codebook()).items())))
+    frame = synthetic._yes_2019(synthetic._municipality_truth(register, cal, np.random.default_rng(SEED))["codes"])
+    codes = register["kommunkod"].to_numpy()
+    for item in BINARY_ITEMS:
+        answered = a19[item].reindex(codes)
+        ok = answered.notna().to_numpy()
+        assert ok.sum() > 200
+        assert (answered[ok].astype(int).to_numpy() == frame[item][ok]).all(), item
+        t = truth23["frame_transitions"][item]
+        assert t["kept_yes"] + t["lost"] == int(frame[item].sum()), item
+
+
+def _clean(register, wave, seed, series):
+    raw, truth = synthetic.generate(register, seed=seed, wave=wave, published_series=series)
+    res = clean.clean(raw, register, codebook_for(wave), f"synthetic_{wave}.csv")
+    return res.analysis, truth
+
+
+def test_a_wave_is_read_through_its_own_codebook(register, series, reference_dir, tmp_path):
+    from analysis.run import params, steps
+
+    raw, _ = synthetic.generate(register, seed=SEED, wave=2023, published_series=series)
+    path = io.write_export(raw, tmp_path / "raw" / "synthetic_skr_infosak_2023.csv")
+    with pytest.raises(InputError) as err:  # the 2019 codebook does not know the 2023 headers
+        clean.clean(io.read_export(path), register, codebook_for(2019), path)
+    assert "1. Finns det en utsedd" in err.value.message and "missing from the header row" in err.value.message
+    P = params.resolve(params.merge({"wave": 2023, "raw_path": str(path), "reference_dir": str(reference_dir),
+                                     "processed_dir": str(tmp_path / "p"), "output_dir": str(tmp_path / "o"),
+                                     "lang": "sv", "alpha": 0.05, "seed": SEED, "min_cell": 5, "compare_with": None}))
+    res = steps.clean(P)
+    assert res.run_info["survey"] == "skr_infosak_2023" and res.run_info["synthetic"]
+    assert int(res.analysis["responded"].sum()) == 255
+    # "Ja, minst en gång per år" is the 2023 yes of leadership_informed
+    assert res.analysis["leadership_informed"].sum() == (res.responses["leadership_informed"]
+                                                         == "Ja, minst en gång per år").sum()
+
+
+def test_panel_transitions_recover_the_generator_truth(register, series):
+    """Through export and cleaning: the share kept and the share gained among municipalities answering
+    in both waves, averaged over seeds, equal P(kept) and P(gained) within Monte Carlo error."""
+    seeds = range(100, 110)
+    kept, gained, truth = {i: [] for i in BINARY_ITEMS}, {i: [] for i in BINARY_ITEMS}, None
+    m = item_map(2019, 2023)
+    for seed in seeds:
+        a19, _ = _clean(register, 2019, seed, series)
+        a23, truth = _clean(register, 2023, seed, series)
+        t = compare.transitions_table(a19, a23, m).set_index("item")
+        for i in BINARY_ITEMS:
+            kept[i].append(float(t.loc[i, "share_kept"]))
+            gained[i].append(float(t.loc[i, "share_gained"]))
+    for i in BINARY_ITEMS:
+        for est, key in ((kept[i], "p_kept"), (gained[i], "p_gained")):
+            mean, se = np.mean(est), np.std(est, ddof=1) / np.sqrt(len(est))
+            assert abs(mean - truth["transitions"][i][key]) <= 4 * se + 1e-9, (i, key, mean, se,
+                                                                              truth["transitions"][i][key])
+
+
+def test_realised_2023_ciso_share_is_near_the_published_share(register, series):
+    shares = []
+    for seed in range(SEED, SEED + 8):
+        raw, truth = synthetic.generate(register, seed=seed, wave=2023, published_series=series)
+        res = clean.clean(raw, register, codebook_for(2023), "synthetic.csv")
+        r = res.analysis[res.analysis["responded"]]
+        shares.append(float(r["ciso"].dropna().mean()))
+    assert abs(np.mean(shares) - truth["published_shares"]["ciso"]) <= 0.02, shares
+
+
+# ------------------------------------------------------------------------------- parameters
+def _P(root, tmp_path, **kw):
+    from analysis.run import params
+
+    base = {"wave": 2023, "raw_path": "raw.csv", "reference_dir": "ref", "processed_dir": str(tmp_path / "proc" / "{wave}"),
+            "output_dir": str(tmp_path / "out" / "{wave}"), "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5,
+            "compare_dir": str(tmp_path / "proc" / "{compare_with}")}
+    base.update(kw)
+    return params.resolve(params.merge(base), root)
+
+
+def test_compare_with_previous_finds_the_latest_earlier_wave(root, tmp_path):
+    from analysis.run import params
+
+    assert _P(root, tmp_path)["compare_with"] is None  # nothing processed yet
+    for w in (2015, 2019, 2023, 2027):
+        (tmp_path / "proc" / str(w)).mkdir(parents=True)
+        (tmp_path / "proc" / str(w) / "run_info.json").write_text("{}")
+    (tmp_path / "proc" / "2021").mkdir()  # no run_info.json: not a processed wave
+    P = _P(root, tmp_path)
+    assert P["compare_with"] == 2019 and P["compare_dir"] == str(tmp_path / "proc" / "2019")
+    assert _P(root, tmp_path, compare_with=2015)["compare_dir"] == str(tmp_path / "proc" / "2015")
+    assert _P(root, tmp_path, compare_with=None)["compare_dir"] is None
+    assert _P(root, tmp_path, wave=2019)["compare_with"] == 2015
+    for bad, key in ((dict(compare_with=2023), "compare_with"), (dict(compare_with="last"), "compare_with"),
+                     (dict(compare_with=2019, compare_dir=str(tmp_path / "proc" / "{wave}")), "compare_dir")):
+        with pytest.raises(params.ParamError, match=repr(key)):
+            _P(root, tmp_path, **bad)
+    # resolving twice (the runner, then the notebook) gives the same values
+    again = params.resolve(params.merge(P), root)
+    assert {k: again[k] for k in ("compare_with", "compare_dir")} == {k: P[k] for k in ("compare_with", "compare_dir")}
+
+
+def test_old_parameter_files_without_the_compare_keys_still_work(root):
+    from analysis.run import params
+
+    P = params.resolve(params.merge({"wave": 2019, "raw_path": "r.csv", "reference_dir": "ref",
+                                     "processed_dir": "data/processed/{wave}", "output_dir": "reports/{wave}",
+                                     "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5}), root)
+    assert P["compare_with"] is None and P["compare_dir"] is None
+    assert params.load(overrides=["compare_with=null"], root=root)["compare_with"] is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -194,12 +195,15 @@ def git_state(root: Path, folders: tuple[str | Path, ...] = ()) -> str:
     return provenance.git_state(root, folders)
 
 
-def _label(f: Path, P: dict) -> str:
-    """A file named relative to the folder parameter it lies in (the same in staging and final)."""
+def _label(f: Path, P: dict, root: Path | None = None) -> str:
+    """A file named relative to the folder parameter it lies in (the same in staging and final),
+    else to the project root (a moved checkout keeps its hashes), else by its absolute path."""
     for key in ("processed_dir", "output_dir", "reference_dir"):
         base = Path(P[key])
         if f.is_relative_to(base):
             return f"{key}/{f.relative_to(base).as_posix()}"
+    if root is not None and f.is_relative_to(root):
+        return f"root/{f.relative_to(root).as_posix()}"
     return str(f)
 
 
@@ -221,7 +225,7 @@ def step_hash(step: Step, P_logical: dict, P_actual: dict, root: Path, code_dige
     h.update(json.dumps({k: P_logical[k] for k in step.keys}, sort_keys=True).encode())
     h.update(code_digest.encode())
     for f in step.inputs(P_actual):
-        h.update(_label(f, P_actual).encode())
+        h.update(_label(f, P_actual, root).encode())
         h.update((sha256_file(f) if f.is_file() else "missing").encode())
     return h.hexdigest()
 
@@ -377,49 +381,50 @@ def _source_cell_number(executed: Path | None, cell_index: int) -> int:
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _DECOR = re.compile(r"^[\s\-=^~_*.|>]*$")
+_ARROW = re.compile(r"^-*>\s*\d+\s*")  # IPython's "----> 4 " before the line that raised
+_EXC_LINE = re.compile(r"^(?:[A-Za-z_][\w]*\.)*(?P<name>[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Warning)"
+                       r"|[A-Z]\w*Error\w*)(?::\s*(?P<msg>.*))?$")
 
 
-def _last_meaningful_line(text: str) -> str:
-    for line in reversed(_ANSI.sub("", text).splitlines()):
-        line = line.strip()
-        if line and not _DECOR.match(line):
-            return line
-    return ""
+def _meaningful_lines(text: str) -> list[str]:
+    lines = [line.strip() for line in _ANSI.sub("", text).splitlines()]
+    return [line for line in lines if line and not _DECOR.match(line)]
 
 
-def _cell_error_line(executed: Path | None, cell_index: int) -> str:
-    """When IPython gives no error value: the last meaningful line of the cell's error traceback,
-    or else of what the cell wrote to stderr."""
+def _explain(ename: str, evalue: str, executed: Path | None, cell_index: int) -> tuple[str, str]:
+    """(name, message) of a cell's error when IPython gave no message: from the cell's traceback
+    (an exception line with a message, else the source line that raised), or else from the last
+    meaningful line the cell wrote to stderr (IPython's fallback when it cannot format a traceback)."""
     nb = _read_nb(executed)
     if nb is None or not 0 <= cell_index < len(nb.cells):
-        return ""
+        return ename, evalue
     outputs = nb.cells[cell_index].get("outputs", [])
-    for out in reversed(outputs):
-        if out.get("output_type") == "error":
-            line = _last_meaningful_line("\n".join(out.get("traceback", [])))
-            if line:
-                return line
-    for out in reversed(outputs):
-        if out.get("output_type") == "stream" and out.get("name") == "stderr":
-            line = _last_meaningful_line("".join(out.get("text", "")))
-            if line:
-                return line
-    return ""
+    texts = ["\n".join(o.get("traceback", [])) for o in outputs if o.get("output_type") == "error"]
+    texts += ["".join(o.get("text", "")) for o in outputs
+              if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    for text in texts:
+        for line in reversed(_meaningful_lines(text)):
+            m = _EXC_LINE.match(line)
+            if m and m["msg"]:
+                return (m["name"] if ename == "CellExecutionError" else ename), m["msg"].strip()
+            if m:
+                continue  # "AssertionError:" with nothing after it: look further up
+            if _ARROW.match(line):
+                return ename, f"(no message) at: {_ARROW.sub('', line)}"
+    return ename, evalue
 
 
 def _failure_message(step: Step, exc: Exception, executed: Path | None = None) -> str:
-    ename = getattr(exc, "ename", type(exc).__name__)
+    ename = str(getattr(exc, "ename", type(exc).__name__))
     evalue = str(getattr(exc, "evalue", str(exc)) or "").strip()
     cell = getattr(exc, "cell_index", None)
     if isinstance(cell, int):
         where = f"cell {_source_cell_number(executed, cell)}"
         if not evalue:
-            evalue = _cell_error_line(executed, cell)
+            ename, evalue = _explain(ename, evalue, executed, cell)
     else:
         where = "kernel"
     evalue = evalue.splitlines()[0].strip() if evalue else "(no message)"
-    if evalue.startswith(f"{ename}: "):
-        evalue = evalue[len(ename) + 2:]
     return f"{Path(step.notebook).name} failed in {where}: {ename}: {evalue}"
 
 
@@ -576,6 +581,38 @@ def _log(msg: str) -> None:
     print(msg, flush=True)
 
 
+class _LibraryLog(logging.Handler):
+    """Holds what papermill and nbclient log during a run (they would otherwise print bare lines
+    such as "Kernel died while waiting for execute reply." on stderr). A failure is reported by the
+    runner's own one-line message; after a successful run their warnings are shown as notes."""
+
+    LOGGER = "papermill"
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = " ".join(record.getMessage().split())
+        except Exception:  # noqa: BLE001 - a malformed log call must not break the run
+            return
+        if text and text not in self.messages:
+            self.messages.append(text)
+
+    def __enter__(self) -> "_LibraryLog":
+        logger = logging.getLogger(self.LOGGER)
+        self._propagate = logger.propagate
+        logger.addHandler(self)
+        logger.propagate = False
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logger = logging.getLogger(self.LOGGER)
+        logger.removeHandler(self)
+        logger.propagate = self._propagate
+
+
 def _short(labels: list[str]) -> str:
     shown = ", ".join(labels[:2])
     return shown + (f" and {len(labels) - 2} more" if len(labels) > 2 else "")
@@ -630,21 +667,24 @@ def _run_locked(P: dict, final: dict[str, Path], previous: dict[str, bool], *, f
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     render_pool = ThreadPoolExecutor(max_workers=1)
     futures: list[Future] = []
-    try:
-        for key in ("processed", "output"):
-            stages[key] = staging.stage(final[key], run_id, copy=not force and previous[key])
-        status = _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures,
-                              force=force, root=root, steps=steps, progress=progress, render=render,
-                              logical=logical, digest_code=digest_code, git=git)
-        pool.shutdown()
-        render_pool.shutdown()
-        pairs = [(stages[k], final[k]) for k in ("processed", "output")]
-        staging.commit(pairs, staging.journal_path(final["output"]), run_id)
-    except BaseException as exc:
-        error = _abandon(exc, cancelled, pool, render_pool, futures, stages, final, run_id)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise error from None
+    with _LibraryLog() as library_log:
+        try:
+            for key in ("processed", "output"):
+                stages[key] = staging.stage(final[key], run_id, copy=not force and previous[key])
+            status = _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures,
+                                  force=force, root=root, steps=steps, progress=progress, render=render,
+                                  logical=logical, digest_code=digest_code, git=git)
+            pool.shutdown()
+            render_pool.shutdown()
+            pairs = [(stages[k], final[k]) for k in ("processed", "output")]
+            staging.commit(pairs, staging.journal_path(final["output"]), run_id)
+        except BaseException as exc:
+            error = _abandon(exc, cancelled, pool, render_pool, futures, stages, final, run_id)
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise error from None
+    for message in library_log.messages:
+        _log(f"note: papermill: {message}")
     if staging.remove_failed(final["output"]):
         _log(f"note: removed {staging.failed_path(final['output']).name} (a failed run's notebooks; "
              "this run succeeded)")
@@ -735,7 +775,8 @@ def _clean_up(exc, cancelled, pool, render_pool, futures, stages, final, run_id)
     children.kill_all()
     pool.shutdown(wait=False, cancel_futures=True)
     render_pool.shutdown(wait=False, cancel_futures=True)
-    wait_futures(futures, timeout=60)
+    # (wait() never counts a future cancelled by shutdown() as done: leave those out)
+    wait_futures([f for f in futures if not f.cancelled()], timeout=60)
     children.kill_all()
     if isinstance(exc, RunError) and not isinstance(exc, _Cancelled):
         error = exc

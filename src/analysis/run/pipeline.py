@@ -7,6 +7,7 @@ processed_dir and output_dir (run/staging.py) only when every step succeeds.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -452,6 +453,9 @@ def _death(process) -> str:
     return f"the kernel died (exit code {code})"
 
 
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+
+
 def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progress: bool,
                  run_id: str = "", cancelled: threading.Event | None = None) -> Path:
     """Run one notebook with papermill into executed_dir; retry once if the kernel fails to start."""
@@ -483,17 +487,21 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
             return out
         except PapermillExecutionError as exc:  # a cell raised: the notebook's own error
             raise StepFailed(_failure_message(step, exc, out), out) from None
-        except Exception as exc:  # the kernel died, did not start or garbled a message
+        except Exception as exc:  # the kernel died or did not start, or the notebook could not be saved
             process = getattr(kernels[-1], "runner_process", None) if kernels else None
             if cancelled.is_set():
                 raise _Cancelled(f"{step.name} cancelled") from None
-            if began:
+            name = Path(step.notebook).name
+            if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+                raise StepFailed(f"{name} failed: {exc.strerror} while saving its executed notebook", None) from None
+            died = type(exc).__name__ == "DeadKernelError" or (process is not None and process.poll() not in (None, 0))
+            if began and died:
                 cell = _running_cell(out)
                 where = f"cell {_source_cell_number(out, cell)}" if cell is not None else "kernel"
-                raise StepFailed(f"{Path(step.notebook).name} failed in {where}: {_death(process)}",
-                                 out if out.exists() else None) from None
-            if attempt == 2:
-                raise StepFailed(_failure_message(step, exc), out if out.exists() else None) from None
+                raise StepFailed(f"{name} failed in {where}: {_death(process)}", out if out.exists() else None) from None
+            if began or attempt == 2:
+                detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "(no message)"
+                raise StepFailed(f"{name} failed: {type(exc).__name__}: {detail}", out if out.exists() else None) from None
             _log(f"[{step.name}] the kernel did not start ({type(exc).__name__}: {exc}); retrying once")
         finally:
             for km in kernels:
@@ -575,6 +583,14 @@ def _remove_products(step: Step, P_run: dict) -> None:
         f = _unlabel(label, P_run)
         if f is not None and f.is_file():
             f.unlink()
+
+
+def _shown(path, stages: dict[str, Path], final: dict[str, Path]) -> str:
+    """A path as the user knows it: the staging folder named by its final folder."""
+    text = os.fsdecode(path)
+    for key, folder in stages.items():
+        text = text.replace(str(folder), str(final[key]))
+    return text
 
 
 def _log(msg: str) -> None:
@@ -783,8 +799,8 @@ def _clean_up(exc, cancelled, pool, render_pool, futures, stages, final, run_id)
     elif isinstance(exc, (KeyboardInterrupt, _Cancelled)):
         error = RunError("interrupted")
     elif isinstance(exc, OSError):
-        error = RunError(f"the run failed outside the notebooks: {exc.strerror or exc}"
-                         + (f": {exc.filename}" if exc.filename else ""))
+        where = f" ({_shown(exc.filename, stages, final)})" if exc.filename else ""
+        error = RunError(f"the runner could not write the results: {exc.strerror or exc}{where}")
     else:
         error = RunError(f"the run failed outside the notebooks: {type(exc).__name__}: {exc}")
     saved = error.saved

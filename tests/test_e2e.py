@@ -158,3 +158,20 @@ def test_parallel_and_sequential_runs_agree(e2e, tmp_path):
     d_seq, d_par = _digests(seq / "report"), _digests(e2e["base"] / "report")
     assert len(d_seq) > 10 and d_seq == d_par
     shutil.rmtree(seq)
+
+
+def test_every_result_file_is_recorded_by_exactly_one_step(e2e):
+    """The runner keeps the SHA-256 of every file each step wrote (.pipeline/<step>.json) to
+    notice files rewritten behind its back: together the records cover every result, once."""
+    import json
+    from collections import Counter
+
+    folders = {"processed_dir": e2e["base"] / "processed", "output_dir": e2e["base"] / "report"}
+    claimed = Counter()
+    for folder in folders.values():
+        for record in (folder / ".pipeline").glob("*.json"):
+            claimed.update(json.loads(record.read_text())["products"])
+    files = {f"{key}/{p.relative_to(folder).as_posix()}" for key, folder in folders.items()
+             for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
+    assert len(files) > 40
+    assert set(claimed) == files and set(claimed.values()) == {1}

@@ -142,7 +142,7 @@ def test_an_output_rewritten_by_hand_reruns_its_step(done, capsys):
     capsys.readouterr()
     status = _run(done, P)
     assert status == {"a": "up to date", "b": "ran", "c": "up to date", "d": "up to date"}
-    assert "[b] output_dir/b.txt changed since the runner wrote it; running the step again" in capsys.readouterr().out
+    assert "[b] output_dir/b.txt differs from what the runner wrote; running the step again" in capsys.readouterr().out
     assert (done / "out/b.txt").read_text() == "HELLO b"
     assert _runs(done) == ["b"]
 
@@ -156,9 +156,11 @@ def test_a_processed_file_rewritten_by_hand_reruns_the_first_step(done):
     assert (done / "out/d.txt").read_text() == "HELLO b|HELLO c|sv"
 
 
-def test_a_deleted_or_edited_executed_notebook_reruns_its_step(done):
+def test_a_deleted_executed_notebook_reruns_its_step(done, capsys):
     (done / "out/executed/c.ipynb").unlink()
+    capsys.readouterr()
     assert _run(done, _params(done))["c"] == "ran"
+    assert "[c] output_dir/executed/c.ipynb is missing; running the step again" in capsys.readouterr().out
     assert (done / "out/executed/c.ipynb").is_file()
 
 

@@ -634,6 +634,18 @@ def _short(labels: list[str]) -> str:
     return shown + (f" and {len(labels) - 2} more" if len(labels) > 2 else "")
 
 
+def _what_changed(labels: list[str], P: dict) -> str:
+    """'x differs from what the runner wrote', or 'x is missing', for the changed products."""
+    gone = [lb for lb in labels if not ((_unlabel(lb, P) or Path("/nonexistent")).is_file())]
+    edited = [lb for lb in labels if lb not in gone]
+    parts = []
+    if edited:
+        parts.append(f"{_short(edited)} {'differs' if len(edited) == 1 else 'differ'} from what the runner wrote")
+    if gone:
+        parts.append(f"{_short(gone)} {'is' if len(gone) == 1 else 'are'} missing")
+    return "; ".join(parts)
+
+
 # ------------------------------------------------------------------------------------------ run
 def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | None = None,
         steps: tuple[Step, ...] = STEPS, progress: bool | None = None,
@@ -727,8 +739,7 @@ def _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures
         if not force and (_read_record(P_run, step) or {}).get("hash") == digest:
             changed = changed_products(step, P_run)
             if changed:
-                _log(f"[{step.name}] {_short(changed)} changed since the runner wrote "
-                     f"{'it' if len(changed) == 1 else 'them'}; running the step again")
+                _log(f"[{step.name}] {_what_changed(changed, P_run)}; running the step again")
             elif is_up_to_date(step, P_run, digest):
                 _log(f"[{step.name}] up to date")
                 return "up to date"

@@ -105,11 +105,14 @@ def test_second_run_executes_nothing(e2e):
 
 def _all_digests(folder: Path) -> dict[str, str]:
     """Every output file except run records: executed notebooks carry papermill's timings,
-    the PDF Chromium's creation time, .pipeline/ the runner's timings."""
+    the PDF Chromium's creation time, .pipeline/ the runner's timings, the folder's mark its run id."""
+    from analysis.run.staging import MARK_NAME
+
     out = {}
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder)
-        if p.is_file() and rel.parts[0] not in ("executed", ".pipeline") and p.name not in ("report.pdf", "screenshot.png"):
+        if (p.is_file() and rel.parts[0] not in ("executed", ".pipeline", MARK_NAME)
+                and p.name not in ("report.pdf", "screenshot.png")):
             out[str(rel)] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 

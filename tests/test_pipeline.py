@@ -335,3 +335,61 @@ def test_kernels_get_private_socket_paths():
     a, b = K(), K()
     assert a.transport == b.transport == "ipc"
     assert Path(a.ip).is_absolute() and a.ip != b.ip
+
+
+def test_a_disk_that_fills_while_copying_leaves_no_staging_copy(done, monkeypatch):
+    """The free-space check passed but the disk filled while the previous results were copied:
+    one line, the partial copy removed, nothing else changed."""
+    import errno
+
+    calls = []
+
+    def full(src, dst):
+        calls.append(src)
+        if len(calls) > 2:
+            raise OSError(errno.ENOSPC, "No space left on device", dst)
+        shutil.copy2(src, dst)
+
+    monkeypatch.setattr(staging, "copy_file", full)
+    before = _files(done / "out")
+    (done / "raw.txt").write_text("new")
+    with pytest.raises(staging.RunError) as exc:
+        _run(done, _params(done))
+    assert str(exc.value).startswith("could not copy the previous results") and "No space left on device" in str(exc.value)
+    assert "\n" not in str(exc.value)
+    assert sorted(p.name for p in done.iterdir() if p.name.startswith(".")) == []
+    assert _files(done / "out") == before and _runs(done) == []
+
+
+def test_untracked_files_count_in_the_hash_and_in_the_report_provenance(tmp_path):
+    """One git state for both: an untracked file changes the report step's hash and makes the
+    provenance say 'uncommitted changes'; files in the run's own folders count for neither."""
+    import subprocess
+
+    from analysis.present import report
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    (root / "code.py").write_text("x = 1\n")
+    subprocess.run([*git, "add", "."], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    P = _params(root)
+    folders = (P["processed_dir"], P["output_dir"])
+
+    def state():
+        prov = report.collect_provenance(P, root)
+        return pipeline.git_state(root, folders), prov["git_dirty"], prov["git_changes"]
+
+    clean, dirty, n = state()
+    assert (dirty, n) == (False, 0)
+    (root / "out").mkdir()
+    (root / "out" / "report.html").write_text("results")  # the run's own output: not a change
+    (root / ".out.staging-12").mkdir()
+    (root / ".out.staging-12" / "x").write_text("staging")
+    assert state() == (clean, False, 0)
+    (root / "notes.txt").write_text("untracked")
+    changed, dirty, n = state()
+    assert changed != clean and (dirty, n) == (True, 1)
+    assert provenance.environment_digest() == report.collect_provenance(P, root)["environment_sha256"]

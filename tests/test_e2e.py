@@ -173,7 +173,7 @@ def test_every_result_file_is_recorded_by_exactly_one_step(e2e):
     claimed = Counter()
     for folder in folders.values():
         for record in (folder / ".pipeline").glob("*.json"):
-            claimed.update(json.loads(record.read_text())["products"])
+            claimed.update(list(json.loads(record.read_text())["products"]))
     files = {f"{key}/{p.relative_to(folder).as_posix()}" for key, folder in folders.items()
              for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
     assert len(files) > 40

@@ -4,7 +4,8 @@ As a script it runs the DAG through the command line's error handling (one line 
     python tests/fakedag.py PROJECT [--force] [--jobs N] [--pause-at STAGE] [-p KEY=VALUE ...]
 `--pause-at` stops the run at a stage of the staging or the swap (prints "PAUSED <stage>" and
 sleeps) so that a test can kill it there. What the notebooks do is steered by the raw file:
-FAIL (c raises), DIE (c's kernel is killed), SLOW (c sleeps), BIG:<MB> (c writes that much).
+FAIL (c raises), DIE (c's kernel is killed), SLOW (c sleeps), BIG:<MB> (c writes that much),
+EXITNOISE (b's kernel prints on its own stderr when it exits).
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ PARAMS_SRC = "\n".join(f"{k} = {v!r}" for k, v in PARAMS.items())
 BODIES = {
     # a: processed/a.txt = upper-cased raw file
     "a": "from pathlib import Path\nPath(processed_dir, 'a.txt').write_text(Path(raw_path).read_text().upper())",
-    "b": "from pathlib import Path\nPath(output_dir).mkdir(exist_ok=True)\n"
-         "Path(output_dir, 'b.txt').write_text(Path(processed_dir, 'a.txt').read_text() + ' b')",
+    "b": "from pathlib import Path\nimport atexit, os\nPath(output_dir).mkdir(exist_ok=True)\n"
+         "text = Path(processed_dir, 'a.txt').read_text()\n"
+         "if 'EXITNOISE' in text:  # what a library may print when the kernel exits\n"
+         "    atexit.register(os.write, 2, b'Assertion failed: pfd.revents & POLLIN (src/signaler.cpp:238)\\n')\n"
+         "Path(output_dir, 'b.txt').write_text(text + ' b')",
     "c": "from pathlib import Path\nimport os, re, time\nPath(output_dir).mkdir(exist_ok=True)\n"
          "text = Path(processed_dir, 'a.txt').read_text()\n"
          "if 'FAIL' in text:\n    raise ValueError('raw file asks to fail')\n"

@@ -237,6 +237,16 @@ def test_a_successful_run_writes_nothing_on_stderr(done):
     assert r.stdout.count("done in") == 4
 
 
+def test_what_a_kernel_prints_outside_its_notebook_stays_off_stderr(done):
+    """A kernel's own prints (a library's assertion at exit, say) go to a file, not the terminal;
+    the run mentions them in one note."""
+    (done / "raw.txt").write_text("exitnoise")
+    r = cli(done)
+    assert r.returncode == 0 and r.stderr == ""
+    assert ("note: [b] its kernel printed outside the notebook: "
+            "Assertion failed: pfd.revents & POLLIN (src/signaler.cpp:238)") in r.stdout.splitlines()
+
+
 def test_a_failing_cell_is_one_line_and_nothing_else(done):
     (done / "raw.txt").write_text("fail")
     r = cli(done)

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -293,7 +294,7 @@ def is_up_to_date(step: Step, P: dict, digest: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------- execution
-def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None):
+def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None, output=None):
     """A KernelManager that starts ipykernel with this very interpreter (no kernelspec needed).
 
     It talks to the kernel over Unix sockets (transport "ipc") whose paths are unique per kernel,
@@ -305,7 +306,8 @@ def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None):
     "KeyboardInterrupt caught in kernel" and zmq/tornado tracebacks on the user's terminal. This
     manager asks over the control channel only (and kills after shutdown_wait_time if needed).
     Each kernel is registered with analysis.children, so that an abandoned run can kill it, and
-    gets RUNNER_ENV=run_id in its environment.
+    gets RUNNER_ENV=run_id in its environment. What the kernel process itself prints (not its
+    cells: their output reaches the notebook) goes to `output`, a file, instead of the terminal.
     """
     import tempfile
 
@@ -333,6 +335,8 @@ def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None):
             )
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if output is not None:
+                kw["stdout"] = kw["stderr"] = output
             await super()._async_launch_kernel(kernel_cmd, **kw)
             self.runner_process = self.provisioner.process
             children.register(self.runner_process, "kernel")
@@ -438,6 +442,20 @@ def _running_cell(executed: Path | None) -> int | None:
     return started[-1] if started else None
 
 
+def _printed(output) -> str:
+    """The line that best sums up what a kernel process printed on its own stdout/stderr: a fatal
+    error or failed assertion if there is one, else the last meaningful line ("" when silent)."""
+    try:
+        output.seek(0)
+        lines = _meaningful_lines(output.read(1 << 20).decode("utf-8", errors="replace"))
+    except (OSError, ValueError):
+        return ""
+    for line in lines:
+        if line.startswith(("Fatal Python error", "Assertion failed", "Segmentation fault")):
+            return line
+    return lines[-1] if lines else ""
+
+
 def _death(process) -> str:
     code = process.poll() if process is not None else None
     if code is None:
@@ -471,6 +489,7 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
             raise _Cancelled(f"{step.name} cancelled")
         kernels: list = []
         began: list[bool] = []
+        kernel_output = tempfile.TemporaryFile()  # what the kernel process prints outside its cells
         _stagger()
         try:
             pm.execute_notebook(
@@ -480,10 +499,13 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
                 cwd=str((root / step.notebook).parent),
                 progress_bar=progress,
                 log_output=False,
-                kernel_manager_class=_kernel_manager_class(run_id, kernels.append),
+                kernel_manager_class=_kernel_manager_class(run_id, kernels.append, kernel_output),
                 on_notebook_start=lambda **kw: began.append(True),
                 start_timeout=120,
             )
+            said = _printed(kernel_output)
+            if said:
+                _log(f"note: [{step.name}] its kernel printed outside the notebook: {said}")
             return out
         except PapermillExecutionError as exc:  # a cell raised: the notebook's own error
             raise StepFailed(_failure_message(step, exc, out), out) from None
@@ -498,12 +520,15 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
             if began and died:
                 cell = _running_cell(out)
                 where = f"cell {_source_cell_number(out, cell)}" if cell is not None else "kernel"
-                raise StepFailed(f"{name} failed in {where}: {_death(process)}", out if out.exists() else None) from None
+                said = _printed(kernel_output)
+                raise StepFailed(f"{name} failed in {where}: {_death(process)}" + (f"; it printed: {said}" if said else ""),
+                                 out if out.exists() else None) from None
             if began or attempt == 2:
                 detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "(no message)"
                 raise StepFailed(f"{name} failed: {type(exc).__name__}: {detail}", out if out.exists() else None) from None
             _log(f"[{step.name}] the kernel did not start ({type(exc).__name__}: {exc}); retrying once")
         finally:
+            kernel_output.close()
             for km in kernels:
                 proc = getattr(km, "runner_process", None)
                 if proc is not None:

@@ -73,6 +73,6 @@ lock: | $(PY)
 	  --python-platform x86_64-manylinux_2_28 --no-header --annotation-style line -o requirements.lock
 
 clean:
-	rm -rf data/processed/* reports/* $(EXT)/* .pytest_cache
+	rm -rf data/processed/* data/processed/.[!.]* reports/* reports/.[!.]* $(EXT)/* .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	@touch data/processed/.gitkeep reports/.gitkeep $(EXT)/.gitkeep

@@ -125,11 +125,14 @@ def test_second_run_executes_nothing(e2e):
 
 def _all_digests(folder: Path) -> dict[str, str]:
     """Every output file except run records: executed notebooks carry papermill's timings,
-    the PDF Chromium's creation time, .pipeline/ the runner's timings."""
+    the PDF Chromium's creation time, .pipeline/ the runner's timings, the folder's mark its run id."""
+    from analysis.run.staging import MARK_NAME
+
     out = {}
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder)
-        if p.is_file() and rel.parts[0] not in ("executed", ".pipeline") and p.name not in ("report.pdf", "screenshot.png"):
+        if (p.is_file() and rel.parts[0] not in ("executed", ".pipeline", MARK_NAME)
+                and p.name not in ("report.pdf", "screenshot.png")):
             out[str(rel)] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 
@@ -210,3 +213,20 @@ def test_a_second_wave_is_compared_with_the_first(e2e, tmp_path):
     # without the earlier wave's data the run stops before any notebook, naming the folder
     missing = _cli("run", *args[:-1], f"compare_dir={tmp_path / 'nowhere'}", cwd=e2e["root"])
     assert missing.returncode == 2 and "nowhere" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_every_result_file_is_recorded_by_exactly_one_step(e2e):
+    """The runner keeps the SHA-256 of every file each step wrote (.pipeline/<step>.json) to
+    notice files rewritten behind its back: together the records cover every result, once."""
+    import json
+    from collections import Counter
+
+    folders = {"processed_dir": e2e["base"] / "processed", "output_dir": e2e["base"] / "report"}
+    claimed = Counter()
+    for folder in folders.values():
+        for record in (folder / ".pipeline").glob("*.json"):
+            claimed.update(list(json.loads(record.read_text())["products"]))
+    files = {f"{key}/{p.relative_to(folder).as_posix()}" for key, folder in folders.items()
+             for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
+    assert len(files) > 40
+    assert set(claimed) == files and set(claimed.values()) == {1}

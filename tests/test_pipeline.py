@@ -1,90 +1,44 @@
-"""The runner on a tiny four-notebook DAG: order, skipping by content hash, failure, parallelism."""
+"""The runner on a tiny four-notebook DAG (tests/fakedag.py): order, skipping by content hash,
+outputs changed behind the runner's back, failure, parallelism, marks, locks and leftovers."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from analysis.run import params as params_mod
-from analysis.run import pipeline
-
-PARAMS_SRC = "\n".join(f"{k} = {v!r}" for k, v in {
-    "wave": 2019, "raw_path": "raw.txt", "reference_dir": "ref", "processed_dir": "processed",
-    "output_dir": "out", "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5}.items())
-
-BODIES = {
-    # a: processed/a.txt = upper-cased raw file; logs each execution in runs.log (outside outputs)
-    "a": "from pathlib import Path\nPath(processed_dir, 'a.txt').write_text(Path(raw_path).read_text().upper())",
-    "b": "from pathlib import Path\nPath(output_dir).mkdir(exist_ok=True)\n"
-         "Path(output_dir, 'b.txt').write_text(Path(processed_dir, 'a.txt').read_text() + ' b')",
-    "c": "from pathlib import Path\nPath(output_dir).mkdir(exist_ok=True)\n"
-         "text = Path(processed_dir, 'a.txt').read_text()\n"
-         "if 'FAIL' in text:\n    raise ValueError('raw file asks to fail')\n"
-         "Path(output_dir, 'c.txt').write_text(text + ' c')",
-    "d": "from pathlib import Path\n"
-         "Path(output_dir, 'd.txt').write_text(Path(output_dir, 'b.txt').read_text() + '|' + "
-         "Path(output_dir, 'c.txt').read_text() + '|' + lang)",
-}
-LOG = "import time, os\nopen(os.path.join({root!r}, 'runs.log'), 'a').write('{name}\\n')"
+from analysis.run import pipeline, provenance, staging
+from fakedag import make_project, params as _params, run as _run, runs as _runs
 
 
-def _make_project(tmp: Path) -> Path:
-    root = tmp / "proj"
-    (root / "notebooks").mkdir(parents=True)
-    (root / "params").mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname='x'\n")
-    (root / "raw.txt").write_text("hello")
-    for name, body in BODIES.items():
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        p = nbformat.v4.new_code_cell(PARAMS_SRC)
-        p.metadata["tags"] = ["parameters"]
-        nb.cells = [p, nbformat.v4.new_code_cell(LOG.format(root=str(root), name=name)),
-                    nbformat.v4.new_code_cell(body)]
-        nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A project after one complete run on raw "hello" (copied by each test that needs one)."""
+    root = make_project(tmp_path_factory.mktemp("built"))
+    assert set(_run(root, _params(root)).values()) == {"ran"}
+    _runs(root)
     return root
-
-
-def _steps(root: Path):
-    def out(P, *names, home="output_dir"):
-        return [Path(P[home]) / n for n in names]
-
-    return (
-        pipeline.Step("a", "notebooks/a.ipynb", "processed", (), ("raw_path",),
-                      lambda P: [Path(P["raw_path"])], lambda P: out(P, "a.txt", home="processed_dir")),
-        pipeline.Step("b", "notebooks/b.ipynb", "output", ("a",), ("wave",),
-                      lambda P: pipeline._files_under(Path(P["processed_dir"])), lambda P: out(P, "b.txt")),
-        pipeline.Step("c", "notebooks/c.ipynb", "output", ("a",), ("wave",),
-                      lambda P: pipeline._files_under(Path(P["processed_dir"])), lambda P: out(P, "c.txt")),
-        pipeline.Step("d", "notebooks/d.ipynb", "output", ("b", "c"), ("lang",),
-                      lambda P: [*out(P, "b.txt", "c.txt")], lambda P: out(P, "d.txt")),
-    )
-
-
-def _params(root: Path, **kw) -> dict:
-    base = {"wave": 2019, "raw_path": "raw.txt", "reference_dir": "ref", "processed_dir": "processed",
-            "output_dir": "out", "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5}
-    base.update(kw)
-    return params_mod.resolve(params_mod.merge(base), root)
-
-
-def _runs(root: Path) -> list[str]:
-    log = root / "runs.log"
-    runs = log.read_text().split() if log.exists() else []
-    log.unlink(missing_ok=True)
-    return sorted(runs)
 
 
 @pytest.fixture()
 def project(tmp_path):
-    return _make_project(tmp_path)
+    return make_project(tmp_path)
 
 
-def _run(root, P, **kw):
-    return pipeline.run(P, root=root, steps=_steps(root), render=False, progress=False, **kw)
+@pytest.fixture()
+def done(built, tmp_path):
+    """A fresh copy of the built project: everything up to date."""
+    root = tmp_path / "proj"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_runs_in_order_then_skips_unchanged(project):
@@ -102,54 +56,52 @@ def test_runs_in_order_then_skips_unchanged(project):
     assert (project / "out/executed/a.ipynb").is_file()
 
 
-def test_edit_reruns_step_and_dependents_only(project):
-    P = _params(project)
-    _run(project, P)
-    _runs(project)
-    nb = nbformat.read(project / "notebooks/b.ipynb", as_version=4)
+def test_a_copied_project_is_up_to_date(done):
+    assert set(_run(done, _params(done)).values()) == {"up to date"}
+    assert _runs(done) == []
+
+
+def test_edit_reruns_step_and_dependents_only(done):
+    P = _params(done)
+    nb = nbformat.read(done / "notebooks/b.ipynb", as_version=4)
     nb.cells[2].source += "\n# edited"
-    nbformat.write(nb, project / "notebooks/b.ipynb")
-    status = _run(project, P)
+    nbformat.write(nb, done / "notebooks/b.ipynb")
+    status = _run(done, P)
     assert status == {"a": "up to date", "b": "ran", "c": "up to date", "d": "up to date"}
     # d's inputs (b.txt, c.txt) did not change content, so d is still up to date.
-    assert _runs(project) == ["b"]
+    assert _runs(done) == ["b"]
     # Changing only the language reruns only the last step.
-    status = _run(project, _params(project, lang="en"))
+    status = _run(done, _params(done, lang="en"))
     assert status == {"a": "up to date", "b": "up to date", "c": "up to date", "d": "ran"}
-    assert (project / "out/d.txt").read_text().endswith("|en")
+    assert (done / "out/d.txt").read_text().endswith("|en")
     # --force reruns everything.
-    assert set(_run(project, P, force=True).values()) == {"ran"}
+    assert set(_run(done, P, force=True).values()) == {"ran"}
 
 
-def test_changed_raw_reruns_everything(project):
-    P = _params(project)
-    _run(project, P)
-    (project / "raw.txt").write_text("changed")
-    assert set(_run(project, P).values()) == {"ran"}
-    assert (project / "out/d.txt").read_text() == "CHANGED b|CHANGED c|sv"
+def test_changed_raw_reruns_everything(done):
+    (done / "raw.txt").write_text("changed")
+    assert set(_run(done, _params(done)).values()) == {"ran"}
+    assert (done / "out/d.txt").read_text() == "CHANGED b|CHANGED c|sv"
 
 
-def test_failure_keeps_previous_results_and_names_the_cell(project):
-    P = _params(project)
-    _run(project, P)
-    before = {p: p.read_bytes() for p in (project / "out").rglob("*") if p.is_file()}
-    (project / "raw.txt").write_text("please fail")
+def test_failure_keeps_previous_results_and_names_the_cell(done):
+    P = _params(done)
+    before = _files(done / "out")
+    (done / "raw.txt").write_text("please fail")
     with pytest.raises(pipeline.StepFailed) as exc:
-        _run(project, P)
-    msg = str(exc.value)
-    assert msg == "c.ipynb failed in cell 3: ValueError: raw file asks to fail"
-    assert exc.value.saved == project / "out.failed" / "c.ipynb" and exc.value.saved.is_file()
-    after = {p: p.read_bytes() for p in (project / "out").rglob("*") if p.is_file()}
-    assert after == before  # the previous run's results are intact
-    assert (project / "processed/a.txt").read_text() == "HELLO"
-    assert not list(project.glob(".*staging*"))
+        _run(done, P)
+    assert str(exc.value) == "c.ipynb failed in cell 3: ValueError: raw file asks to fail"
+    assert exc.value.saved == done / "out.failed" / "c.ipynb" and exc.value.saved.is_file()
+    assert _files(done / "out") == before  # the previous run's results are intact
+    assert (done / "processed/a.txt").read_text() == "HELLO"
+    assert sorted(p.name for p in done.iterdir() if p.name.startswith(".")) == []  # no staging, no lock
     # The failed step (and the steps of the failed run) are not marked up to date.
-    (project / "raw.txt").write_text("hello")
-    _runs(project)
-    assert set(_run(project, P).values()) == {"up to date"}
-    (project / "raw.txt").write_text("second")
-    status = _run(project, P)
-    assert status["c"] == "ran"
+    (done / "raw.txt").write_text("hello")
+    _runs(done)
+    assert set(_run(done, P).values()) == {"up to date"}
+    assert not (done / "out.failed").exists()  # a later success removes the failed run's notebooks
+    (done / "raw.txt").write_text("second")
+    assert _run(done, P)["c"] == "ran"
 
 
 def test_parallel_equals_sequential(project, tmp_path):
@@ -164,11 +116,217 @@ def test_parallel_equals_sequential(project, tmp_path):
         assert a == b and a
 
 
-def test_record_holds_hash_and_params(project):
-    P = _params(project)
-    _run(project, P)
-    rec = json.loads((project / "out/.pipeline/d.json").read_text())
+def test_record_holds_hash_params_and_output_digests(done):
+    rec = json.loads((done / "out/.pipeline/d.json").read_text())
     assert rec["params"] == {"lang": "sv"} and len(rec["hash"]) == 64
+    assert rec["products"] == {
+        "output_dir/d.txt": provenance_sha(done / "out/d.txt"),
+        "output_dir/executed/d.ipynb": provenance_sha(done / "out/executed/d.ipynb"),
+    }
+    rec_a = json.loads((done / "processed/.pipeline/a.json").read_text())
+    assert set(rec_a["products"]) == {"processed_dir/a.txt", "output_dir/executed/a.ipynb"}
+
+
+def provenance_sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------- 13.1: outputs changed by hand
+def test_an_output_rewritten_by_hand_reruns_its_step(done, capsys):
+    """Someone ran b by hand and rewrote b.txt: the runner says so, reruns b and restores b.txt;
+    d read the restored bytes before, so it stays up to date."""
+    P = _params(done)
+    (done / "out/b.txt").write_text("HAND-MADE b")
+    capsys.readouterr()
+    status = _run(done, P)
+    assert status == {"a": "up to date", "b": "ran", "c": "up to date", "d": "up to date"}
+    assert "[b] output_dir/b.txt differs from what the runner wrote; running the step again" in capsys.readouterr().out
+    assert (done / "out/b.txt").read_text() == "HELLO b"
+    assert _runs(done) == ["b"]
+
+
+def test_a_processed_file_rewritten_by_hand_reruns_the_first_step(done):
+    """01 run by hand on another raw file rewrote the processed data: a reruns and restores it."""
+    P = _params(done)
+    (done / "processed/a.txt").write_text("OTHER RAW FILE")
+    assert _run(done, P)["a"] == "ran"
+    assert (done / "processed/a.txt").read_text() == "HELLO"
+    assert (done / "out/d.txt").read_text() == "HELLO b|HELLO c|sv"
+
+
+def test_a_deleted_executed_notebook_reruns_its_step(done, capsys):
+    (done / "out/executed/c.ipynb").unlink()
+    capsys.readouterr()
+    assert _run(done, _params(done))["c"] == "ran"
+    assert "[c] output_dir/executed/c.ipynb is missing; running the step again" in capsys.readouterr().out
+    assert (done / "out/executed/c.ipynb").is_file()
+
+
+def test_files_a_step_no_longer_writes_are_removed_when_it_reruns(done):
+    P = _params(done)
+    (done / "raw.txt").write_text("big:1")
+    _run(done, P)
+    assert (done / "out/big.bin").stat().st_size == 1 << 20
+    (done / "raw.txt").write_text("small")
+    _run(done, P)
+    assert not (done / "out/big.bin").exists()
+    assert (done / "out/c.txt").read_text() == "SMALL c"
+
+
+def test_an_upgraded_package_reruns_every_step(done, monkeypatch, tmp_path):
+    """The installed package set is part of every step's hash: a distribution with another version
+    in the interpreter's site-packages changes the digest, and the run reruns everything."""
+    site = tmp_path / "site"
+    dist = site / "somepkg-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: somepkg\nVersion: 1.0\n")
+    real = provenance.site_paths()
+    monkeypatch.setattr(provenance, "site_paths", lambda: [*real, str(site)])
+    assert provenance.installed_packages()["somepkg"] == "1.0"
+    P = _params(done)
+    assert set(_run(done, P).values()) == {"ran"}  # a package was added
+    assert set(_run(done, P).values()) == {"up to date"}
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: somepkg\nVersion: 1.1\n")
+    dist.rename(site / "somepkg-1.1.dist-info")
+    assert set(_run(done, P).values()) == {"ran"}  # it was upgraded
+
+
+# ------------------------------------------------------------------- 14.1: marks and locks
+def test_results_folders_carry_the_mark(done):
+    for folder in ("out", "processed"):
+        assert staging.is_marked(done / folder)
+        assert "python -m analysis run" in (done / folder / staging.MARK_NAME).read_text()
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_an_existing_folder_without_the_mark_is_refused_and_untouched(project, tmp_path, force):
+    mine = tmp_path / "my_documents"
+    (mine / "sub").mkdir(parents=True)
+    (mine / "thesis.txt").write_text("years of work")
+    (mine / "sub" / "data.csv").write_text("1,2")
+    before = _files(mine)
+    for key in ("output_dir", "processed_dir"):
+        with pytest.raises(staging.FolderError) as exc:
+            _run(project, _params(project, **{key: str(mine)}), force=force)
+        msg = str(exc.value)
+        assert "\n" not in msg and str(mine) in msg and "not made by this project's runner" in msg
+        assert _files(mine) == before and sorted(p.name for p in mine.iterdir()) == ["sub", "thesis.txt"]
+    assert _runs(project) == []  # refused before any notebook ran
+    assert not list(tmp_path.glob(".my_documents*"))  # no lock or staging beside it
+
+
+def test_an_empty_folder_without_the_mark_is_refused(project, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(staging.FolderError, match="not made by this project's runner"):
+        _run(project, _params(project, output_dir=str(tmp_path / "empty")))
+    assert list((tmp_path / "empty").iterdir()) == []
+
+
+def test_output_path_that_is_a_file_or_a_symlink_is_refused(done, tmp_path):
+    P = _params(done)
+    target = done / "out"
+    before = _files(target)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(staging.FolderError, match="is a file, not a folder"):
+        _run(done, _params(done, output_dir=str(tmp_path / "file")))
+    assert (tmp_path / "file").read_text() == "x"
+    link = tmp_path / "link"
+    link.symlink_to(target)  # even a link to the runner's own marked folder
+    with pytest.raises(staging.FolderError, match="is a symbolic link"):
+        _run(done, _params(done, output_dir=str(link)))
+    assert link.is_symlink() and _files(target) == before
+    assert set(_run(done, P).values()) == {"up to date"}
+
+
+def test_a_second_run_on_the_same_folder_stops_with_the_first_runs_pid(done):
+    P = _params(done)
+    with staging.locked([Path(P["output_dir"])]):
+        lock = staging.lock_path(Path(P["output_dir"]))
+        assert lock.read_text().strip() == str(os.getpid())
+        with pytest.raises(staging.FolderError) as exc:
+            _run(done, P)
+    assert str(exc.value) == f"another run (pid {os.getpid()}) is using {P['output_dir']}; wait until it has finished"
+    assert _runs(done) == []
+    assert not lock.exists()  # released and removed
+    assert set(_run(done, P).values()) == {"up to date"}
+
+
+def test_leftovers_of_interrupted_runs_are_removed(done, capsys):
+    """Staging and old folders of dead runs (marked, or empty), and a stale .failed folder, are
+    removed by the next run; a look-alike folder without the mark is left alone."""
+    P = _params(done)
+    for name in (".out.staging-999999", ".out.old-999998", ".processed.staging-999997"):
+        d = done / name
+        (d / "tables").mkdir(parents=True)
+        (d / "tables" / "x.csv").write_text("1")
+        staging.mark(d, "dead-run")
+    (done / ".out.staging-999996").mkdir()  # killed between mkdir and mark
+    alien = done / ".out.staging-123"
+    alien.mkdir()
+    (alien / "notes.txt").write_text("not the runner's")
+    failed = done / "out.failed"
+    failed.mkdir()
+    staging.mark(failed, "dead-run")
+    (done / "raw.txt").write_text("new")  # a run that succeeds
+    _run(done, P)
+    left = sorted(p.name for p in done.iterdir() if p.name.startswith(".") or p.name.endswith(".failed"))
+    assert left == [".out.staging-123"]
+    assert (alien / "notes.txt").read_text() == "not the runner's"
+    out = capsys.readouterr().out
+    assert "removed .out.staging-999999, left beside out by an interrupted run" in out
+
+
+def test_a_committed_swap_is_completed_by_the_next_run(done):
+    """The journal is the commit point: staged folders named in it replace the final ones at
+    the next run, even when the process died right after writing it."""
+    P = _params(done)
+    (done / "raw.txt").write_text("new")
+    finals = [Path(P["processed_dir"]), Path(P["output_dir"])]
+    # Build new results in staging exactly as a run would, then "die" after the journal.
+    stages = {}
+    for f in finals:
+        stages[f] = staging.stage(f, "run-x", copy=True)
+    (stages[finals[0]] / "a.txt").write_text("NEW")
+    (stages[finals[1]] / "d.txt").write_text("NEW d")
+    journal = staging.journal_path(finals[1])
+    from analysis.io import write_json
+
+    write_json({"run": "run-x", "pairs": [[str(stages[f]), str(f)] for f in finals]}, journal)
+    notes = staging.recover(finals, journal)
+    assert (done / "processed/a.txt").read_text() == "NEW" and (done / "out/d.txt").read_text() == "NEW d"
+    assert staging.read_mark(done / "out") == "run-x" and not journal.exists()
+    assert notes and not [p for p in done.iterdir() if ".staging-" in p.name]
+
+
+def test_swap_without_atomic_exchange_also_recovers(done, monkeypatch):
+    """On a system without renameat2's exchange the swap is two renames; a crash between them
+    leaves no final folder, and the journal lets the next run put the new one in place."""
+    monkeypatch.setattr(staging, "exchange", lambda a, b: False)
+    P = _params(done)
+    (done / "raw.txt").write_text("two renames")
+    assert set(_run(done, P).values()) == {"ran"}
+    assert (done / "out/d.txt").read_text() == "TWO RENAMES b|TWO RENAMES c|sv"
+    final = Path(P["output_dir"])
+    new = staging.stage(final, "run-y", copy=True)
+    os.rename(final, final.parent / f".{final.name}.old-1")  # the crash: old moved away, new not yet in place
+    journal = staging.journal_path(final)
+    from analysis.io import write_json
+
+    write_json({"run": "run-y", "pairs": [[str(new), str(final)]]}, journal)
+    staging.recover([final], journal)
+    assert staging.read_mark(final) == "run-y" and (final / "d.txt").is_file()
+    assert not [p for p in done.iterdir() if ".old-" in p.name or ".staging-" in p.name]
+
+
+def test_exchange_is_atomic_on_this_system(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "x").write_text("a")
+    (b / "x").write_text("b")
+    assert staging.exchange(a, b) is True  # Linux ext4/tmpfs/xfs/btrfs: one system call
+    assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
 
 
 def test_kernels_get_private_socket_paths():
@@ -177,3 +335,61 @@ def test_kernels_get_private_socket_paths():
     a, b = K(), K()
     assert a.transport == b.transport == "ipc"
     assert Path(a.ip).is_absolute() and a.ip != b.ip
+
+
+def test_a_disk_that_fills_while_copying_leaves_no_staging_copy(done, monkeypatch):
+    """The free-space check passed but the disk filled while the previous results were copied:
+    one line, the partial copy removed, nothing else changed."""
+    import errno
+
+    calls = []
+
+    def full(src, dst):
+        calls.append(src)
+        if len(calls) > 2:
+            raise OSError(errno.ENOSPC, "No space left on device", dst)
+        shutil.copy2(src, dst)
+
+    monkeypatch.setattr(staging, "copy_file", full)
+    before = _files(done / "out")
+    (done / "raw.txt").write_text("new")
+    with pytest.raises(staging.RunError) as exc:
+        _run(done, _params(done))
+    assert str(exc.value).startswith("could not copy the previous results") and "No space left on device" in str(exc.value)
+    assert "\n" not in str(exc.value)
+    assert sorted(p.name for p in done.iterdir() if p.name.startswith(".")) == []
+    assert _files(done / "out") == before and _runs(done) == []
+
+
+def test_untracked_files_count_in_the_hash_and_in_the_report_provenance(tmp_path):
+    """One git state for both: an untracked file changes the report step's hash and makes the
+    provenance say 'uncommitted changes'; files in the run's own folders count for neither."""
+    import subprocess
+
+    from analysis.present import report
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    (root / "code.py").write_text("x = 1\n")
+    subprocess.run([*git, "add", "."], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    P = _params(root)
+    folders = (P["processed_dir"], P["output_dir"])
+
+    def state():
+        prov = report.collect_provenance(P, root)
+        return pipeline.git_state(root, folders), prov["git_dirty"], prov["git_changes"]
+
+    clean, dirty, n = state()
+    assert (dirty, n) == (False, 0)
+    (root / "out").mkdir()
+    (root / "out" / "report.html").write_text("results")  # the run's own output: not a change
+    (root / ".out.staging-12").mkdir()
+    (root / ".out.staging-12" / "x").write_text("staging")
+    assert state() == (clean, False, 0)
+    (root / "notes.txt").write_text("untracked")
+    changed, dirty, n = state()
+    assert changed != clean and (dirty, n) == (True, 1)
+    assert provenance.environment_digest() == report.collect_provenance(P, root)["environment_sha256"]

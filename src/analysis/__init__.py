@@ -6,7 +6,8 @@ Three layers, one folder each:
   report's templates and exports;
 - `analysis.run`: parameters, the steps' entries (validate and write), the DAG runner.
 `analysis.schemas` holds the contracts (one schema per output file, every column with its unit);
-`analysis.io` reads exports and writes files atomically.
+`analysis.io` reads exports and writes files atomically; `analysis.children` runs child processes
+(Chromium, kernels) that never outlive the program.
 """
 
 __version__ = "0.1.0"

@@ -41,18 +41,58 @@ def _run(argv: list[str]) -> int:
               f"(run `python -m analysis run -p wave={P['compare_with']}` first, or -p compare_with=null)",
               file=sys.stderr)
         return 2
-    from .run.pipeline import StepFailed, run
+    return run_and_report(P, force=args.force, jobs=args.jobs)
 
+
+def run_and_report(P: dict, **run_kwargs) -> int:
+    """Run the pipeline and turn every way it can end into one line and an exit code: 0 done,
+    1 failed, 130 interrupted (Ctrl-C, SIGTERM or SIGHUP). The previous results are mentioned only
+    when there were some."""
+    import os
+    import signal
+    import threading
+
+    from .run import staging
+    from .run.pipeline import run
+
+    out = Path(P["output_dir"])
+
+    def previous_note() -> str | None:
+        return f"previous results in {out} are unchanged" if staging.is_marked(out) else None
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    saved_handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            saved_handlers[sig] = signal.signal(sig, interrupted)
     try:
-        run(P, force=args.force, jobs=args.jobs)
-    except StepFailed as exc:
+        run(P, **run_kwargs)
+    except staging.RunError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if exc.saved:
             print(f"the failed notebook is saved at {exc.saved}", file=sys.stderr)
-        print(f"previous results in {P['output_dir']} are unchanged", file=sys.stderr)
+        note = previous_note()
+        if note:
+            print(note, file=sys.stderr)
         return 1
-    report = Path(P["output_dir"]) / "report.html"
-    print(f"report: {report}")
+    except KeyboardInterrupt:
+        print(f"interrupted: {previous_note() or 'nothing was written'}", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: still one line (ANALYSIS_TRACEBACK=1 shows where)
+        if os.environ.get("ANALYSIS_TRACEBACK"):
+            raise
+        print(f"error: unexpected {type(exc).__name__} in the runner: {exc} "
+              "(ANALYSIS_TRACEBACK=1 shows where)", file=sys.stderr)
+        note = previous_note()
+        if note:
+            print(note, file=sys.stderr)
+        return 1
+    finally:
+        for sig, handler in saved_handlers.items():
+            signal.signal(sig, handler)
+    print(f"report: {out / 'report.html'}")
     return 0
 
 
@@ -162,8 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     except ContractError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("interrupted: previous results are unchanged", file=sys.stderr)
+        print("interrupted", file=sys.stderr)
         return 130
 
 

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .. import io, schemas
+from .. import children, io, schemas
 
 # Chromium flags: headless, and nothing that would reach the network on its own.
 CHROMIUM_FLAGS = [
@@ -43,7 +43,7 @@ def print_pdf(html_path: Path, pdf: Path) -> Path | None:
         cmd = [chromium, *CHROMIUM_FLAGS, f"--print-to-pdf={tmp}", "--no-pdf-header-footer",
                html_path.resolve().as_uri()]
         try:
-            r = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+            r = children.run(cmd, timeout=180, what="chromium")
         except (OSError, subprocess.SubprocessError) as exc:
             print(f"note: report.pdf not written: chromium failed ({exc})", flush=True)
             return None

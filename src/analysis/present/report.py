@@ -17,7 +17,6 @@ import base64
 import copy
 import json
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -739,6 +738,7 @@ def section_provenance(data: ReportData, F: Formatter, prov: dict[str, Any]) -> 
         (F.t("provenance.raw"), pv("raw_file", prov.get("raw_file"))),
         (F.t("provenance.raw_sha"), pv("raw_sha256", prov.get("raw_sha256") or unknown)),
         (F.t("provenance.python"), pv("python", prov.get("python", unknown))),
+        (F.t("provenance.environment"), pv("environment_sha256", prov.get("environment_sha256") or unknown)),
     ]
 
     def kv(pairs, h1, h2, tid, caption):
@@ -840,14 +840,6 @@ def _display_path(path: str | Path, root: Path) -> str:
         return s
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
 def _digests(folder: Path) -> dict[str, str]:
     """SHA-256 of every file below `folder` (hidden files and folders skipped), by relative path."""
     out = {}
@@ -860,14 +852,16 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def collect_provenance(P: dict[str, Any], root: str | Path | None = None) -> dict[str, Any]:
-    """Git commit and dirtiness, SHA-256 of the raw and processed files, parameters, versions."""
+    """Git commit and dirtiness (untracked files count, as in the step hashes), SHA-256 of the raw and
+    processed files, parameters, package versions and the digest of the installed package set."""
     from importlib import metadata
 
     from ..run import params as params_mod
+    from ..run import provenance
 
     root = Path(root) if root else params_mod.project_root()
-    commit = _git(root, "rev-parse", "HEAD")
-    status = _git(root, "status", "--porcelain", "--untracked-files=no")
+    # The same git state as the runner's step hash: untracked files count as changes.
+    commit, changes = provenance.git_status(root, (P["processed_dir"], P["output_dir"]))
     raw = Path(P["raw_path"])
     processed = Path(P["processed_dir"])
     processed_files = _digests(processed)
@@ -880,7 +874,8 @@ def collect_provenance(P: dict[str, Any], root: str | Path | None = None) -> dic
     compared = _digests(Path(P["compare_dir"])) if P.get("compare_dir") else {}
     return {
         "git_commit": commit,
-        "git_dirty": (status != "") if status is not None else None,
+        "git_dirty": bool(changes) if changes is not None else None,
+        "git_changes": len(changes) if changes is not None else None,
         "raw_file": _display_path(raw, root),
         "raw_sha256": io.sha256_file(raw) if raw.is_file() else None,
         "processed_sha256": processed_files,
@@ -889,6 +884,7 @@ def collect_provenance(P: dict[str, Any], root: str | Path | None = None) -> dic
                    for k, v in P.items()},
         "python": sys.version.split()[0],
         "packages": packages,
+        "environment_sha256": provenance.environment_digest(),
     }
 
 

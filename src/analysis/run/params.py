@@ -53,8 +53,14 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ParamError(f"parameter file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ParamError(f"parameter file {path} is a folder; expected a YAML file of KEY: VALUE") from None
+    except UnicodeDecodeError:
+        raise ParamError(f"parameter file {path} is not UTF-8 text; expected a YAML file of KEY: VALUE") from None
+    except OSError as exc:
+        raise ParamError(f"parameter file {path} cannot be read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise ParamError(f"parameter file {path} is not valid YAML: {exc}") from None
+        raise ParamError(f"parameter file {path} is not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise ParamError(f"parameter file {path}: expected a mapping of KEY: VALUE")
     return data
@@ -144,15 +150,38 @@ def resolve(params: dict[str, Any], root: str | Path | None = None) -> dict[str,
     for key in PATH_KEYS:
         if key == "compare_dir":
             continue
-        p = Path(str(out[key]).format(wave=out["wave"]))
+        p = Path(fill_wave(key, out[key], out["wave"]))
         out[key] = str(p if p.is_absolute() else (root / p))
     out["compare_with"], out["compare_dir"] = _resolve_comparison(out, root)
     _check_folders(out, root)
     return out
 
 
+def fill_wave(key: str, value: Any, wave: int) -> str:
+    """`value` with each literal `{wave}` replaced by the wave; any other brace is refused (a path
+    is never evaluated as a format string)."""
+    text = str(value).replace("{wave}", str(wave))
+    if "{" in text or "}" in text:
+        raise ParamError(f"parameter {key!r}: only {{wave}} may stand in braces in a path, got {value!r}")
+    return text
+
+
+def _real(key: str, path: str) -> Path:
+    """The path with symbolic links followed; a link loop is a parameter error, not a crash."""
+    import errno
+    import os
+
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ParamError(f"parameter {key!r}: {path} is a symbolic link loop") from None
+    return Path(os.path.realpath(path))
+
+
 def _compare_path(pattern: str, wave: int, earlier: int, root: Path) -> Path:
-    p = Path(str(pattern).format(wave=wave, compare_with=earlier))
+    text = str(pattern).replace("{compare_with}", str(earlier))
+    p = Path(fill_wave("compare_dir", text, wave))
     return p if p.is_absolute() else root / p
 
 
@@ -188,9 +217,13 @@ def _resolve_comparison(P: dict[str, Any], root: Path) -> tuple[int | None, str 
 
 def _check_folders(P: dict[str, Any], root: Path) -> None:
     """The runner replaces processed_dir and output_dir whole: they must be folders of their own."""
-    folders = {k: Path(P[k]).resolve() for k in ("processed_dir", "output_dir")}
-    protected = {"the project root": root.resolve(), "reference_dir": Path(P["reference_dir"]).resolve(),
-                 "the raw file's folder": Path(P["raw_path"]).resolve().parent}
+    for key in PATH_KEYS:
+        if P[key] is not None and "\0" in str(P[key]):
+            raise ParamError(f"parameter {key!r}: a path cannot contain a NUL character")
+    folders = {k: _real(k, P[k]) for k in ("processed_dir", "output_dir")}
+    protected = {"the project root": _real("root", str(root)),
+                 "reference_dir": _real("reference_dir", P["reference_dir"]),
+                 "the raw file's folder": _real("raw_path", P["raw_path"]).parent}
     for key, folder in folders.items():
         for what, other in protected.items():
             if folder == other or folder in other.parents:

@@ -1,28 +1,36 @@
 """The runner: executes the notebooks as a DAG with papermill and renders them with nbconvert.
 
-Steps whose content hash is unchanged are skipped; 02 and 03 run side by side; everything is
-built in staging folders that replace processed_dir and output_dir only when every step succeeds.
+A step is skipped when its content hash is unchanged and its outputs are still those the runner
+wrote; 02 and 03 run side by side; everything is built in marked staging folders that replace
+processed_dir and output_dir (run/staging.py) only when every step succeeds.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
 import os
-import shutil
+import re
 import sys
+import tempfile
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+import uuid
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import params as params_mod
+from .. import children
 from ..io import sha256_file, write_json
+from . import params as params_mod
+from . import provenance, staging
+from .staging import FAILED_SUFFIX, RunError  # noqa: F401  (FAILED_SUFFIX: part of this module's API)
 
 STATE_DIR = ".pipeline"  # per-step records, inside processed_dir / output_dir
-FAILED_SUFFIX = ".failed"
 
 # Parameters each analysis step depends on. `lang` matters to the report only: 02 and 03 draw
 # their figures in both languages, so switching language reruns 04 alone.
@@ -35,7 +43,10 @@ class Step:
 
     `home` is where the step writes ("processed" or "output"); `needs` names upstream steps;
     `keys` the parameters it depends on; `inputs` and `outputs` map resolved parameters to files
-    (outputs include what the runner writes after a `finishes` step).
+    (outputs: what must exist afterwards, including what the runner writes after a `finishes` step).
+    `products` lists every file the step writes (default: `outputs`); the runner records their
+    digests and reruns the step when one of them was changed behind its back. Its executed
+    notebook and notebook page count as its products too.
     """
 
     name: str
@@ -46,10 +57,11 @@ class Step:
     inputs: Callable[[dict], list[Path]]
     outputs: Callable[[dict], list[Path]]
     finishes: bool = False  # the last step: the runner then writes the workbook, the PDF and the index
+    products: Callable[[dict], list[Path]] | None = None
 
 
 def _files_under(folder: Path, exclude: tuple[str, ...] = ()) -> list[Path]:
-    """All files below folder, sorted, skipping state records and excluded top-level names."""
+    """All files below folder, sorted, skipping state records, dot files and excluded top-level names."""
     if not folder.is_dir():
         return []
     out = []
@@ -86,6 +98,24 @@ def _compare_outputs(P: dict) -> list[Path]:
             *[Path(P["output_dir"]) / "figures" / f"trend_{lang}.{ext}" for lang in ("sv", "en") for ext in ("png", "svg")]]
 
 
+def _written_by(step: str, summary: str) -> Callable[[dict], list[Path]]:
+    """The files of the contracts `step` writes, and the figures its summary JSON lists."""
+
+    def products(P: dict) -> list[Path]:
+        from .. import schemas
+
+        folders = {"processed": Path(P["processed_dir"]), "output": Path(P["output_dir"])}
+        out = [folders[c.home] / c.path for c in schemas.CONTRACTS.values() if c.writer == step]
+        try:
+            figures = json.loads((folders["output"] / f"{summary}.json").read_text(encoding="utf-8"))["figures"]
+            out += [folders["output"] / f for f in figures if isinstance(f, str)]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return sorted(set(out))
+
+    return products
+
+
 # Written by 04 or the runner, or carrying run times: never an input of 04's hash.
 _REPORT_OUTPUTS = ("report.html", "index.html", "notebooks", "executed", "report.pdf", "provenance.json")
 
@@ -98,6 +128,7 @@ STEPS: tuple[Step, ...] = (
         keys=("raw_path", "reference_dir", *_DATA_KEYS),
         inputs=lambda P: [Path(P["raw_path"]), *_reference_files(P)],
         outputs=lambda P: _processed(P, "responses.parquet", "analysis.parquet", "cleaning_log.csv", "run_info.json"),
+        products=lambda P: _files_under(Path(P["processed_dir"])),
     ),
     Step(
         name="02_describe",
@@ -107,6 +138,7 @@ STEPS: tuple[Step, ...] = (
         keys=("reference_dir", "alpha", "min_cell", *_DATA_KEYS),
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_reference_files(P)],
         outputs=lambda P: _output(P, "tables/headline.csv", "describe_summary.json"),
+        products=_written_by("02_describe", "describe_summary"),
     ),
     Step(
         name="03_model",
@@ -116,6 +148,7 @@ STEPS: tuple[Step, ...] = (
         keys=("alpha", "seed", "min_cell", *_DATA_KEYS),
         inputs=lambda P: _files_under(Path(P["processed_dir"])),
         outputs=lambda P: _output(P, "tables/models.csv", "tables/verdicts.csv", "model_summary.json"),
+        products=_written_by("03_model", "model_summary"),
     ),
     Step(
         name="05_compare",  # needs 01 of this wave here and of the earlier wave (compare_dir) before
@@ -125,6 +158,7 @@ STEPS: tuple[Step, ...] = (
         keys=("compare_with", "compare_dir", "reference_dir", "alpha", "min_cell", *_DATA_KEYS),
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_compared(P), *_reference_files(P)],
         outputs=_compare_outputs,
+        products=lambda P: _written_by("05_compare", "compare_summary")(P) if P.get("compare_with") is not None else [],
     ),
     Step(
         name="04_report",
@@ -139,16 +173,18 @@ STEPS: tuple[Step, ...] = (
         ],
         outputs=lambda P: _output(P, "report.html", "provenance.json", "index.html"),
         finishes=True,
+        products=lambda P: _output(P, "report.html", "provenance.json", "index.html", "report.pdf",
+                                   "tables/tables.xlsx"),
     ),
 )
 
 
-class StepFailed(RuntimeError):
-    """A notebook raised; the message names the notebook, the cell and the exception."""
+class StepFailed(RunError):
+    """A notebook raised or its kernel died; the message names the notebook, the cell and the error."""
 
-    def __init__(self, message: str, saved: Path | None):
-        super().__init__(message)
-        self.saved = saved
+
+class _Cancelled(RunError):
+    """The step was stopped because the run is being abandoned (another step failed, Ctrl-C)."""
 
 
 # --------------------------------------------------------------------------------------- hashing
@@ -168,27 +204,38 @@ def _logical(P: dict, root: Path) -> dict:
     out = {}
     for k, v in P.items():
         if k in params_mod.PATH_KEYS and v is not None:
+            real = Path(os.path.realpath(v))
             try:
-                v = str(Path(v).resolve().relative_to(root))
+                v = str(real.relative_to(root.resolve()))
             except ValueError:
-                v = str(Path(v).resolve())
+                v = str(real)
         out[k] = v
     return out
 
 
-def git_state(root: Path) -> str:
-    """HEAD commit and `git status --porcelain` (untracked files included): what the report's
-    provenance shows, so that a new commit or an edited file reruns the report."""
-    import subprocess
+def git_state(root: Path, folders: tuple[str | Path, ...] = ()) -> str:
+    """HEAD commit and every changed or untracked file (the run's own folders left out): what the
+    report's provenance shows, so that a new commit or an edited file reruns the report."""
+    return provenance.git_state(root, folders)
 
-    def git(*args: str) -> str:
-        try:
-            r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
-        except (OSError, subprocess.SubprocessError):
-            return "no git"
-        return r.stdout if r.returncode == 0 else "no git"
 
-    return git("rev-parse", "HEAD") + git("status", "--porcelain", "--untracked-files=all")
+def _label(f: Path, P: dict, root: Path | None = None) -> str:
+    """A file named relative to the folder parameter it lies in (the same in staging and final),
+    else to the project root (a moved checkout keeps its hashes), else by its absolute path."""
+    for key in ("processed_dir", "output_dir", "reference_dir"):
+        base = Path(P[key])
+        if f.is_relative_to(base):
+            return f"{key}/{f.relative_to(base).as_posix()}"
+    if root is not None and f.is_relative_to(root):
+        return f"root/{f.relative_to(root).as_posix()}"
+    return str(f)
+
+
+def _unlabel(label: str, P: dict) -> Path | None:
+    key, _, rel = label.partition("/")
+    if key not in ("processed_dir", "output_dir") or not rel or ".." in Path(rel).parts:
+        return None
+    return Path(P[key]) / rel
 
 
 def step_hash(step: Step, P_logical: dict, P_actual: dict, root: Path, code_digest: str,
@@ -201,24 +248,20 @@ def step_hash(step: Step, P_logical: dict, P_actual: dict, root: Path, code_dige
     h.update(sha256_file(root / step.notebook).encode())
     h.update(json.dumps({k: P_logical[k] for k in step.keys}, sort_keys=True).encode())
     h.update(code_digest.encode())
-    bases = [(Path(P_actual[k]), k) for k in ("processed_dir", "output_dir", "reference_dir")]
     for f in step.inputs(P_actual):
-        label = str(f)
-        for base, key in bases:
-            if f.is_relative_to(base):
-                label = f"{key}/{f.relative_to(base)}"
-                break
-        h.update(label.encode())
+        h.update(_label(f, P_actual, root).encode())
         h.update((sha256_file(f) if f.is_file() else "missing").encode())
     return h.hexdigest()
 
 
-def code_digest(root: Path) -> str:
-    """Digest of the package source and the lock file."""
+def code_digest(root: Path, environment: str | None = None) -> str:
+    """Digest of the package source, the lock file and the installed packages (every distribution
+    in the venv with its version: upgrading one reruns every step)."""
     h = hashlib.sha256()
     h.update(_tree_digest(root / "src" / "analysis", ("*.py", "*.yaml", "*.j2", "*.css")).encode())
     lock = root / "requirements.lock"
     h.update((sha256_file(lock) if lock.is_file() else "no-lock").encode())
+    h.update((environment if environment is not None else provenance.environment_digest()).encode())
     return h.hexdigest()
 
 
@@ -227,27 +270,68 @@ def _record_path(P: dict, step: Step) -> Path:
     return base / STATE_DIR / f"{step.name}.json"
 
 
-def is_up_to_date(step: Step, P: dict, digest: str) -> bool:
-    rec = _record_path(P, step)
-    if not rec.is_file():
-        return False
+def _read_record(P: dict, step: Step) -> dict | None:
     try:
-        stored = json.loads(rec.read_text())
+        rec = json.loads(_record_path(P, step).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def _page(P: dict, step: Step) -> Path:
+    return Path(P["output_dir"]) / "notebooks" / f"{step.name}.html"
+
+
+def _executed(P: dict, step: Step) -> Path:
+    return Path(P["output_dir"]) / "executed" / Path(step.notebook).name
+
+
+def products_digest(step: Step, P: dict, render: bool = True) -> dict[str, str]:
+    """{label: SHA-256} of every file the step wrote, as found now."""
+    files = list((step.products or step.outputs)(P)) + [_executed(P, step)]
+    if render:
+        files.append(_page(P, step))
+    return {_label(f, P): sha256_file(f) for f in sorted(set(files)) if f.is_file()}
+
+
+def changed_products(step: Step, P: dict) -> list[str] | None:
+    """The recorded products whose content differs from the record now (None: no record)."""
+    rec = _read_record(P, step)
+    if rec is None or not isinstance(rec.get("products"), dict):
+        return None
+    changed = []
+    for label, digest in sorted(rec["products"].items()):
+        f = _unlabel(label, P)
+        if f is None or not f.is_file() or sha256_file(f) != digest:
+            changed.append(label)
+    return changed
+
+
+def is_up_to_date(step: Step, P: dict, digest: str) -> bool:
+    """Hash unchanged, outputs present, and every product still as the runner wrote it."""
+    rec = _read_record(P, step)
+    if rec is None or rec.get("hash") != digest or not all(p.exists() for p in step.outputs(P)):
         return False
-    return stored.get("hash") == digest and all(p.exists() for p in step.outputs(P))
+    return changed_products(step, P) == []
 
 
 # ------------------------------------------------------------------------------------- execution
-def _kernel_manager_class():
+def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None, output=None):
     """A KernelManager that starts ipykernel with this very interpreter (no kernelspec needed).
 
     It talks to the kernel over Unix sockets (transport "ipc") whose paths are unique per kernel,
     so kernels started side by side, by this run or by another, can never share a channel: the
     parallel port race of papermill cannot happen.
+
+    Its shutdown is orderly: jupyter_client interrupts a kernel (SIGINT) before asking it to shut
+    down; when that signal lands while the kernel still handles the last reply, the kernel logs
+    "KeyboardInterrupt caught in kernel" and zmq/tornado tracebacks on the user's terminal. This
+    manager asks over the control channel only (and kills after shutdown_wait_time if needed).
+    Each kernel is registered with analysis.children, so that an abandoned run can kill it, and
+    gets RUNNER_ENV=run_id in its environment. What the kernel process itself prints (not its
+    cells: their output reaches the notebook) goes to `output`, a file, instead of the terminal.
     """
     import tempfile
-    import uuid
 
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -269,7 +353,22 @@ def _kernel_manager_class():
                 display_name=f"Python ({sys.executable})",
                 language="python",
                 resource_dir="",
+                env={staging.RUNNER_ENV: run_id} if run_id else {},
             )
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if output is not None:
+                kw["stdout"] = kw["stderr"] = output
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            self.runner_process = self.provisioner.process
+            children.register(self.runner_process, "kernel")
+            if on_start is not None:
+                on_start(self)
+
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return  # shutting down: the shutdown request follows on the control channel
+            await super()._async_interrupt_kernel()
 
     return ThisInterpreterKernelManager
 
@@ -287,39 +386,132 @@ def _stagger() -> None:
         _last_start[0] = time.monotonic()
 
 
-def _source_cell_number(executed: Path, cell_index: int) -> int:
-    """1-based number of the failing cell in the source notebook (papermill's injected cell removed)."""
+def _read_nb(executed: Path | None):
     import nbformat
 
+    if executed is None:
+        return None
     try:
-        cells = nbformat.read(executed, as_version=4).cells[:cell_index]
-    except (OSError, ValueError):
+        return nbformat.read(executed, as_version=4)
+    except Exception:  # noqa: BLE001 - a partial or missing notebook: no details to add
+        return None
+
+
+def _source_cell_number(executed: Path | None, cell_index: int) -> int:
+    """1-based number of the failing cell in the source notebook (papermill's injected cell removed)."""
+    nb = _read_nb(executed)
+    if nb is None:
         return cell_index + 1
-    injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in cells)
+    injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells[:cell_index])
     return cell_index + 1 - injected
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_DECOR = re.compile(r"^[\s\-=^~_*.|>]*$")
+_ARROW = re.compile(r"^-*>\s*\d+\s*")  # IPython's "----> 4 " before the line that raised
+_EXC_LINE = re.compile(r"^(?:[A-Za-z_][\w]*\.)*(?P<name>[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Warning)"
+                       r"|[A-Z]\w*Error\w*)(?::\s*(?P<msg>.*))?$")
+
+
+def _meaningful_lines(text: str) -> list[str]:
+    lines = [line.strip() for line in _ANSI.sub("", text).splitlines()]
+    return [line for line in lines if line and not _DECOR.match(line)]
+
+
+def _explain(ename: str, evalue: str, executed: Path | None, cell_index: int) -> tuple[str, str]:
+    """(name, message) of a cell's error when IPython gave no message: from the cell's traceback
+    (an exception line with a message, else the source line that raised), or else from the last
+    meaningful line the cell wrote to stderr (IPython's fallback when it cannot format a traceback)."""
+    nb = _read_nb(executed)
+    if nb is None or not 0 <= cell_index < len(nb.cells):
+        return ename, evalue
+    outputs = nb.cells[cell_index].get("outputs", [])
+    texts = ["\n".join(o.get("traceback", [])) for o in outputs if o.get("output_type") == "error"]
+    texts += ["".join(o.get("text", "")) for o in outputs
+              if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    for text in texts:
+        for line in reversed(_meaningful_lines(text)):
+            m = _EXC_LINE.match(line)
+            if m and m["msg"]:
+                return (m["name"] if ename == "CellExecutionError" else ename), m["msg"].strip()
+            if m:
+                continue  # "AssertionError:" with nothing after it: look further up
+            if _ARROW.match(line):
+                return ename, f"(no message) at: {_ARROW.sub('', line)}"
+    return ename, evalue
+
+
 def _failure_message(step: Step, exc: Exception, executed: Path | None = None) -> str:
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
+    ename = str(getattr(exc, "ename", type(exc).__name__))
+    evalue = str(getattr(exc, "evalue", str(exc)) or "").strip()
     cell = getattr(exc, "cell_index", None)
     if isinstance(cell, int):
-        where = f"cell {_source_cell_number(executed, cell) if executed else cell + 1}"
+        where = f"cell {_source_cell_number(executed, cell)}"
+        if not evalue:
+            ename, evalue = _explain(ename, evalue, executed, cell)
     else:
         where = "kernel"
-    evalue = str(evalue).strip().splitlines()[0] if str(evalue).strip() else ""
+    evalue = evalue.splitlines()[0].strip() if evalue else "(no message)"
     return f"{Path(step.notebook).name} failed in {where}: {ename}: {evalue}"
 
 
-def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progress: bool) -> Path:
+def _running_cell(executed: Path | None) -> int | None:
+    """Index of the last cell papermill started (where a kernel died)."""
+    nb = _read_nb(executed)
+    if nb is None:
+        return None
+    started = [i for i, c in enumerate(nb.cells) if c.metadata.get("papermill", {}).get("start_time")]
+    return started[-1] if started else None
+
+
+def _printed(output) -> str:
+    """The line that best sums up what a kernel process printed on its own stdout/stderr: a fatal
+    error or failed assertion if there is one, else the last meaningful line ("" when silent)."""
+    try:
+        output.seek(0)
+        lines = _meaningful_lines(output.read(1 << 20).decode("utf-8", errors="replace"))
+    except (OSError, ValueError):
+        return ""
+    for line in lines:
+        if line.startswith(("Fatal Python error", "Assertion failed", "Segmentation fault")):
+            return line
+    return lines[-1] if lines else ""
+
+
+def _death(process) -> str:
+    code = process.poll() if process is not None else None
+    if code is None:
+        return "the kernel died"
+    if code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the kernel died ({name}{', out of memory?' if -code == 9 else ''})"
+    return f"the kernel died (exit code {code})"
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+
+
+def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progress: bool,
+                 run_id: str = "", cancelled: threading.Event | None = None) -> Path:
     """Run one notebook with papermill into executed_dir; retry once if the kernel fails to start."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    cancelled = cancelled or threading.Event()
     out = executed_dir / Path(step.notebook).name
     out.parent.mkdir(parents=True, exist_ok=True)
     nb_params = {k: P_run[k] for k in params_mod.SCHEMA}
     for attempt in (1, 2):
+        if cancelled.is_set():
+            raise _Cancelled(f"{step.name} cancelled")
+        kernels: list = []
+        began: list[bool] = []
+        kernel_output = tempfile.TemporaryFile()  # what the kernel process prints outside its cells
         _stagger()
         try:
             pm.execute_notebook(
@@ -329,16 +521,43 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
                 cwd=str((root / step.notebook).parent),
                 progress_bar=progress,
                 log_output=False,
-                kernel_manager_class=_kernel_manager_class(),
+                kernel_manager_class=_kernel_manager_class(run_id, kernels.append, kernel_output),
+                on_notebook_start=lambda **kw: began.append(True),
                 start_timeout=120,
             )
+            said = _printed(kernel_output)
+            if said:
+                _log(f"note: [{step.name}] its kernel printed outside the notebook: {said}")
             return out
         except PapermillExecutionError as exc:  # a cell raised: the notebook's own error
             raise StepFailed(_failure_message(step, exc, out), out) from None
-        except Exception as exc:  # the kernel died, did not start or garbled a message: retry once
-            if attempt == 2:
-                raise StepFailed(_failure_message(step, exc), out if out.exists() else None) from None
-            _log(f"[{step.name}] kernel problem ({type(exc).__name__}: {exc}); retrying once")
+        except Exception as exc:  # the kernel died or did not start, or the notebook could not be saved
+            process = getattr(kernels[-1], "runner_process", None) if kernels else None
+            if cancelled.is_set():
+                raise _Cancelled(f"{step.name} cancelled") from None
+            name = Path(step.notebook).name
+            if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+                raise StepFailed(f"{name} failed: {exc.strerror} while saving its executed notebook", None) from None
+            died = type(exc).__name__ == "DeadKernelError" or (process is not None and process.poll() not in (None, 0))
+            if began and died:
+                cell = _running_cell(out)
+                where = f"cell {_source_cell_number(out, cell)}" if cell is not None else "kernel"
+                said = _printed(kernel_output)
+                raise StepFailed(f"{name} failed in {where}: {_death(process)}" + (f"; it printed: {said}" if said else ""),
+                                 out if out.exists() else None) from None
+            if began or attempt == 2:
+                detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "(no message)"
+                raise StepFailed(f"{name} failed: {type(exc).__name__}: {detail}", out if out.exists() else None) from None
+            _log(f"[{step.name}] the kernel did not start ({type(exc).__name__}: {exc}); retrying once")
+        finally:
+            kernel_output.close()
+            for km in kernels:
+                proc = getattr(km, "runner_process", None)
+                if proc is not None:
+                    if proc.poll() is None:  # papermill did not stop it (it failed): kill it
+                        children.kill_group(proc.pid)
+                        proc.wait()
+                    children.unregister(proc)
     raise AssertionError("unreachable")
 
 
@@ -403,32 +622,75 @@ def _finish_report(P_run: dict, steps: tuple[Step, ...]) -> list[Path]:
     return paths
 
 
-# ----------------------------------------------------------------------------------- staging
-def _stage(final: Path, copy: bool = True) -> Path:
-    """A staging folder beside `final`: a copy of it (steps that are up to date keep their files),
-    or empty when `copy` is False (--force: a clean build, nothing stale carried over)."""
-    staging = final.parent / f".{final.name}.staging-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    if copy and final.is_dir():
-        shutil.copytree(final, staging, symlinks=True)
-    else:
-        staging.mkdir(parents=True)
-    return staging
+def _remove_products(step: Step, P_run: dict) -> None:
+    """Before a step reruns in staging: delete the files its last run wrote, so that a file it no
+    longer writes does not linger (only files the runner recorded, only inside the staging folders)."""
+    rec = _read_record(P_run, step) or {}
+    for label in (rec.get("products") or {}):
+        f = _unlabel(label, P_run)
+        if f is not None and f.is_file():
+            f.unlink()
 
 
-def _swap(staging: Path, final: Path) -> None:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    old = final.parent / f".{final.name}.old-{os.getpid()}"
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old.exists():
-        shutil.rmtree(old)
+def _shown(path, stages: dict[str, Path], final: dict[str, Path]) -> str:
+    """A path as the user knows it: the staging folder named by its final folder."""
+    text = os.fsdecode(path)
+    for key, folder in stages.items():
+        text = text.replace(str(folder), str(final[key]))
+    return text
 
 
 def _log(msg: str) -> None:
     print(msg, flush=True)
+
+
+class _LibraryLog(logging.Handler):
+    """Holds what papermill and nbclient log during a run (they would otherwise print bare lines
+    such as "Kernel died while waiting for execute reply." on stderr). A failure is reported by the
+    runner's own one-line message; after a successful run their warnings are shown as notes."""
+
+    LOGGER = "papermill"
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = " ".join(record.getMessage().split())
+        except Exception:  # noqa: BLE001 - a malformed log call must not break the run
+            return
+        if text and text not in self.messages:
+            self.messages.append(text)
+
+    def __enter__(self) -> "_LibraryLog":
+        logger = logging.getLogger(self.LOGGER)
+        self._propagate = logger.propagate
+        logger.addHandler(self)
+        logger.propagate = False
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logger = logging.getLogger(self.LOGGER)
+        logger.removeHandler(self)
+        logger.propagate = self._propagate
+
+
+def _short(labels: list[str]) -> str:
+    shown = ", ".join(labels[:2])
+    return shown + (f" and {len(labels) - 2} more" if len(labels) > 2 else "")
+
+
+def _what_changed(labels: list[str], P: dict) -> str:
+    """'x differs from what the runner wrote', or 'x is missing', for the changed products."""
+    gone = [lb for lb in labels if not ((_unlabel(lb, P) or Path("/nonexistent")).is_file())]
+    edited = [lb for lb in labels if lb not in gone]
+    parts = []
+    if edited:
+        parts.append(f"{_short(edited)} {'differs' if len(edited) == 1 else 'differ'} from what the runner wrote")
+    if gone:
+        parts.append(f"{_short(gone)} {'is' if len(gone) == 1 else 'are'} missing")
+    return "; ".join(parts)
 
 
 # ------------------------------------------------------------------------------------------ run
@@ -437,50 +699,108 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
         render: bool = True) -> dict[str, str]:
     """Run the pipeline for resolved parameters P; returns {step: "ran" | "up to date"}.
 
-    Raises StepFailed (after leaving the previous results in place) when a notebook fails.
+    Raises RunError (StepFailed when a notebook fails) in one line after leaving the previous
+    results in place; KeyboardInterrupt after the same clean-up. Only folders the runner made
+    (staging.MARK_NAME) are replaced; a second run on the same folders stops at once.
     """
     root = Path(root or params_mod.project_root())
     jobs = jobs or os.cpu_count() or 1
     progress = sys.stderr.isatty() if progress is None else progress
+    final = {"processed": Path(P["processed_dir"]), "output": Path(P["output_dir"])}
+    for key, folder in final.items():
+        staging.check_target(folder, f"{key}_dir")
+    with staging.locked(final.values()):
+        for note in staging.recover(list(final.values()), staging.journal_path(final["output"])):
+            _log(f"note: {note}")
+        previous = {k: staging.check_target(v, f"{k}_dir") for k, v in final.items()}
+        return _run_locked(P, final, previous, force=force, jobs=jobs, root=root, steps=steps,
+                           progress=progress, render=render)
+
+
+def _run_locked(P: dict, final: dict[str, Path], previous: dict[str, bool], *, force: bool, jobs: int,
+                root: Path, steps: tuple[Step, ...], progress: bool, render: bool) -> dict[str, str]:
+    t_start = time.monotonic()
     logical = _logical(P, root)
     digest_code = code_digest(root)
-    git = git_state(root)
-    t_start = time.monotonic()
+    git = git_state(root, tuple(final.values()))
 
     # Fast path: when every step is up to date in place, there is nothing to stage or swap.
-    if not force and all(is_up_to_date(s, P, step_hash(s, logical, P, root, digest_code, git)) for s in steps):
+    if not force and all(previous.values()) and all(
+            is_up_to_date(s, P, step_hash(s, logical, P, root, digest_code, git)) for s in steps):
         for s in steps:
             _log(f"[{s.name}] up to date")
+        if staging.remove_failed(final["output"]):
+            _log(f"note: removed {staging.failed_path(final['output']).name} (a failed run's notebooks; "
+                 "this run succeeded)")
         _log(f"pipeline finished in {time.monotonic() - t_start:.1f} s (nothing to do)")
         return {s.name: "up to date" for s in steps}
 
-    final = {"processed": Path(P["processed_dir"]), "output": Path(P["output_dir"])}
-    staging = {k: _stage(v, copy=not force) for k, v in final.items()}
-    P_run = dict(P, processed_dir=str(staging["processed"]), output_dir=str(staging["output"]))
-    rename = {str(staging[k]): str(final[k]) for k in staging}
-    executed_dir = staging["output"] / "executed"
-
-    status: dict[str, str] = {}
-    done: dict[str, Future] = {}
-    lock = threading.Lock()
+    run_id = uuid.uuid4().hex
+    staging.check_space(final.values(), copy=not force)
+    stages: dict[str, Path] = {}
+    cancelled = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     render_pool = ThreadPoolExecutor(max_workers=1)
+    futures: list[Future] = []
+    with _LibraryLog() as library_log:
+        try:
+            for key in ("processed", "output"):
+                stages[key] = staging.stage(final[key], run_id, copy=not force and previous[key])
+            status = _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures,
+                                  force=force, root=root, steps=steps, progress=progress, render=render,
+                                  logical=logical, digest_code=digest_code, git=git)
+            pool.shutdown()
+            render_pool.shutdown()
+            pairs = [(stages[k], final[k]) for k in ("processed", "output")]
+            staging.commit(pairs, staging.journal_path(final["output"]), run_id)
+        except BaseException as exc:
+            error = _abandon(exc, cancelled, pool, render_pool, futures, stages, final, run_id)
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise error from None
+    for message in library_log.messages:
+        _log(f"note: papermill: {message}")
+    if staging.remove_failed(final["output"]):
+        _log(f"note: removed {staging.failed_path(final['output']).name} (a failed run's notebooks; "
+             "this run succeeded)")
+    _log(f"pipeline finished in {time.monotonic() - t_start:.1f} s")
+    return status
+
+
+def _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures, *, force, root, steps,
+                 progress, render, logical, digest_code, git) -> dict[str, str]:
+    P_run = dict(P, processed_dir=str(stages["processed"]), output_dir=str(stages["output"]))
+    rename = {str(stages[k]): str(final[k]) for k in stages}
+    executed_dir = stages["output"] / "executed"
+    done: dict[str, Future] = {}
+    ran: dict[str, dict] = {}
+    lock = threading.Lock()
     renders: list[Future] = []
 
     def run_one(step: Step) -> str:
         for need in step.needs:
             done[need].result()  # raises if upstream failed
+        if cancelled.is_set():
+            raise _Cancelled(f"{step.name} cancelled")
         digest = step_hash(step, logical, P_run, root, digest_code, git)
-        if not force and is_up_to_date(step, P_run, digest):
-            _log(f"[{step.name}] up to date")
-            return "up to date"
+        if not force and (_read_record(P_run, step) or {}).get("hash") == digest:
+            changed = changed_products(step, P_run)
+            if changed:
+                _log(f"[{step.name}] {_what_changed(changed, P_run)}; running the step again")
+            elif is_up_to_date(step, P_run, digest):
+                _log(f"[{step.name}] up to date")
+                return "up to date"
         with lock:
             _log(f"[{step.name}] running {step.notebook}")
+        _remove_products(step, P_run)
         t0 = time.monotonic()
-        executed = execute_step(step, P_run, root, executed_dir, progress)
+        executed = execute_step(step, P_run, root, executed_dir, progress, run_id, cancelled)
         t_exec = time.monotonic() - t0
         finalise_executed(executed, rename)
         if render:  # the notebook page; rendering overlaps with the next steps
-            renders.append(render_pool.submit(render_html, step, executed, staging["output"], _synthetic(P_run)))
+            page = render_pool.submit(render_html, step, executed, stages["output"], _synthetic(P_run))
+            renders.append(page)
+            futures.append(page)  # an abandoned run waits for it before removing the staging folders
         if step.finishes and render:
             for f in renders:
                 f.result()
@@ -488,42 +808,69 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
         missing = [str(p) for p in step.outputs(P_run) if not p.exists()]
         if missing and (render or not step.finishes):
             raise StepFailed(f"{Path(step.notebook).name} finished but did not write {', '.join(missing)}", executed)
-        record = _record_path(P_run, step)
-        timings = {"execute_s": round(t_exec, 3), "cells_s": round(_cell_seconds(executed), 3),
-                   "total_s": round(time.monotonic() - t0, 3)}
-        write_json({"step": step.name, "hash": digest, "params": {k: logical[k] for k in step.keys},
-                    "timings": timings}, record)
+        ran[step.name] = {"step": step.name, "hash": digest, "params": {k: logical[k] for k in step.keys},
+                          "timings": {"execute_s": round(t_exec, 3), "cells_s": round(_cell_seconds(executed), 3),
+                                      "total_s": round(time.monotonic() - t0, 3)}}
         _log(f"[{step.name}] done in {time.monotonic() - t0:.1f} s")
         return "ran"
 
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    try:
-        # Submit in DAG order; a step waits on its upstream futures inside run_one.
-        for step in steps:
-            done[step.name] = pool.submit(run_one, step)
-        for step in steps:
-            status[step.name] = done[step.name].result()
-        for f in renders:
-            f.result()
-    except BaseException as exc:
-        if isinstance(exc, Exception) and not isinstance(exc, StepFailed):
-            exc = StepFailed(f"the run failed outside the notebooks: {type(exc).__name__}: {exc}", None)
-        pool.shutdown(wait=True, cancel_futures=True)
-        render_pool.shutdown(wait=True, cancel_futures=True)
-        saved = getattr(exc, "saved", None)
-        failed_dir = final["output"].parent / f"{final['output'].name}{FAILED_SUFFIX}"
-        if failed_dir.exists():
-            shutil.rmtree(failed_dir)
-        if executed_dir.exists():
-            shutil.move(str(executed_dir), str(failed_dir))
-            if saved:
-                exc.saved = failed_dir / Path(saved).name  # type: ignore[attr-defined]
-        for s in staging.values():
-            shutil.rmtree(s, ignore_errors=True)
-        raise exc from None
-    pool.shutdown()
-    render_pool.shutdown()
-    for key in ("processed", "output"):
-        _swap(staging[key], final[key])
-    _log(f"pipeline finished in {time.monotonic() - t_start:.1f} s")
-    return status
+    # Submit in DAG order; a step waits on its upstream futures inside run_one.
+    for step in steps:
+        done[step.name] = pool.submit(run_one, step)
+        futures.append(done[step.name])
+    pending = set(done.values())
+    while pending:  # the first failure ends the wait (and the run) at once
+        finished, pending = wait_futures(pending, return_when=FIRST_EXCEPTION)
+        for f in finished:
+            if f.exception() is not None:
+                raise f.exception()
+    for f in renders:
+        f.result()
+    # Records last: a step's products include its page, rendered in the background.
+    for step in steps:
+        if step.name in ran:
+            write_json({**ran[step.name], "products": products_digest(step, P_run, render)},
+                       _record_path(P_run, step))
+    return {s.name: done[s.name].result() for s in steps}
+
+
+def _abandon(exc: BaseException, cancelled: threading.Event, pool: ThreadPoolExecutor,
+             render_pool: ThreadPoolExecutor, futures: list[Future], stages: dict[str, Path],
+             final: dict[str, Path], run_id: str) -> RunError:
+    """After a failure or an interrupt: stop every kernel and child, wait for the threads, keep the
+    failed notebooks in <output_dir>.failed, remove the staging folders. Returns the error to show.
+    A second Ctrl-C meanwhile is held back: the clean-up is short and must complete."""
+    with staging.signals_deferred():
+        return _clean_up(exc, cancelled, pool, render_pool, futures, stages, final, run_id)
+
+
+def _clean_up(exc, cancelled, pool, render_pool, futures, stages, final, run_id) -> RunError:
+    cancelled.set()
+    children.kill_all()
+    pool.shutdown(wait=False, cancel_futures=True)
+    render_pool.shutdown(wait=False, cancel_futures=True)
+    # (wait() never counts a future cancelled by shutdown() as done: leave those out)
+    wait_futures([f for f in futures if not f.cancelled()], timeout=60)
+    children.kill_all()
+    if isinstance(exc, RunError) and not isinstance(exc, _Cancelled):
+        error = exc
+    elif isinstance(exc, (KeyboardInterrupt, _Cancelled)):
+        error = RunError("interrupted")
+    elif isinstance(exc, OSError):
+        where = f" ({_shown(exc.filename, stages, final)})" if exc.filename else ""
+        error = RunError(f"the runner could not write the results: {exc.strerror or exc}{where}")
+    else:
+        error = RunError(f"the run failed outside the notebooks: {type(exc).__name__}: {exc}")
+    saved = error.saved
+    executed = stages["output"] / "executed" if "output" in stages else None
+    if executed is not None and saved is not None and not isinstance(exc, KeyboardInterrupt):
+        try:
+            kept = staging.keep_failed(executed, final["output"], run_id)
+        except OSError:
+            kept = None
+        error.saved = kept / Path(saved).name if kept is not None else None
+    else:
+        error.saved = None
+    for folder in stages.values():
+        staging.discard(folder)
+    return error

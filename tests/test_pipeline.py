@@ -13,7 +13,8 @@ from analysis.run import pipeline
 
 PARAMS_SRC = "\n".join(f"{k} = {v!r}" for k, v in {
     "wave": 2019, "raw_path": "raw.txt", "reference_dir": "ref", "processed_dir": "processed",
-    "output_dir": "out", "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5}.items())
+    "output_dir": "out", "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5, "max_rows": 100000,
+    "max_input_mb": 200}.items())
 
 BODIES = {
     # a: processed/a.txt = upper-cased raw file; logs each execution in runs.log (outside outputs)
@@ -66,7 +67,8 @@ def _steps(root: Path):
 
 def _params(root: Path, **kw) -> dict:
     base = {"wave": 2019, "raw_path": "raw.txt", "reference_dir": "ref", "processed_dir": "processed",
-            "output_dir": "out", "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5}
+            "output_dir": "out", "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5, "max_rows": 100000,
+            "max_input_mb": 200}
     base.update(kw)
     return params_mod.resolve(params_mod.merge(base), root)
 

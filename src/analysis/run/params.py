@@ -21,6 +21,8 @@ SCHEMA: dict[str, tuple[type, tuple | None]] = {
     "alpha": (float, None),
     "seed": (int, None),
     "min_cell": (int, None),
+    "max_rows": (int, None),
+    "max_input_mb": (float, None),
 }
 PATH_KEYS = ("raw_path", "reference_dir", "processed_dir", "output_dir")
 
@@ -79,6 +81,10 @@ def coerce(key: str, value: Any) -> Any:
         raise ParamError(f"parameter 'alpha' must be between 0 and 1, got {value!r}")
     if key == "min_cell" and value < 1:
         raise ParamError(f"parameter 'min_cell' must be at least 1, got {value!r}")
+    if key == "max_rows" and value < 1:
+        raise ParamError(f"parameter 'max_rows' must be at least 1, got {value!r}")
+    if key == "max_input_mb" and not 0 < value < float("inf"):
+        raise ParamError(f"parameter 'max_input_mb' must be a positive number of megabytes, got {value!r}")
     if key == "seed" and not 0 <= value < 2**32:
         raise ParamError(f"parameter 'seed' must be between 0 and 2**32 - 1, got {value!r}")
     return value

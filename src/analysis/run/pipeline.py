@@ -83,7 +83,7 @@ STEPS: tuple[Step, ...] = (
         notebook="notebooks/01_clean.ipynb",
         home="processed",
         needs=(),
-        keys=("raw_path", "reference_dir", *_DATA_KEYS),
+        keys=("raw_path", "reference_dir", "max_rows", "max_input_mb", *_DATA_KEYS),
         inputs=lambda P: [Path(P["raw_path"]), *_reference_files(P)],
         outputs=lambda P: _processed(P, "responses.parquet", "analysis.parquet", "cleaning_log.csv", "run_info.json"),
     ),

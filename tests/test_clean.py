@@ -89,14 +89,16 @@ def test_hand_made_dedup_and_kept_rows(result):
     r = result.responses
     # R01 superseded by R04 (Stockholm, later); R03 never submitted; R05 and R06 (Mönsterås)
     # were submitted at the same time, R06 was started later -> R06 kept.
-    assert r["response_id"].tolist() == ["R02", "R04", "R06", "R07"]
+    # responses are identified by their row in the raw file (R02 is row 3), never by their id
+    assert r["raw_row"].tolist() == [3, 5, 7, 8]
     assert r["kommunkod"].tolist() == ["0114", "0180", "0861", "1256"]
     dropped = result.log[result.log["action"].str.startswith("row_dropped")]
     assert dropped["detail"].tolist() == [
-        "R01 (kommunkod 0180): superseded by the later complete submission R04",
-        "R03 (kommunkod 0184): not submitted (no submission time); municipality has no complete submission",
-        "R05 (kommunkod 0861): superseded by the later complete submission R06",
+        "row 2 (kommunkod 0180): superseded by the later complete submission row 5",
+        "row 4 (kommunkod 0184): not submitted (no submission time); municipality has no complete submission",
+        "row 6 (kommunkod 0861): superseded by the later complete submission row 7",
     ]
+    assert not result.log.astype(str).apply(lambda c: c.str.contains(r"R0\d")).any().any()
 
 
 def test_hand_made_log_counts(result):
@@ -129,7 +131,7 @@ def test_hand_made_log_counts(result):
 
 
 def test_hand_made_mapped_values(result):
-    r = result.responses.set_index("response_id")
+    r = result.responses.set_index(result.responses["raw_row"].map({3: "R02", 5: "R04", 7: "R06", 8: "R07"}))
     assert r.loc["R02", "ciso"] == "Ja"
     assert r.loc["R02", "leadership_informed"] == "Ja, vid behov"
     assert r.loc["R02", "risk_management"] == "Inget arbetssätt"
@@ -140,9 +142,10 @@ def test_hand_made_mapped_values(result):
     assert r["self_rating"].tolist()[:3] == [4, 5, 1] and pd.isna(r.loc["R07", "self_rating"])
     assert r["leadership_informed"].dtype == pd.CategoricalDtype(["Nej", "Ja, vid behov", "Ja, regelbundet"], ordered=True)
     assert r["ciso"].dtype == pd.CategoricalDtype(["Nej", "Ja"], ordered=False)
-    assert r.loc["R04", "comment"] == "Vi arbetar; med =SUM(A1) och <b>HTML</b>"
     assert r.loc["R04", "submitted_at"] == pd.Timestamp("2019-03-05 08:00")
     assert not set(r.columns) & {v.id for v in CB.personal}
+    # free text, ids and the synthetic mark never reach processed data
+    assert not set(r.columns) & {"comment", "response_id", "synthetic_marker"}
 
 
 def test_hand_made_analysis(result, register):
@@ -306,20 +309,19 @@ HOSTILE = [
 ]
 
 
-def test_hostile_free_text_passes_through_unchanged(tmp_path, reference_dir):
+def test_hostile_free_text_is_read_verbatim_and_not_stored(tmp_path, reference_dir):
     raw = hand_made()
-    kept = ["R02", "R04", "R06", "R07"]
-    texts = dict(zip(kept, HOSTILE[:4]))
     raw.loc[raw[H["response_id"]] == "R02", H["comment"]] = HOSTILE[4]
     raw.loc[raw[H["response_id"]] == "R04", H["comment"]] = HOSTILE[5]
     raw.loc[raw[H["response_id"]] == "R06", H["comment"]] = HOSTILE[7]
     raw.loc[raw[H["response_id"]] == "R07", H["comment"]] = " | ".join(HOSTILE[:4] + [HOSTILE[6]])
-    texts = dict(zip(kept, raw.set_index(H["response_id"]).loc[kept, H["comment"]]))
     path = _write(raw, tmp_path / "hostile.csv")
     assert io.read_export(path)[H["comment"]].tolist() == raw[H["comment"]].tolist()
-    steps.clean(_params(tmp_path, path, reference_dir))
+    result = steps.clean(_params(tmp_path, path, reference_dir))
     resp = pd.read_parquet(tmp_path / "processed" / "responses.parquet")
-    assert dict(zip(resp["response_id"], resp["comment"])) == texts
+    assert "comment" not in resp.columns
+    assert _log(result, "dropped_free_text", "comment") == 4  # the non-blank comments, counted
+    _assert_no_pii(tmp_path / "processed", {"HYPERLINK", "onerror", "radbrytning", "x" * 100})
 
 
 def _bad(tmp_path, reference_dir, name, data: bytes | None = None, df: pd.DataFrame | None = None):
@@ -398,6 +400,7 @@ def test_bad_municipality(tmp_path, reference_dir, name, code):
 def test_bad_duplicate_response_id(tmp_path, reference_dir):
     msg = _bad(tmp_path, reference_dir, "d.csv", df=_edit("R05", "response_id", "R02"))
     assert "rows 3, 6" in msg and "Svars-ID" in msg and "unique" in msg
+    assert "R02" not in msg  # ids are never echoed (they may hold personal data)
 
 
 def test_bad_blank_response_id(tmp_path, reference_dir):

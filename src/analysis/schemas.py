@@ -260,7 +260,8 @@ def _cleaning_log() -> pa.DataFrameSchema:
         "action": col("code", "what was done"),
         "column": col("text", "variable or column concerned", nullable=True),
         "count": col("count", "rows or cells concerned"),
-        "detail": col("text", "detail (never personal data)", nullable=True),
+        "detail": col("text", "detail (never personal data or response ids; rows are named by their row in "
+                              "the raw file)", nullable=True),
     }, "cleaning_log")
 
 
@@ -295,6 +296,7 @@ def _analysis() -> pa.DataFrameSchema:
 
 def _responses() -> pa.DataFrameSchema:
     return pa.DataFrameSchema({
+        "raw_row": col("count", "row of the submission in the raw file (the header is row 1)", dtype="Int64", ge=2),
         "kommunkod": col("code", "SCB municipality code of the kept submission", dtype="str"),
     }, strict=False, name="responses", unique=["kommunkod"])
 
@@ -309,7 +311,8 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
              "one row per municipality of the 290: register columns and the coded answers", _analysis(),
              key=("kommunkod",)),
     Contract("responses.parquet", "processed", "01_clean", ("analysts",),
-             "one row per responding municipality: the codebook variables, no personal data", _responses(),
+             "one row per responding municipality: the codebook's answers, numbers and times as validated; no "
+             "personal data, free text or response ids", _responses(),
              key=("kommunkod",)),
     Contract("cleaning_log.csv", "processed", "01_clean", ("04_report", "analysts"),
              "one row per cleaning action; rows read = kept + dropped", _cleaning_log()),

@@ -22,7 +22,9 @@ def write_table(name: str, df, folder: str | Path) -> Path:
     df = schemas.validate(name, df, target)
     if target.suffix == ".parquet":
         return io.write_parquet(df, target)
-    return io.write_csv(df, target, excel=c.home == "output")
+    # every CSV may be opened in a spreadsheet: text that would run as a formula is neutralised
+    # (the cleaning log names columns of the raw file, whose headers anyone could have typed)
+    return io.write_csv(df, target, excel=c.home == "output", neutralise=True)
 
 
 def write_json(name: str, obj: dict[str, Any], folder: str | Path) -> Path:
@@ -51,7 +53,8 @@ def clean(P: dict[str, Any]):
     from ..compute.codebook import default_codebook
 
     raw_path = Path(P["raw_path"])
-    raw = io.read_export(raw_path)
+    raw = io.read_export(raw_path, max_rows=int(P.get("max_rows", io.DEFAULT_MAX_ROWS)),
+                         max_input_mb=float(P.get("max_input_mb", io.DEFAULT_MAX_INPUT_MB)))
     register = reference.load_register(P["reference_dir"])
     result = clean_mod.clean(raw, register, default_codebook(), raw_path, raw_sha256=io.sha256_file(raw_path))
     d = Path(P["processed_dir"])

@@ -506,3 +506,56 @@ def test_renamed_synthetic_export_is_still_marked_synthetic(register):
     real = raw.drop(columns=[CB["synthetic_marker"].header])
     assert clean.clean(real, register, CB, "export_2019.csv").run_info["synthetic"] is False
     assert clean.clean(real, register, CB, "synthetic_x.csv").run_info["synthetic"] is True
+
+
+# ---------------------------------------------------------------------------------------------
+# no silent loss: every cell that becomes missing is in the log; times with UTC offsets
+# ---------------------------------------------------------------------------------------------
+
+
+def test_log_accounts_for_every_missing_cell(synthetic_run):
+    """Each column of responses.parquet: its missing cells equal what the log says was set missing."""
+    _raw, _path, P, result = synthetic_run
+    resp, lg = result.responses, result.log
+    kept = len(resp)
+    missing_actions = {"dont_know", "blank", "column_absent"}
+    checked = 0
+    for col in resp.columns:
+        if col in ("raw_row", "kommunkod"):
+            continue
+        rows = lg[lg["column"] == col]
+        logged_missing = int(rows.loc[rows["action"].isin(missing_actions), "count"].sum())
+        assert int(resp[col].isna().sum()) == logged_missing, col
+        if CB[col].is_coded:
+            logged = rows.loc[rows["action"].isin({"labels_mapped", "dont_know", "blank"}), "count"].sum()
+            assert logged == kept, col
+        checked += 1
+    assert checked == len(resp.columns) - 2
+    assert int(lg.loc[lg["action"] == "dont_know", "count"].sum()) > 0  # the synthetic export has "Vet ej"
+
+
+def test_times_across_a_daylight_saving_change_are_compared_in_utc(register):
+    raw = hand_made()
+    # Mönsterås: R05 and R06, submitted on either side of the change of 31 March 2019 (02:00 CET ->
+    # 03:00 CEST). R05's local clock reads later, but R06 was submitted later in UTC.
+    for rid, sub in (("R05", "2019-03-31T03:30:00+02:00"), ("R06", "2019-03-31T02:45:00+01:00")):
+        raw.loc[raw[H["response_id"]] == rid, H["submitted_at"]] = sub
+    for rid in ("R01", "R02", "R04", "R07"):
+        t = raw.loc[raw[H["response_id"]] == rid, H["submitted_at"]].iloc[0]
+        raw.loc[raw[H["response_id"]] == rid, H["submitted_at"]] = t.replace(" ", "T") + ":00+01:00"
+    r = clean.clean(raw, register, CB, "tz.csv")
+    kept = r.responses.set_index("kommunkod")
+    assert kept.loc["0861", "raw_row"] == 7  # R06: 01:45 UTC is later than R05's 01:30 UTC
+    assert kept.loc["0861", "submitted_at"] == pd.Timestamp("2019-03-31 01:45", tz="UTC")
+    assert str(r.responses["submitted_at"].dtype) == "datetime64[us, UTC]"
+    assert "UTC offsets converted to UTC" in " ".join(r.log.loc[r.log["column"] == "submitted_at", "detail"])
+
+
+def test_a_time_column_mixing_offsets_and_none_is_refused(register):
+    raw = hand_made()
+    raw.loc[raw[H["response_id"]] == "R02", H["started_at"]] = "2019-03-01T09:00+01:00"
+    with pytest.raises(InputError) as exc:
+        clean.clean(raw, register, CB, "mixed.csv")
+    msg = str(exc.value)
+    assert msg.startswith("mixed.csv, row 3, column 'Startad': expected every time in the column with a UTC offset")
+    assert "a mix of the two" in msg

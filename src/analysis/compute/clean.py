@@ -304,18 +304,21 @@ def _prepare(frame: pd.DataFrame, cb: Codebook) -> tuple[pd.DataFrame, dict[str,
             blank = _blank(s)
             text = s.where(~blank).str.strip()
             aware = text.str.contains(_UTC_OFFSET, na=False).to_numpy(dtype=bool)
+            naive = ~aware & ~blank
+            when = pd.to_datetime(text.where(naive), format="ISO8601", errors="coerce")
+            ok = when.notna().to_numpy() | blank
             mixed = np.zeros(len(s), dtype=bool)
             if aware.any():
-                naive = ~aware & ~blank
+                when_utc = pd.to_datetime(text.where(aware), format="ISO8601", utc=True, errors="coerce")
+                ok |= when_utc.notna().to_numpy()
                 # the minority kind is the odd one out (ties: the values without an offset)
                 mixed = naive if naive.sum() <= aware.sum() else aware
-                when = pd.to_datetime(text.where(aware), format="ISO8601", utc=True, errors="coerce")
-            else:
-                when = pd.to_datetime(text, format="ISO8601", errors="coerce")
+                if not naive.any():
+                    when = when_utc
             out[v.id] = when
-            out[f"{v.id}__format"] = text.where(~mixed)
-            parsed[v.id] = {"value": when, "blank": blank, "mixed": mixed,
-                            "format_ok": pd.Series(when.notna().to_numpy() | blank | mixed, index=s.index)}
+            out[f"{v.id}__format"] = text
+            parsed[v.id] = {"value": when, "blank": blank, "mixed": mixed & ok,
+                            "format_ok": pd.Series(ok, index=s.index)}
         elif v.id == "response_id" or v.unique or v.required:
             stripped = s.str.strip()
             out[v.id] = stripped.where(stripped != "")

@@ -559,3 +559,27 @@ def test_a_time_column_mixing_offsets_and_none_is_refused(register):
     msg = str(exc.value)
     assert msg.startswith("mixed.csv, row 3, column 'Startad': expected every time in the column with a UTC offset")
     assert "a mix of the two" in msg
+
+
+def test_xlsx_answers_as_formulas_without_saved_values_stop_the_run(tmp_path, reference_dir):
+    """The issue's case: 134 CISO answers written as formulas by a program that saves no results
+    were read as blanks and the run succeeded; now the step stops naming the rows and the column."""
+    from openpyxl import load_workbook
+
+    from analysis.compute import reference, synthetic
+
+    raw, _ = synthetic.generate(reference.load_register(reference_dir), seed=2019)
+    path = io.write_export(raw, tmp_path / "export.xlsx", "xlsx")
+    wb = load_workbook(path)
+    ws = wb.active
+    col = [c.value for c in ws[1]].index(H["ciso"]) + 1
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == "Ja"][:134]
+    for r in rows:
+        ws.cell(r, col).value = '=IF(TRUE,"Ja","Nej")'
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
+        steps.clean(_params(tmp_path, path, reference_dir))
+    msg = str(exc.value)
+    assert f"rows {rows[0]}, {rows[1]}" in msg and f"column {H['ciso']!r}" in msg
+    assert "134 formula cell(s) without a saved result" in msg and "\n" not in msg
+    assert not (tmp_path / "processed").exists()

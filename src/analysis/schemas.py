@@ -104,7 +104,8 @@ DATA_SOURCE = col("code", "synthetic or survey: whether the numbers come from th
 GROUPING = col("code", "how the rows are grouped: all, kommungrupp, huvudgrupp or lan_kod",
                isin=("all", "kommungrupp", "huvudgrupp", "lan_kod"))
 GROUP = col("code", "the group: a SKR group (A1..C9, merged groups as A1+A2), main group, county code or all")
-CI_METHOD = col("code", "how the interval was made (a code; the report's methods section names it)")
+CI_METHOD = col("code", "how the interval was made (a code; the report's methods section names it); 'suppressed' where the "
+                "row is hidden")
 
 
 def _table(columns: dict[str, pa.Column], name: str) -> pa.DataFrameSchema:

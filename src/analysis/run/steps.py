@@ -145,16 +145,25 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------- 04
 def report(P: dict[str, Any]) -> dict[str, Any]:
-    """04_report: report.html from the validated tables (Jinja2 templates) and provenance.json.
+    """04_report: report.html from the validated tables (Jinja2 templates) and provenance.json,
+    written only when the disclosure audit finds no hidden cell that could be worked out.
 
     The runner adds the workbook, the PDF and index.html once every notebook page is rendered.
     """
     from ..present import report as report_mod
 
+    from ..errors import ContractError
+    from ..present import published
+
     out = Path(P["output_dir"])
     data = report_mod.load(P)
     prov = report_mod.collect_provenance(P)
-    write_json("provenance", prov, out)
     html = report_mod.render(data, prov)
+    # nothing is written if a hidden cell could be worked out from the tables, summaries and page
+    found = published.audit_folder(out, schemas.read_table("analysis", P["processed_dir"]), int(P["min_cell"]),
+                                   P["lang"], report_html=html)
+    if len(found):
+        raise ContractError(published.finding_line(found, out))
+    write_json("provenance", prov, out)
     io.write_text(html, out / "report.html")
     return {"path": out / "report.html", "data": data, "provenance": prov}

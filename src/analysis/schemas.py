@@ -117,8 +117,9 @@ def _headline() -> pa.DataFrameSchema:
         "item": col("code", "headline item id (codebook)"),
         "label_sv": col("text", "the item's label in Swedish (codebook)"),
         "label_en": col("text", "the item's label in English (codebook)"),
-        "n_eligible": col("count", "respondents with a valid answer (Vet ej and blank excluded)"),
-        "n_yes": col("count", "respondents answering yes / established"),
+        "n_eligible": col("count", "respondents with a valid answer (Vet ej and blank excluded; hidden when "
+                                   "suppressed)", nullable=True),
+        "n_yes": col("count", "respondents answering yes / established (hidden when suppressed)", nullable=True),
         "share_unweighted": col("proportion", "n_yes / n_eligible", nullable=True),
         "share_weighted": col("proportion", "design-weighted share among valid answers (domain estimate)",
                               nullable=True),
@@ -127,12 +128,13 @@ def _headline() -> pa.DataFrameSchema:
         "ci_low": col("proportion", "lower limit of the interval of share_weighted", nullable=True),
         "ci_high": col("proportion", "upper limit of the interval of share_weighted", nullable=True),
         "ci_method": CI_METHOD,
-        "bound_low": col("proportion", "share among all 290 if every missing answer were no"),
-        "bound_high": col("proportion", "share among all 290 if every missing answer were yes"),
+        "bound_low": col("proportion", "share among all 290 if every missing answer were no", nullable=True),
+        "bound_high": col("proportion", "share among all 290 if every missing answer were yes", nullable=True),
         "x_of_10": col("count", "share_weighted rounded half up to tenths, times 10 (SKR's 'x av 10')",
                        nullable=True, le=10),
         "published_share": col("proportion", "SKR's published share (x av 10 as a fraction)", nullable=True),
         "published_x_of_10": col("count", "SKR's published figure as the x of 'x av 10'", nullable=True, le=10),
+        "suppressed": col("flag", "row not shown: 1 to min_cell - 1 valid answers (0 valid answers: nothing to hide)"),
         "data_source": DATA_SOURCE,
     }, "headline")
 

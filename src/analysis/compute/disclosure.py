@@ -46,6 +46,25 @@ def suppress(df: pd.DataFrame, n_col: str, min_cell: int, value_cols: list[str] 
     return _hide_codes(out)
 
 
+def suppress_items(df: pd.DataFrame, min_cell: int, n_col: str = "n_eligible",
+                   keep: tuple[str, ...] = ("item", "label_sv", "label_en", "published_share", "published_x_of_10",
+                                             "ci_method")) -> pd.DataFrame:
+    """National rows (one per item) with 1 to min_cell - 1 valid answers: every number but SKR's
+    published figure hidden, `suppressed` True. A row with no valid answers hides nothing (it has
+    no estimate); its count, 0, is shown."""
+    out = df.copy()
+    n = out[n_col].astype("Float64").fillna(0).to_numpy(dtype=float)
+    mask = (n > 0) & (n < min_cell)
+    for c in out.columns:
+        if c in keep:
+            continue
+        out[c] = out[c].astype("Int64") if pd.api.types.is_integer_dtype(out[c]) else (
+            out[c].astype("Float64") if pd.api.types.is_numeric_dtype(out[c]) else out[c].astype("object"))
+        out.loc[mask, c] = pd.NA
+    out["suppressed"] = mask
+    return _hide_codes(out)
+
+
 def _hide_codes(out: pd.DataFrame) -> pd.DataFrame:
     """ci_method of suppressed rows -> SUPPRESSED_CODE ("census" or "none_no_answers" would say what n is)."""
     if "ci_method" in out and "suppressed" in out:
@@ -82,18 +101,21 @@ def reporting_groups(df: pd.DataFrame, min_cell: int, group: str = "kommungrupp"
 
 def complementary_suppression(df: pd.DataFrame, n_col: str, margins: list[list[str]],
                               value_cols: list[str], *, units: pd.DataFrame | None = None, kind: str = "responded",
-                              facts: tuple = ()) -> pd.DataFrame:
+                              facts: tuple = (), ratio_col: str | None = None,
+                              weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Secondary suppression. Within a margin (rows that add up to a published total, e.g. the SKR
     groups of one item, or the groups of one main group) a single suppressed cell could be got
     back from the total, so the unsuppressed cell with the fewest respondents is suppressed too;
     repeated over all margins until nothing changes. The counts of suppressed cells are hidden.
 
     Two hidden cells are not always enough (two cells whose total equals their combined size are
-    both known). With `units` (the register: kommungrupp, huvudgrupp, lan_kod per municipality)
-    every hidden count is then bounded by linear programming (`LinearAudit`) from the table's shown
-    counts (`n_col`, a count of measure `kind` per row; per item when the table has an `item`
-    column) and the public `facts` ((kind, item, grouping, group, count) shown elsewhere); while
-    one is derivable, the smallest shown cell of one of its margins is hidden too.
+    both known). With `units` (the register: kommungrupp, huvudgrupp, lan_kod per municipality) the
+    table is then audited (`LinearAudit`): `n_col` is a count of measure `kind` per row (per item
+    when the table has an `item` column), `ratio_col` a share or mean over it (weighted by the
+    SKR groups' `weights`), and `facts` ((kind, item, grouping, group, count)) what other tables
+    publish. While the protected count of a hidden row (PROTECTED[kind]: who responded, how many
+    said yes, the sum of established areas) is derivable, and not already from `facts` alone, the
+    smallest shown cell of one of its margins is hidden too.
     """
     out = df.copy()
     changed = True
@@ -108,40 +130,81 @@ def complementary_suppression(df: pd.DataFrame, n_col: str, margins: list[list[s
                     out.loc[j, "suppressed"] = True
                     changed = True
     if units is not None:
-        while (j := _next_to_hide(out, n_col, margins, units, kind, facts)) is not None:
+        table = _TableAudit(out, n_col, units, kind, facts, ratio_col, weights)
+        while (j := table.next_to_hide(margins)) is not None:
             out.loc[j, value_cols] = pd.NA
             out.loc[j, "suppressed"] = True
+            table.out = out
     out[n_col] = out[n_col].astype("Int64").mask(out["suppressed"])
     return _hide_codes(out)
 
 
-def _next_to_hide(out: pd.DataFrame, n_col: str, margins: list[list[str]], units: pd.DataFrame, kind: str,
-                  facts: tuple):
-    """The row to hide next so that a derivable hidden count is no longer derivable; None when no
-    hidden count is derivable. ValueError when nothing more can be hidden."""
-    has_item = "item" in out
-    supp = out["suppressed"].astype(bool)
-    if not supp.any():
+class _TableAudit:
+    """The audit of one table while it is being suppressed (see complementary_suppression)."""
+
+    def __init__(self, out, n_col, units, kind, facts, ratio_col, weights):
+        self.out, self.n_col, self.units, self.kind = out, n_col, units, kind
+        self.facts, self.ratio_col = tuple(facts), ratio_col
+        self.weights = weights or {}
+        self.has_item = "item" in out
+        self.county = (out["grouping"] == "lan_kod").any() or any(f[2] == "lan_kod" for f in facts)
+        self._external: dict = {}
+
+    def measure(self, kind: str, row) -> tuple[str, str | None]:
+        return (kind, row["item"] if self.has_item and kind in ("eligible", "yes") else None)
+
+    def _lp(self, with_table: bool) -> LinearAudit:
+        kinds = {"responded", self.kind, PROTECTED[self.kind]} & {"responded", "complete", "score"}
+        lp = LinearAudit(self.units, county_kinds=tuple(sorted(kinds)) if self.county else ())
+        for f_kind, f_item, grouping, group, value in self.facts:
+            lp.count((f_kind, f_item if f_kind in ("eligible", "yes") else None), grouping, group, value, value)
+        if with_table:
+            supp = self.out["suppressed"].astype(bool)
+            for _, row in self.out[~supp].iterrows():
+                n = float(row[self.n_col])
+                lp.count(self.measure(self.kind, row), row["grouping"], row["group"], n, n)
+                if self.ratio_col and not pd.isna(row[self.ratio_col]):
+                    p = float(row[self.ratio_col])
+                    lp.ratio(self.measure(PROTECTED[self.kind], row), self.measure(self.kind, row),
+                             row["grouping"], row["group"], p - 1e-9, p + 1e-9, self.weights)
+        return lp
+
+    def _derivable(self, lp: LinearAudit, row) -> bool:
+        target = self.measure(PROTECTED[self.kind], row)
+        if not derivable(lp.bounds(target, row["grouping"], row["group"])):
+            return False
+        if target[0] == "responded":
+            return True
+        base = lp.bounds(self.measure(KINDS[target[0]], row), row["grouping"], row["group"])
+        return base is not None and base[1] >= 1 - 1e-6  # nobody to protect when the base is 0
+
+    def next_to_hide(self, margins: list[list[str]]):
+        """The row to hide next; None when no protected count is derivable. ValueError when a
+        derivable count cannot be protected by hiding more of this table."""
+        out = self.out
+        supp = out["suppressed"].astype(bool)
+        if not supp.any():
+            return None
+        lp = self._lp(True)
+        for i, row in out[supp].iterrows():
+            if not self._derivable(lp, row):
+                continue
+            key = (row["grouping"], row["group"], row["item"] if self.has_item else None)
+            if key not in self._external:  # derivable from other tables alone: nothing to do here
+                self._external[key] = self._derivable(self._lp(False), row)
+            if self._external[key]:
+                continue
+            shown = ~supp.to_numpy() & (out["grouping"] != "all").to_numpy()
+            if self.has_item:
+                shown &= (out["item"] == row["item"]).to_numpy()
+            for by in margins:  # the smallest shown cell of a margin holding the derivable one
+                same = shown & np.all([(out[c] == row[c]).to_numpy() for c in by], axis=0)
+                if same.any():
+                    return out.loc[same, self.n_col].astype(float).idxmin()
+            if shown.any():
+                return out.loc[shown, self.n_col].astype(float).idxmin()
+            raise ValueError(f"cannot protect {row['grouping']} {row['group']}: every other cell is hidden already")
         return None
-    county = (out["grouping"] == "lan_kod").any() or any(f[2] == "lan_kod" for f in facts)
-    lp = LinearAudit(units, county_kinds=tuple({kind, "responded"}) if county else ())
-    measure = (lambda row: (kind, row["item"] if has_item and kind not in ("responded", "complete") else None))
-    for f_kind, f_item, grouping, group, value in facts:
-        lp.count((f_kind, None if f_kind in ("responded", "complete") else f_item), grouping, group, value, value)
-    for _, row in out[~supp].iterrows():
-        lp.count(measure(row), row["grouping"], row["group"], float(row[n_col]), float(row[n_col]))
-    for i, row in out[supp].iterrows():
-        if not derivable(lp.bounds(measure(row), row["grouping"], row["group"])):
-            continue
-        for by in margins:  # the smallest shown cell of a margin holding the derivable one
-            same = np.all([out[c] == row[c] for c in by], axis=0) & ~supp.to_numpy() & (out["grouping"] != "all").to_numpy()
-            if same.any():
-                return out.loc[same, n_col].astype(float).idxmin()
-        others = ~supp & (out["grouping"] != "all") & ((out["item"] == row["item"]) if has_item else True)
-        if others.any():
-            return out.loc[others, n_col].astype(float).idxmin()
-        raise ValueError(f"cannot hide {row['grouping']} {row['group']}: every other cell is hidden already")
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,18 +215,30 @@ def _next_to_hide(out: pd.DataFrame, n_col: str, margins: list[list[str]], units
 # and everything published. Each municipality i has one unknown per measure, between 0 and 1:
 #
 #   responded_i;  eligible_{k,i} <= responded_i (a valid answer to item k);  yes_{k,i} <= eligible_{k,i};
-#   complete_i <= responded_i and <= eligible_{a,i} for the seven areas (the maturity index exists).
+#   complete_i <= responded_i and <= eligible_{a,i} for the seven areas (the maturity index exists);
+#   score_i <= 7 complete_i (the number of established areas, whose mean the maturity table shows).
 #
 # A published count of domain D gives sum_{i in D} x_i in [lo, hi] (lo = hi when shown exactly;
 # a rounded number gives its rounding interval); a published share p of domain D, weighted with
-# the design weights w, gives sum_D w_i (yes_i - p eligible_i) = 0, a linear constraint when the
-# weights of every stratum in D are public (or follow from a published respondent count).
+# the design weights w, gives sum_D w_i (yes_i - p eligible_i) = 0 (a mean: score over complete),
+# a linear constraint when the weights of every stratum in D are public (or follow from a
+# published respondent count).
+#
+# What a hidden row protects (PROTECTED) is the answers: who responded (response table), how many
+# said yes (a hidden share), how many areas are established (a hidden mean). Its base count (valid
+# answers, complete answers) may well follow from published respondent counts (when everyone
+# answered); that says nothing about the answers and is not reported.
 # Each hidden count is then bounded from below and above by linear programming (scipy's HiGHS),
 # as tau-Argus audits a table: if the bounds leave a single whole number, the cell is derivable.
 # The relaxation can only widen the bounds, so a cell it calls derivable is derivable; it can miss
 # a cell that only integer reasoning pins down. Shares over strata of unknown weight are not modelled.
 
-KINDS: dict[str, str | None] = {"responded": None, "eligible": "responded", "yes": "eligible", "complete": "responded"}
+KINDS: dict[str, str | None] = {"responded": None, "eligible": "responded", "yes": "eligible", "complete": "responded",
+                                "score": "complete"}
+# per municipality a measure is at most CAPACITY times its parent (the score: 0 to 7 established areas)
+CAPACITY = {"score": 7.0}
+# the count a hidden row protects: who responded; how many said yes; how many areas are established
+PROTECTED = {"responded": "responded", "eligible": "yes", "complete": "score"}
 _GROUPINGS = ("kommungrupp", "huvudgrupp", "lan_kod")
 
 
@@ -252,16 +327,18 @@ class LinearAudit:
             return
         self._linked.add((child, parent))
         (c, cf), (p, pf) = self._var(child), self._var(parent)
+        k = CAPACITY.get(child[0], 1.0) if parent[0] == KINDS[child[0]] else 1.0
         if cf == pf:
             for i in range(len(self._atoms[cf])):
-                self._rows.append((np.array([c + i, p + i]), np.array([1.0, -1.0]), 0.0))
+                self._rows.append((np.array([c + i, p + i]), np.array([1.0, -k]), 0.0))
             return
         for j in range(len(self._atoms[False])):
             fine_idx = np.flatnonzero(self._coarse_of_fine == j)
+            # fine child: sum_f child_f - k parent_C <= 0; coarse child: child_C - k sum_f parent_f <= 0
             fine_cols, coarse_col = (c if cf else p) + fine_idx, (p if cf else c) + j
-            sign = 1.0 if cf else -1.0  # sum(fine child) <= coarse parent, or coarse child <= sum(fine parent)
+            fine_coef, coarse_coef = (1.0, -k) if cf else (-k, 1.0)
             self._rows.append((np.concatenate([fine_cols, [coarse_col]]),
-                               np.concatenate([np.full(len(fine_idx), sign), [-sign]]), 0.0))
+                               np.concatenate([np.full(len(fine_idx), fine_coef), [coarse_coef]]), 0.0))
 
     def _cols(self, measure, grouping: str, group: str) -> np.ndarray:
         off, fine = self._var(measure)
@@ -308,8 +385,8 @@ class LinearAudit:
             else:
                 A = sparse.csr_matrix((0, self._size))
             ub = np.zeros(self._size)
-            for off, fine in self._offset.values():
-                ub[off:off + len(self._atoms[fine])] = self._atoms[fine]["size"].to_numpy(dtype=float)
+            for (kind, _), (off, fine) in self._offset.items():
+                ub[off:off + len(self._atoms[fine])] = CAPACITY.get(kind, 1.0) * self._atoms[fine]["size"].to_numpy(dtype=float)
             self._matrix = (A, np.array([b for _, _, b in self._rows], dtype=float),
                             np.column_stack([np.zeros(self._size), ub]))
         return self._matrix
@@ -352,9 +429,13 @@ COUNT_COLUMNS = {("response", "respondents"): "responded", ("headline_by_group",
                  ("headline", "n_eligible"): "eligible", ("headline", "n_yes"): "yes",
                  ("maturity_index", "n"): "complete", ("describe_summary", "n_respondents"): "responded",
                  ("describe_summary", "respondents"): "responded"}
-# the counts a suppressed row hides
-HIDDEN_COUNTS = {"response": ("responded",), "headline_by_group": ("eligible", "yes"),
-                 "headline": ("eligible", "yes"), "maturity_index": ("complete",)}
+# what a suppressed row of each table protects (see PROTECTED), and the measure it rests on
+PROTECTED_BY_TABLE = {"response": "responded", "headline_by_group": "yes", "headline": "yes", "maturity_index": "score"}
+# (table, column) of a share or mean: (numerator, denominator, weighted)
+RATIO_COLUMNS = {("headline_by_group", "share_weighted"): ("yes", "eligible", True),
+                 ("headline", "share_weighted"): ("yes", "eligible", True),
+                 ("headline", "share_unweighted"): ("yes", "eligible", False),
+                 ("maturity_index", "mean"): ("score", "complete", True)}
 # base counts on which the min_cell rule rests (a shown one below min_cell is a primary disclosure)
 BASE_COLUMNS = {("headline_by_group", "n_eligible"), ("headline", "n_eligible"), ("maturity_index", "n")}
 # columns a suppressed row may still show: its key, labels, public register counts, flags
@@ -374,8 +455,10 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
 
     - primary: a shown count rests on fewer than `min_cell` municipalities (or respondents);
     - shown_in_suppressed_row: a suppressed row shows a value beyond its key and public counts;
-    - shown_elsewhere: a cell hidden in one place is shown exactly in another;
-    - derivable: the linear bounds of a hidden count leave a single whole number;
+    - shown_elsewhere: a cell hidden in one place is shown in another;
+    - derivable: the linear bounds of what a hidden row protects (who responded, how many said
+      yes, how many areas are established; PROTECTED_BY_TABLE) leave a single whole number, while
+      the row has someone to protect (its base count may be above 0);
     - inconsistent: the published numbers contradict each other (no solution).
     An empty frame means no suppressed cell can be worked out from what is published.
     """
@@ -383,8 +466,14 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
     findings: list[dict] = []
     county = recs[recs["grouping"] == "lan_kod"]
     county_kinds = {k for (t, c), k in COUNT_COLUMNS.items() if ((county["table"] == t) & (county["column"] == c)).any()}
-    county_kinds |= {k for t in set(county["table"]) for k in HIDDEN_COUNTS.get(t, ())}
+    for t in set(county["table"]):
+        k = PROTECTED_BY_TABLE.get(t)
+        county_kinds |= {k, KINDS.get(k)} - {None} if k else set()
+    county_kinds |= {m for (t, c), (y, e, _) in RATIO_COLUMNS.items() for m in (y, e)
+                     if ((county["table"] == t) & (county["column"] == c)).any()}
     if ((county["table"] == "response") & (county["column"] == "rate")).any():
+        county_kinds.add("responded")
+    if county_kinds & {"score", "complete", "eligible", "yes"}:
         county_kinds.add("responded")
     lp = LinearAudit(units, areas, tuple(sorted(county_kinds)))
     size = {}
@@ -396,13 +485,22 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
         return size[key]
 
     def measure_of(kind: str, item) -> tuple[str, str | None]:
-        return (kind, None if kind in ("responded", "complete") else item)
+        return (kind, item if kind in ("eligible", "yes") else None)
 
     for rec in recs[recs["row_suppressed"].astype(bool) & (recs["text"] != "")].to_dict("records"):
         col = rec["column"]
         if col not in SHOWN_WHEN_SUPPRESSED or (col == "ci_method" and rec["text"] != SUPPRESSED_CODE):
             findings.append(_finding("shown_in_suppressed_row", rec, col, f"{col} = {rec['text']} is shown in a "
                                                                           "suppressed row"))
+    # a row hidden in one place and its numbers shown in another
+    cell = ["table", "grouping", "group", "item", "column"]
+    key_of = (lambda r: tuple(str(r[c]) for c in cell))
+    hidden_rows = {tuple(str(r[c]) for c in cell[:4]): r for r in recs[recs["row_suppressed"].astype(bool)].to_dict("records")}
+    for rec in recs[~recs["row_suppressed"].astype(bool) & recs["lo"].notna()].to_dict("records"):
+        row_key = key_of(rec)[:4]
+        if row_key in hidden_rows and rec["column"] not in SHOWN_WHEN_SUPPRESSED:
+            findings.append(_finding("shown_elsewhere", rec, rec["column"],
+                                     f"{rec['column']} = {rec['text']} of a row hidden in {hidden_rows[row_key]['source']}"))
     shown = recs[recs["lo"].notna()]
     # -- weights the attacker knows: published ones, and N_h / n_h where n_h is shown exactly
     known_w: dict[str, float] = {}
@@ -415,7 +513,6 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
         if "+" not in g and rec["lo"] > 0:
             known_w.setdefault(g, n_units("kommungrupp", g) / float(rec["lo"]))
 
-    exact: dict[tuple, list[dict]] = {}
     facts: dict[tuple, tuple[float, float, dict]] = {}
     for rec in shown.to_dict("records"):
         table, col, grouping, group = rec["table"], rec["column"], rec["grouping"], str(rec["group"])
@@ -436,16 +533,13 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
         if (table, col) == ("response", "rate") and n < min_cell:
             findings.append(_finding("primary", rec, "responded", f"the response rate of a domain of {n} < "
                                                                   f"{min_cell} municipalities is shown"))
-        if (table, col) in BASE_COLUMNS and hi < min_cell:
+        if (table, col) in BASE_COLUMNS and 0 < hi < min_cell:  # 0: nobody whose answers could show
             findings.append(_finding("primary", rec, kind, f"{col} = {rec['text'] or lo:} < {min_cell} is shown"))
         # the same cell shown in several places: keep the tightest interval (one constraint)
         if kind is not None:
-            m = measure_of(kind, rec["item"])
-            key = ("count", m, grouping, group)
-            if hi - lo < 1 - 1e-9:
-                exact.setdefault((m, grouping, group), []).append(rec)
-        elif col in ("share_weighted", "share_unweighted"):
-            key = ("ratio", col, rec["item"], grouping, group)
+            key = ("count", measure_of(kind, rec["item"]), grouping, group)
+        elif (table, col) in RATIO_COLUMNS:
+            key = ("ratio", (table, col), rec["item"], grouping, group)
         else:
             continue
         old_lo, old_hi, first = facts.get(key, (-math.inf, math.inf, rec))
@@ -458,20 +552,18 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
         if key[0] == "count":
             lp.count(key[1], key[2], key[3], lo, hi)
         else:
-            _, col, item, grouping, group = key
-            w = known_w if col == "share_weighted" else dict.fromkeys(map(str, lp.strata), 1.0)
-            lp.ratio(("yes", item), ("eligible", item), grouping, group, lo - 1e-9, hi + 1e-9, w)
+            _, table_col, item, grouping, group = key
+            num, den, weighted = RATIO_COLUMNS[table_col]
+            w = known_w if weighted else dict.fromkeys(map(str, lp.strata), 1.0)
+            lp.ratio(measure_of(num, item), measure_of(den, item), grouping, group, lo - 1e-9, hi + 1e-9, w)
 
     targets: dict[tuple, dict] = {}
     for rec in recs[recs["row_suppressed"].astype(bool)].to_dict("records"):
-        for kind in HIDDEN_COUNTS.get(rec["table"], ()):
-            targets.setdefault((measure_of(kind, rec["item"]), rec["grouping"], str(rec["group"])), rec)
+        if rec["table"] in PROTECTED_BY_TABLE:
+            m = measure_of(PROTECTED_BY_TABLE[rec["table"]], rec["item"])
+            targets.setdefault((m, rec["grouping"], str(rec["group"])), rec)
     for (m, grouping, group), rec in targets.items():
         name = m[0] if m[1] is None else f"{m[0]}:{m[1]}"
-        if (m, grouping, group) in exact:
-            where = sorted({r["source"] for r in exact[(m, grouping, group)]})
-            findings.append(_finding("shown_elsewhere", rec, name, f"hidden here, shown exactly in {', '.join(where)}"))
-            continue
         try:
             b = lp.bounds(m, grouping, group)
         except KeyError as exc:
@@ -479,6 +571,13 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
             continue
         if b is None:
             findings.append(_finding("inconsistent", rec, name, "the published numbers contradict each other"))
-        elif derivable(b):
-            findings.append(_finding("derivable", rec, name, f"the published margins give exactly {round(b[0])}"))
+            continue
+        if not derivable(b):
+            continue
+        base = KINDS[m[0]]
+        if base is not None:  # nobody to protect when the row's base count can only be 0
+            bb = lp.bounds(measure_of(base, m[1]), grouping, group)
+            if bb is not None and bb[1] < 1 - 1e-6:  # a count below 1 is 0
+                continue
+        findings.append(_finding("derivable", rec, name, f"the published numbers give exactly {round(b[0])}"))
     return pd.DataFrame(findings, columns=FINDING_COLUMNS)

@@ -58,7 +58,7 @@ import pandas as pd
 from scipy import stats
 
 from .codebook import HEADLINE_ITEMS, default_codebook
-from .disclosure import complementary_suppression, levels as _levels, reporting_groups, suppress
+from .disclosure import complementary_suppression, levels as _levels, reporting_groups, suppress, suppress_items
 
 STRATA = "kommungrupp"
 
@@ -77,6 +77,7 @@ HEADLINE_COLUMNS = [
     "se", "ci_low", "ci_high", "ci_method", "bound_low", "bound_high", "x_of_10", "published_share",
     "published_x_of_10",
 ]
+NONRESPONSE_COLUMNS = ["term", "coef", "se", "odds_ratio", "ci_low", "ci_high", "p_value", "n", "method"]
 BY_GROUP_COLUMNS = ["grouping", "group", "item", "n_eligible", "share_weighted", "ci_low", "ci_high",
                     "ci_method", "suppressed"]
 
@@ -302,7 +303,8 @@ def headline_by_group(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, 
     # the groups of one main group (they add up to the main group's figure)
     out["_parent"] = np.where(out["grouping"] == "kommungrupp", out["group"].str[0], "")
     out = complementary_suppression(out, "n_eligible", [["grouping", "item"], ["grouping", "item", "_parent"]], values,
-                                    units=df, kind="eligible", facts=_public_counts(df, min_cell, HEADLINE_ITEMS))
+                                    units=df, kind="eligible", facts=_public_counts(df, min_cell, HEADLINE_ITEMS),
+                                    ratio_col="share_weighted", weights=_stratum_weights(df))
     return out[BY_GROUP_COLUMNS]
 
 
@@ -333,7 +335,8 @@ def maturity_table(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, str
     out = suppress(out, "n", min_cell, values)
     out["_parent"] = np.where(out["grouping"] == "kommungrupp", out["group"].str[0], "")
     out = complementary_suppression(out, "n", [["grouping"], ["grouping", "_parent"]], values,
-                                    units=df, kind="complete", facts=_public_counts(df, min_cell))
+                                    units=df, kind="complete", facts=_public_counts(df, min_cell),
+                                    ratio_col="mean", weights=_stratum_weights(df))
     return out.drop(columns="_parent")
 
 
@@ -371,14 +374,23 @@ def response_table(df: pd.DataFrame, min_cell: int = 5) -> pd.DataFrame:
 
 def _public_counts(df: pd.DataFrame, min_cell: int, items=()) -> tuple:
     """Counts other tables publish, which a table's suppression must not let combine with its own:
-    the respondents of response_table's shown rows and the national valid answers of `items`
-    (headline.csv), as (kind, item, grouping, group, count)."""
+    the respondents of response_table's shown rows, and the national valid and yes answers of
+    `items` where headline.csv shows them, as (kind, item, grouping, group, count)."""
     rt = response_table(df, min_cell)
     facts = [("responded", None, g, grp, int(n)) for g, grp, n, sup in
              zip(rt["grouping"], rt["group"], rt["respondents"], rt["suppressed"]) if not sup]
     r = _respondents(df)
-    facts += [("eligible", item, "all", "all", int(r[item].notna().sum())) for item in items]
+    for item in items:
+        n = int(r[item].notna().sum())
+        if n == 0 or n >= min_cell:  # as suppress_items shows them
+            facts += [("eligible", item, "all", "all", n), ("yes", item, "all", "all", int((r[item] == True).sum()))]  # noqa: E712
     return tuple(facts)
+
+
+def _stratum_weights(df: pd.DataFrame) -> dict[str, float]:
+    """N_h / n_h of every SKR group with respondents (the audit assumes an attacker knows them all)."""
+    w = design_weights(df)
+    return {str(g): float(v) for g, v in w.groupby(df[STRATA].astype(str)).first().items() if not pd.isna(v)}
 
 
 def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -401,17 +413,26 @@ def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     return out
 
 
-def respondent_profile(df: pd.DataFrame, min_cell: int = 5) -> dict[str, Any]:
+def respondent_profile(df: pd.DataFrame, min_cell: int = 5, response: pd.DataFrame | None = None) -> dict[str, Any]:
     """Respondents vs all municipalities: population median/mean and the distribution over the SKR
-    groups as reported (A1 within "A1+A2": a share of respondents is a count once the total is known)."""
+    groups as reported (A1 within "A1+A2"). A share of respondents is a count once the total is
+    known, so it is given (else null) only where `response` (default: response_table) shows the
+    group's respondents; the respondents' population figures only for at least `min_cell` respondents."""
     r = _respondents(df)
     reported = reporting_groups(df, min_cell)
+    response = response_table(df, min_cell) if response is None else response
+    shown = {g for gr, g, sup in zip(response["grouping"], response["group"], response["suppressed"])
+             if gr == "kommungrupp" and not sup}
     dist_all = reported.value_counts(normalize=True)
     dist_r = reported[r.index].value_counts(normalize=True)
+    few = len(r) < min_cell  # the median of one respondent's population names the municipality
     return {
-        "population_median": {"all": float(df["folkmangd"].median()), "respondents": float(r["folkmangd"].median())},
-        "population_mean": {"all": float(df["folkmangd"].mean()), "respondents": float(r["folkmangd"].mean())},
-        "group_share": {g: {"all": round(float(dist_all.get(g, 0)), 4), "respondents": round(float(dist_r.get(g, 0)), 4)}
+        "population_median": {"all": float(df["folkmangd"].median()),
+                              "respondents": None if few else float(r["folkmangd"].median())},
+        "population_mean": {"all": float(df["folkmangd"].mean()),
+                            "respondents": None if few else float(r["folkmangd"].mean())},
+        "group_share": {g: {"all": round(float(dist_all.get(g, 0)), 4),
+                            "respondents": round(float(dist_r.get(g, 0)), 4) if g in shown else None}
                         for g in _ordered_levels(reported)},
     }
 
@@ -421,13 +442,21 @@ def respondent_profile(df: pd.DataFrame, min_cell: int = 5) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 def compute(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5) -> dict[str, Any]:
-    """All tables of the step from analysis.parquet (pure)."""
+    """All tables of the step from analysis.parquet (pure).
+
+    A national item with fewer than `min_cell` valid answers is suppressed like any other cell; the
+    non-response model is fitted only where it exists (analysis.compute.estimable); `not_estimable`
+    lists why not (empty when it was fitted)."""
+    from .estimable import nonresponse_problems
+
+    problems = nonresponse_problems(df)
     return {
-        "headline": headline_table(df, alpha),
+        "headline": suppress_items(headline_table(df, alpha), min_cell),
         "headline_by_group": headline_by_group(df, alpha, min_cell),
         "maturity_index": maturity_table(df, alpha, min_cell),
         "response": response_table(df, min_cell),
-        "nonresponse_model": nonresponse_model(df, alpha),
+        "nonresponse_model": pd.DataFrame(columns=NONRESPONSE_COLUMNS) if problems else nonresponse_model(df, alpha),
+        "not_estimable": {"nonresponse_model": problems} if problems else {},
     }
 
 
@@ -451,5 +480,6 @@ def summary(df: pd.DataFrame, tables: dict[str, pd.DataFrame], *, alpha: float, 
         "response_rate": None if pd.isna(rate) else float(rate),
         "weights": {str(g): float(v) for g, v in w.groupby(df[STRATA].astype(str)).first().items()
                     if str(g) in shown},
-        "respondent_profile": respondent_profile(df, min_cell),
+        "respondent_profile": respondent_profile(df, min_cell, tables["response"]),
+        "not_estimable": tables.get("not_estimable", {}),
     }

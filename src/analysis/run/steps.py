@@ -109,9 +109,14 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
     from ..compute.codebook import default_codebook
     from ..present import figures
 
+    from ..compute import estimable
+
     analysis, synthetic = _processed(P)
     out = Path(P["output_dir"])
     alpha = float(P["alpha"])
+    problems = estimable.model_problems(analysis)
+    if problems:  # degenerate but valid data: empty tables, and the summary says why
+        return _no_models(P, analysis, synthetic, problems)
     table = models.fit_all(analysis, alpha, min_cell=int(P["min_cell"])).assign(data_source=_source(synthetic))
     rel = models.reliability_table(analysis, alpha, int(P["seed"])).assign(data_source=_source(synthetic))
     ver = models.verdict_table(table, alpha).assign(data_source=_source(synthetic))
@@ -138,9 +143,38 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
         "firth_fits": table.loc[table["method"] == "Firth", ["spec", "outcome"]].drop_duplicates()
         .to_dict(orient="records"),
         "figures": sorted(str(p.relative_to(out)) for lg in figs.values() for ps in lg.values() for p in ps),
+        "not_estimable": [],
     }
     write_json("model_summary", summary, out)
     return {**written, "summary": summary, "figures": figs[P["lang"]], "synthetic": synthetic}
+
+
+def _no_models(P: dict[str, Any], analysis, synthetic: bool, problems: list[dict]) -> dict[str, Any]:
+    """03 on data the models cannot use (analysis.compute.estimable): the three tables without rows,
+    no figures, and model_summary.json listing the problems under `not_estimable`."""
+    import pandas as pd
+
+    from ..compute import models
+
+    out = Path(P["output_dir"])
+    for stale in (out / "figures").glob("model_*"):  # an earlier run's model figures would contradict this one
+        stale.unlink()
+    written = {}
+    for name in ("models", "reliability", "verdicts"):
+        cols = [c for c in schemas.contract(name).schema.columns if c != "data_source"]
+        df = pd.DataFrame(columns=cols).assign(data_source=pd.Series(dtype="str"))
+        write_table(name, df, out)
+        written[name] = schemas.validate(name, df)
+    summary = {
+        "step": "03_model", "synthetic": synthetic, "alpha": float(P["alpha"]),
+        "n_respondents": int(analysis["responded"].sum()), "n_municipalities": int(len(analysis)),
+        "specs": [], "primary_family": {"terms": list(models.PRIMARY_TERMS), "outcomes": list(models.OUTCOMES),
+                                        "adjustment": "fdr_bh"},
+        "meaningful_odds_ratio": models.MEANINGFUL_OR, "firth_fits": [], "figures": [],
+        "not_estimable": problems,
+    }
+    write_json("model_summary", summary, out)
+    return {**written, "summary": summary, "figures": {}, "synthetic": synthetic}
 
 
 # ------------------------------------------------------------------------------------------- 04

@@ -265,3 +265,11 @@ def test_the_report_step_refuses_to_publish_a_derivable_cell(small_run, tmp_path
     msg = str(exc.value)
     assert "disclosure audit (derivable): response lan_kod 09" in msg and "\n" not in msg
     assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_what_the_national_total_says_about_everyone_is_not_a_leak(analysis):
+    # every municipality responded: the total says so for Gotland too; nothing to hide, nothing to fail
+    a = analysis.assign(responded=True)
+    rt = survey.response_table(a, 5)
+    assert rt.loc[rt["grouping"] == "all", "respondents"].item() == 290
+    assert _audit_table("response", rt, a).empty

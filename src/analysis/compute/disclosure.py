@@ -154,19 +154,21 @@ class _TableAudit:
         return (kind, row["item"] if self.has_item and kind in ("eligible", "yes") else None)
 
     def _lp(self, with_table: bool) -> LinearAudit:
+        """The model with the other tables' facts, and this table's shown rows (all of them, or only
+        its national rows: what the totals say about everyone cannot be hidden by hiding groups)."""
         kinds = {"responded", self.kind, PROTECTED[self.kind]} & {"responded", "complete", "score"}
         lp = LinearAudit(self.units, county_kinds=tuple(sorted(kinds)) if self.county else ())
         for f_kind, f_item, grouping, group, value in self.facts:
             lp.count((f_kind, f_item if f_kind in ("eligible", "yes") else None), grouping, group, value, value)
-        if with_table:
-            supp = self.out["suppressed"].astype(bool)
-            for _, row in self.out[~supp].iterrows():
-                n = float(row[self.n_col])
-                lp.count(self.measure(self.kind, row), row["grouping"], row["group"], n, n)
-                if self.ratio_col and not pd.isna(row[self.ratio_col]):
-                    p = float(row[self.ratio_col])
-                    lp.ratio(self.measure(PROTECTED[self.kind], row), self.measure(self.kind, row),
-                             row["grouping"], row["group"], p - 1e-9, p + 1e-9, self.weights)
+        supp = self.out["suppressed"].astype(bool)
+        rows = self.out[~supp] if with_table else self.out[~supp & (self.out["grouping"] == "all")]
+        for _, row in rows.iterrows():
+            n = float(row[self.n_col])
+            lp.count(self.measure(self.kind, row), row["grouping"], row["group"], n, n)
+            if self.ratio_col and not pd.isna(row[self.ratio_col]):
+                p = float(row[self.ratio_col])
+                lp.ratio(self.measure(PROTECTED[self.kind], row), self.measure(self.kind, row),
+                         row["grouping"], row["group"], p - 1e-9, p + 1e-9, self.weights)
         return lp
 
     def _derivable(self, lp: LinearAudit, row) -> bool:
@@ -190,7 +192,7 @@ class _TableAudit:
             if not self._derivable(lp, row):
                 continue
             key = (row["grouping"], row["group"], row["item"] if self.has_item else None)
-            if key not in self._external:  # derivable from other tables alone: nothing to do here
+            if key not in self._external:  # derivable from other tables and totals alone: nothing to do here
                 self._external[key] = self._derivable(self._lp(False), row)
             if self._external[key]:
                 continue
@@ -458,7 +460,8 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
     - shown_elsewhere: a cell hidden in one place is shown in another;
     - derivable: the linear bounds of what a hidden row protects (who responded, how many said
       yes, how many areas are established; PROTECTED_BY_TABLE) leave a single whole number, while
-      the row has someone to protect (its base count may be above 0);
+      the row has someone to protect (its base count may be above 0) and the national totals alone
+      do not already say it (when all 290 responded, every group did);
     - inconsistent: the published numbers contradict each other (no solution).
     An empty frame means no suppressed cell can be worked out from what is published.
     """
@@ -557,6 +560,7 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
             w = known_w if weighted else dict.fromkeys(map(str, lp.strata), 1.0)
             lp.ratio(measure_of(num, item), measure_of(den, item), grouping, group, lo - 1e-9, hi + 1e-9, w)
 
+    totals_only = None
     targets: dict[tuple, dict] = {}
     for rec in recs[recs["row_suppressed"].astype(bool)].to_dict("records"):
         if rec["table"] in PROTECTED_BY_TABLE:
@@ -579,5 +583,12 @@ def audit(records: pd.DataFrame, units: pd.DataFrame, min_cell: int, areas: tupl
             bb = lp.bounds(measure_of(base, m[1]), grouping, group)
             if bb is not None and bb[1] < 1 - 1e-6:  # a count below 1 is 0
                 continue
+        if totals_only is None:  # what the national totals say about everyone (e.g. all 290 responded)
+            totals_only = LinearAudit(units, areas, tuple(sorted(county_kinds)))
+            for key, (lo, hi, _) in facts.items():
+                if key[0] == "count" and key[2] == "all":
+                    totals_only.count(key[1], "all", "all", lo, hi)
+        if derivable(totals_only.bounds(m, grouping, group)):
+            continue
         findings.append(_finding("derivable", rec, name, f"the published numbers give exactly {round(b[0])}"))
     return pd.DataFrame(findings, columns=FINDING_COLUMNS)

@@ -56,7 +56,7 @@ def write_processed(register, folder, seed: int = 2019, raw_name: str = "synthet
 def _small_params(base, lang: str, reference_dir, raw, **over):
     from analysis.run import params
 
-    return params.resolve(params.merge({
+    return params.resolve(params.merge(params.load_yaml(ROOT / params.DEFAULT_FILE), {
         "wave": 2019, "raw_path": str(raw), "reference_dir": str(reference_dir),
         "processed_dir": str(base / "processed"), "output_dir": str(base / f"reports_{lang}"), "lang": lang,
         "alpha": 0.05, "seed": 2019, "min_cell": 5, **over}))

@@ -89,14 +89,16 @@ def test_hand_made_dedup_and_kept_rows(result):
     r = result.responses
     # R01 superseded by R04 (Stockholm, later); R03 never submitted; R05 and R06 (Mönsterås)
     # were submitted at the same time, R06 was started later -> R06 kept.
-    assert r["response_id"].tolist() == ["R02", "R04", "R06", "R07"]
+    # responses are identified by their row in the raw file (R02 is row 3), never by their id
+    assert r["raw_row"].tolist() == [3, 5, 7, 8]
     assert r["kommunkod"].tolist() == ["0114", "0180", "0861", "1256"]
     dropped = result.log[result.log["action"].str.startswith("row_dropped")]
     assert dropped["detail"].tolist() == [
-        "R01 (kommunkod 0180): superseded by the later complete submission R04",
-        "R03 (kommunkod 0184): not submitted (no submission time); municipality has no complete submission",
-        "R05 (kommunkod 0861): superseded by the later complete submission R06",
+        "row 2 (kommunkod 0180): superseded by the later complete submission row 5",
+        "row 4 (kommunkod 0184): not submitted (no submission time); municipality has no complete submission",
+        "row 6 (kommunkod 0861): superseded by the later complete submission row 7",
     ]
+    assert not result.log.astype(str).apply(lambda c: c.str.contains(r"R0\d")).any().any()
 
 
 def test_hand_made_log_counts(result):
@@ -129,7 +131,7 @@ def test_hand_made_log_counts(result):
 
 
 def test_hand_made_mapped_values(result):
-    r = result.responses.set_index("response_id")
+    r = result.responses.set_index(result.responses["raw_row"].map({3: "R02", 5: "R04", 7: "R06", 8: "R07"}))
     assert r.loc["R02", "ciso"] == "Ja"
     assert r.loc["R02", "leadership_informed"] == "Ja, vid behov"
     assert r.loc["R02", "risk_management"] == "Inget arbetssätt"
@@ -140,9 +142,10 @@ def test_hand_made_mapped_values(result):
     assert r["self_rating"].tolist()[:3] == [4, 5, 1] and pd.isna(r.loc["R07", "self_rating"])
     assert r["leadership_informed"].dtype == pd.CategoricalDtype(["Nej", "Ja, vid behov", "Ja, regelbundet"], ordered=True)
     assert r["ciso"].dtype == pd.CategoricalDtype(["Nej", "Ja"], ordered=False)
-    assert r.loc["R04", "comment"] == "Vi arbetar; med =SUM(A1) och <b>HTML</b>"
     assert r.loc["R04", "submitted_at"] == pd.Timestamp("2019-03-05 08:00")
     assert not set(r.columns) & {v.id for v in CB.personal}
+    # free text, ids and the synthetic mark never reach processed data
+    assert not set(r.columns) & {"comment", "response_id", "synthetic_marker"}
 
 
 def test_hand_made_analysis(result, register):
@@ -306,20 +309,19 @@ HOSTILE = [
 ]
 
 
-def test_hostile_free_text_passes_through_unchanged(tmp_path, reference_dir):
+def test_hostile_free_text_is_read_verbatim_and_not_stored(tmp_path, reference_dir):
     raw = hand_made()
-    kept = ["R02", "R04", "R06", "R07"]
-    texts = dict(zip(kept, HOSTILE[:4]))
     raw.loc[raw[H["response_id"]] == "R02", H["comment"]] = HOSTILE[4]
     raw.loc[raw[H["response_id"]] == "R04", H["comment"]] = HOSTILE[5]
     raw.loc[raw[H["response_id"]] == "R06", H["comment"]] = HOSTILE[7]
     raw.loc[raw[H["response_id"]] == "R07", H["comment"]] = " | ".join(HOSTILE[:4] + [HOSTILE[6]])
-    texts = dict(zip(kept, raw.set_index(H["response_id"]).loc[kept, H["comment"]]))
     path = _write(raw, tmp_path / "hostile.csv")
     assert io.read_export(path)[H["comment"]].tolist() == raw[H["comment"]].tolist()
-    steps.clean(_params(tmp_path, path, reference_dir))
+    result = steps.clean(_params(tmp_path, path, reference_dir))
     resp = pd.read_parquet(tmp_path / "processed" / "responses.parquet")
-    assert dict(zip(resp["response_id"], resp["comment"])) == texts
+    assert "comment" not in resp.columns
+    assert _log(result, "dropped_free_text", "comment") == 4  # the non-blank comments, counted
+    _assert_no_pii(tmp_path / "processed", {"HYPERLINK", "onerror", "radbrytning", "x" * 100})
 
 
 def _bad(tmp_path, reference_dir, name, data: bytes | None = None, df: pd.DataFrame | None = None):
@@ -398,6 +400,7 @@ def test_bad_municipality(tmp_path, reference_dir, name, code):
 def test_bad_duplicate_response_id(tmp_path, reference_dir):
     msg = _bad(tmp_path, reference_dir, "d.csv", df=_edit("R05", "response_id", "R02"))
     assert "rows 3, 6" in msg and "Svars-ID" in msg and "unique" in msg
+    assert "R02" not in msg  # ids are never echoed (they may hold personal data)
 
 
 def test_bad_blank_response_id(tmp_path, reference_dir):
@@ -504,3 +507,80 @@ def test_renamed_synthetic_export_is_still_marked_synthetic(register):
     real = raw.drop(columns=[CB["synthetic_marker"].header])
     assert clean.clean(real, register, CB, "export_2019.csv").run_info["synthetic"] is False
     assert clean.clean(real, register, CB, "synthetic_x.csv").run_info["synthetic"] is True
+
+
+# ---------------------------------------------------------------------------------------------
+# no silent loss: every cell that becomes missing is in the log; times with UTC offsets
+# ---------------------------------------------------------------------------------------------
+
+
+def test_log_accounts_for_every_missing_cell(synthetic_run):
+    """Each column of responses.parquet: its missing cells equal what the log says was set missing."""
+    _raw, _path, P, result = synthetic_run
+    resp, lg = result.responses, result.log
+    kept = len(resp)
+    missing_actions = {"dont_know", "blank", "column_absent"}
+    checked = 0
+    for col in resp.columns:
+        if col in ("raw_row", "kommunkod"):
+            continue
+        rows = lg[lg["column"] == col]
+        logged_missing = int(rows.loc[rows["action"].isin(missing_actions), "count"].sum())
+        assert int(resp[col].isna().sum()) == logged_missing, col
+        if CB[col].is_coded:
+            logged = rows.loc[rows["action"].isin({"labels_mapped", "dont_know", "blank"}), "count"].sum()
+            assert logged == kept, col
+        checked += 1
+    assert checked == len(resp.columns) - 2
+    assert int(lg.loc[lg["action"] == "dont_know", "count"].sum()) > 0  # the synthetic export has "Vet ej"
+
+
+def test_times_across_a_daylight_saving_change_are_compared_in_utc(register):
+    raw = hand_made()
+    # Mönsterås: R05 and R06, submitted on either side of the change of 31 March 2019 (02:00 CET ->
+    # 03:00 CEST). R05's local clock reads later, but R06 was submitted later in UTC.
+    for rid, sub in (("R05", "2019-03-31T03:30:00+02:00"), ("R06", "2019-03-31T02:45:00+01:00")):
+        raw.loc[raw[H["response_id"]] == rid, H["submitted_at"]] = sub
+    for rid in ("R01", "R02", "R04", "R07"):
+        t = raw.loc[raw[H["response_id"]] == rid, H["submitted_at"]].iloc[0]
+        raw.loc[raw[H["response_id"]] == rid, H["submitted_at"]] = t.replace(" ", "T") + ":00+01:00"
+    r = clean.clean(raw, register, CB, "tz.csv")
+    kept = r.responses.set_index("kommunkod")
+    assert kept.loc["0861", "raw_row"] == 7  # R06: 01:45 UTC is later than R05's 01:30 UTC
+    assert kept.loc["0861", "submitted_at"] == pd.Timestamp("2019-03-31 01:45", tz="UTC")
+    assert str(r.responses["submitted_at"].dtype) == "datetime64[us, UTC]"
+    assert "UTC offsets converted to UTC" in " ".join(r.log.loc[r.log["column"] == "submitted_at", "detail"])
+
+
+def test_a_time_column_mixing_offsets_and_none_is_refused(register):
+    raw = hand_made()
+    raw.loc[raw[H["response_id"]] == "R02", H["started_at"]] = "2019-03-01T09:00+01:00"
+    with pytest.raises(InputError) as exc:
+        clean.clean(raw, register, CB, "mixed.csv")
+    msg = str(exc.value)
+    assert msg.startswith("mixed.csv, row 3, column 'Startad': expected every time in the column with a UTC offset")
+    assert "a mix of the two" in msg
+
+
+def test_xlsx_answers_as_formulas_without_saved_values_stop_the_run(tmp_path, reference_dir):
+    """The issue's case: 134 CISO answers written as formulas by a program that saves no results
+    were read as blanks and the run succeeded; now the step stops naming the rows and the column."""
+    from openpyxl import load_workbook
+
+    from analysis.compute import reference, synthetic
+
+    raw, _ = synthetic.generate(reference.load_register(reference_dir), seed=2019)
+    path = io.write_export(raw, tmp_path / "export.xlsx", "xlsx")
+    wb = load_workbook(path)
+    ws = wb.active
+    col = [c.value for c in ws[1]].index(H["ciso"]) + 1
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == "Ja"][:134]
+    for r in rows:
+        ws.cell(r, col).value = '=IF(TRUE,"Ja","Nej")'
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
+        steps.clean(_params(tmp_path, path, reference_dir))
+    msg = str(exc.value)
+    assert f"rows {rows[0]}, {rows[1]}" in msg and f"column {H['ciso']!r}" in msg
+    assert "134 formula cell(s) without a saved result" in msg and "\n" not in msg
+    assert not (tmp_path / "processed").exists()

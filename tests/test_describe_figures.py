@@ -28,7 +28,7 @@ def run(request, processed, tmp_path_factory, reference_dir):
     out = tmp_path_factory.mktemp(f"out_{request.param}")
     P = params.notebook_params(wave=2019, raw_path="unused.csv", reference_dir=str(reference_dir),
                                processed_dir=str(processed), output_dir=str(out), lang=request.param,
-                               alpha=0.05, seed=2019, min_cell=5)
+                               alpha=0.05, seed=2019, min_cell=5, max_rows=100000, max_input_mb=200)
     return out, steps.describe(P)
 
 
@@ -50,7 +50,8 @@ def test_tables_written_with_source_mark(run):
         t = pd.read_csv(f, encoding="utf-8-sig")
         assert t.columns[-1] == "data_source" and (t["data_source"] == "synthetic").all()
     head = pd.read_csv(out / "tables" / "headline.csv", encoding="utf-8-sig")
-    assert list(head.columns[:-1]) == survey.HEADLINE_COLUMNS
+    assert list(head.columns[:-1]) == [*survey.HEADLINE_COLUMNS, "suppressed"]
+    assert not head["suppressed"].any()  # every item has far more than min_cell valid answers
 
 
 def test_summary_json(run):
@@ -58,7 +59,8 @@ def test_summary_json(run):
     s = json.loads((out / "describe_summary.json").read_text(encoding="utf-8"))
     assert s["synthetic"] is True and s["n_municipalities"] == 290
     assert 0 < s["response_rate"] <= 1 and s["n_respondents"] == round(s["response_rate"] * 290)
-    assert set(s["weights"]) == {"A1", "A2", "B3", "B4", "B5", "C6", "C7", "C8", "C9"}
+    # A1's and A2's weights (3 / n_A1, 43 / n_A2) would give back the counts "A1+A2" hides
+    assert set(s["weights"]) == {"B3", "B4", "B5", "C6", "C7", "C8", "C9"}
     assert not any(isinstance(v, str) and " " in v for v in s.values())  # numbers and codes, no prose
 
 

@@ -115,6 +115,24 @@ def test_index_links_everything_after_the_first_build(e2e):
     _assert_index_complete(e2e["base"] / "report")
 
 
+def test_disclosure_audit_of_everything_the_runner_published(e2e):
+    """Every CSV, the workbook, report.html, the notebook pages and the JSON summary: no hidden
+    cell can be worked out (issue 14: 01's page showed A1 on its own)."""
+    from analysis import schemas
+    from analysis.present import published
+
+    out = e2e["base"] / "report"
+    recs = published.records(out, "sv")
+    pages = {s for s in recs["source"] if s.startswith("notebooks/")}
+    assert {"notebooks/01_clean.html", "notebooks/02_describe.html"} <= pages
+    assert "tables.xlsx:response" in set(recs["source"])
+    shown = recs[(recs["source"] == "notebooks/01_clean.html") & (recs["table"] == "response")]
+    assert "A1+A2" in set(shown["group"]) and "A1" not in set(shown["group"])
+    units = schemas.read_table("analysis", e2e["base"] / "processed")
+    found = published.audit_folder(out, units, 5, "sv")
+    assert found.empty, found.to_string()
+
+
 def test_second_run_executes_nothing(e2e):
     r = _cli("run", *e2e["args"], cwd=e2e["root"])
     assert r.returncode == 0, r.stderr

@@ -32,7 +32,9 @@ def test_int_given_for_float_is_accepted(root):
 @pytest.mark.parametrize(
     "override, key",
     [("colour=red", "colour"), ("wave=twenty", "wave"), ("lang=de", "lang"), ("alpha=2", "alpha"),
-     ("seed=1.5", "seed"), ("min_cell=0", "min_cell"), ("wave=true", "wave")],
+     ("seed=1.5", "seed"), ("min_cell=0", "min_cell"), ("wave=true", "wave"), ("max_rows=0", "max_rows"),
+     ("max_rows=1e3", "max_rows"), ("max_input_mb=0", "max_input_mb"), ("max_input_mb=-1", "max_input_mb"),
+     ("max_input_mb=.inf", "max_input_mb"), ("max_input_mb=lots", "max_input_mb")],
 )
 def test_bad_override_names_the_key(root, override, key):
     with pytest.raises(params.ParamError) as exc:
@@ -74,3 +76,9 @@ def test_dangerous_or_invalid_values_are_refused(root, override, key):
     with pytest.raises(params.ParamError) as exc:
         params.load(overrides=[override], root=root)
     assert repr(key) in str(exc.value)
+
+
+def test_read_limits_are_parameters(root):
+    P = params.load(overrides=["max_rows=500", "max_input_mb=1.5"], root=root)
+    assert P["max_rows"] == 500 and P["max_input_mb"] == 1.5
+    assert params.load(root=root)["max_input_mb"] == 200.0

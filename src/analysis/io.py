@@ -100,9 +100,10 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(df: pd.DataFrame, target: str | Path, *, excel: bool = False) -> Path:
-    """Write a CSV atomically; `excel=True` adds a UTF-8 BOM and neutralises formula-like cells."""
-    if excel:
+def write_csv(df: pd.DataFrame, target: str | Path, *, excel: bool = False, neutralise: bool | None = None) -> Path:
+    """Write a CSV atomically; `excel=True` adds a UTF-8 BOM; formula-like text cells are neutralised
+    when `neutralise` is true (default: when `excel` is)."""
+    if excel if neutralise is None else neutralise:
         df = neutralise_formulas(df)
     text = df.to_csv(index=False, lineterminator="\n")
     return write_text(text, target, encoding="utf-8-sig" if excel else "utf-8")
@@ -140,6 +141,18 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
 # --------------------------------------------------------------------------------------------
 # Reading raw survey exports
 # --------------------------------------------------------------------------------------------
+
+# Limits on what reading accepts (parameters max_rows and max_input_mb; params/default.yaml holds
+# the same defaults). The survey has one row per municipality (290) plus abandoned and repeated
+# submissions: 100,000 rows is over 300 times that; 200 MB of uncompressed content is far more than
+# 100,000 rows of this questionnaire take as CSV (27 MB) or as the XML inside an xlsx.
+DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_INPUT_MB = 200
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_XML_CHUNK = 1 << 20
+_MAX_ZIP_MEMBERS = 10_000
+
 
 CSV_SUFFIXES = (".csv",)
 XLSX_SUFFIXES = (".xlsx",)
@@ -214,7 +227,7 @@ def _header_line(data: bytes) -> tuple[str, bool]:
         return line.decode("cp1252", errors="replace"), False
 
 
-def _arrow_csv(data: bytes, sep: str, headers: list[str], path: Path) -> pd.DataFrame:
+def _arrow_csv(data: bytes, sep: str, headers: list[str], path: Path, max_rows: int = DEFAULT_MAX_ROWS) -> pd.DataFrame:
     """Parse UTF-8 CSV bytes with pyarrow, every column as string; InputError on malformed rows."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -242,6 +255,7 @@ def _arrow_csv(data: bytes, sep: str, headers: list[str], path: Path) -> pd.Data
         rows = [r for r in bad_rows if r is not None]
         raise _input_error(path, f"every row with the header's {len(headers)} fields (delimiter {sep!r})",
                            f"{len(bad_rows)} row(s) with a different number of fields", rows=rows or None)
+    _too_many_rows(path, table.num_rows, max_rows)  # before the rows become Python objects
     return table.to_pandas()
 
 
@@ -253,14 +267,32 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _mb(n_bytes: float) -> str:
+    return f"{n_bytes / 1e6:,.1f} MB"
+
+
+def _too_big(path: Path, size: int, max_input_mb: float, what: str) -> None:
+    if size > max_input_mb * 1e6:
+        raise _input_error(path, f"at most {max_input_mb:g} MB of {what} (parameter max_input_mb)", _mb(size))
+
+
+def _too_many_rows(path: Path, n_rows: int, max_rows: int, exact: bool = True) -> None:
+    if n_rows > max_rows:
+        found = f"{n_rows:,} data rows" if exact else f"more than {max_rows:,} data rows"
+        raise _input_error(path, f"at most {max_rows:,} data rows (parameter max_rows)", found)
+
+
+def _read_csv(path: Path, max_rows: int, max_input_mb: float) -> pd.DataFrame:
     """CSV via pyarrow's parser (multi-threaded).
 
     UTF-8 is validated by pyarrow as it parses (no extra pass); if parsing fails and the bytes are
     not UTF-8, the file is decoded strictly as Windows-1252 and parsed again; else an InputError.
+    The file's size is checked before it is read and the row count before the rows become Python
+    objects, so memory stays within a small multiple of `max_input_mb`.
     """
     import csv
 
+    _too_big(path, path.stat().st_size, max_input_mb, "CSV text")
     data = path.read_bytes()
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise _input_error(path, "a header row and at least one data row", "an empty file")
@@ -276,21 +308,223 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if dupes:
         raise _input_error(path, "each column header once", "repeated headers", rows=1, columns=dupes)
     try:
-        return _arrow_csv(data, sep, headers, path)
+        return _arrow_csv(data, sep, headers, path, max_rows)
     except Exception:
         if _is_utf8(data):
             raise
     # not UTF-8: strict Windows-1252 or an error
     data = decode_text(data, path)[0].encode("utf-8")
-    return _arrow_csv(data, sep, headers, path)
+    return _arrow_csv(data, sep, headers, path, max_rows)
 
 
-def _read_xlsx(path: Path) -> pd.DataFrame:
+# --- xlsx: checked before it is parsed ---------------------------------------------------------
+
+def _column_index(ref: str) -> int:
+    """'C5' -> 2 (0-based column of an A1-style cell reference)."""
+    n = 0
+    for ch in ref:
+        if not ch.isalpha():
+            break
+        n = n * 26 + (ord(ch.upper()) - 64)
+    return n - 1
+
+
+def _count_tags(stream, patterns: dict[str, re.Pattern], stop: dict[str, int] | None = None) -> dict[str, int]:
+    """Occurrences of each pattern in a byte stream, read in chunks (bounded memory); stops early
+    once a count exceeds its `stop` value. Text and attribute values in XML cannot hold '<', so
+    a tag pattern counts tags only (a comment or CDATA could only add to a count)."""
+    counts = dict.fromkeys(patterns, 0)
+    stop = stop or {}
+    overlap = 64
+    buf = b""
+    while True:
+        chunk = stream.read(_XML_CHUNK)
+        buf += chunk
+        end = len(buf) if not chunk else max(0, len(buf) - overlap)
+        for name, pat in patterns.items():
+            counts[name] += sum(1 for m in pat.finditer(buf) if m.start() < end)
+        if any(counts[k] > v for k, v in stop.items()) or not chunk:
+            return counts
+        buf = buf[end:]
+
+
+def _local(name: str) -> str:
+    return name.rsplit(" ", 1)[-1]
+
+
+class _SheetScan:
+    """One expat pass over a worksheet: formula cells without a saved value, and row 1's cells."""
+
+    def __init__(self) -> None:
+        self.uncached: list[tuple[int, int]] = []  # (1-based row, 0-based column)
+        self.header: dict[int, tuple[str | None, str]] = {}  # column -> (cell type, raw text)
+        self._row = 0
+        self._cell: list[Any] | None = None  # [row, col, type, has_formula, value text]
+        self._text_target: str | None = None
+        self._root: str | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = _local(name)
+        if self._root is None:
+            self._root = tag
+        if self._root != "worksheet":
+            return
+        if tag == "row":
+            self._row = int(attrs.get("r", self._row + 1))
+        elif tag == "c":
+            ref = attrs.get("r", "")
+            col = _column_index(ref) if ref else (self._cell[1] + 1 if self._cell else 0)
+            self._cell = [self._row, col, attrs.get("t"), False, None]
+        elif self._cell is not None:
+            if tag == "f":
+                self._cell[3] = True
+            elif tag in ("v", "t"):
+                self._text_target = tag
+                if self._cell[4] is None:
+                    self._cell[4] = ""
+
+    def text(self, data: str) -> None:
+        if self._text_target and self._cell is not None and self._root == "worksheet":
+            self._cell[4] += data
+
+    def end(self, name: str) -> None:
+        tag = _local(name)
+        if self._root != "worksheet":
+            return
+        if tag in ("v", "t"):
+            self._text_target = None
+        elif tag == "c" and self._cell is not None:
+            row, col, typ, formula, value = self._cell
+            # no <v> at all, or an empty one where only a text result may be empty
+            if formula and (value is None or (value == "" and typ not in ("str", "inlineStr"))):
+                self.uncached.append((row, col))
+            if row == 1:
+                self.header[col] = (typ, value or "")
+
+
+def _expat_pass(stream, handler) -> None:
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.text
+    while chunk := stream.read(_XML_CHUNK):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _shared_strings(zf: zipfile.ZipFile, wanted: set[int]) -> dict[int, str]:
+    """The shared strings with the given indices (streamed; stops after the largest)."""
+    name = next((n for n in zf.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+    if name is None or not wanted:
+        return {}
+
+    class _Strings:
+        def __init__(self):
+            self.i, self.inside, self.parts, self.out = -1, False, [], {}
+
+        def start(self, tag, attrs):
+            tag = _local(tag)
+            if tag == "si":
+                self.i += 1
+                self.parts = []
+            self.inside = tag == "t"
+
+        def text(self, data):
+            if self.inside:
+                self.parts.append(data)
+
+        def end(self, tag):
+            tag = _local(tag)
+            if tag == "t":
+                self.inside = False
+            elif tag == "si" and self.i in wanted:
+                self.out[self.i] = "".join(self.parts)
+                if len(self.out) == len(wanted):
+                    raise StopIteration
+
+    h = _Strings()
+    try:
+        with zf.open(name) as fh:
+            _expat_pass(fh, h)
+    except StopIteration:
+        pass
+    return h.out
+
+
+def _check_xlsx(path: Path, max_rows: int, max_input_mb: float) -> None:
+    """Refuse, before any parsing, a workbook that is too big, has too many rows, or has formula
+    cells without a saved value (read as blanks, they would lose answers silently).
+
+    Uses the zip's declared sizes (Python's zipfile never inflates a member beyond its declared
+    size: a member that lies fails its CRC check), then one streamed pass per XML member that
+    counts <row> tags and stops as soon as there are too many.
+    """
+    _too_big(path, path.stat().st_size, max_input_mb, "file")
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _input_error(path, "a readable .xlsx workbook", type(exc).__name__) from None
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > _MAX_ZIP_MEMBERS:
+            raise _input_error(path, f"an .xlsx workbook (at most {_MAX_ZIP_MEMBERS:,} parts)", f"{len(infos):,} parts")
+        _too_big(path, sum(i.file_size for i in infos), max_input_mb, "uncompressed content")
+        try:
+            for info in infos:
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    with zf.open(info) as fh:
+                        head = fh.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise _input_error(path, "an .xlsx workbook (no DTD or entity declarations)",
+                                           f"a declaration in {info.filename}")
+                # every part, whatever its name: the workbook's relationships may name any part a sheet
+                with zf.open(info) as fh:
+                    counts = _count_tags(fh, {"rows": _ROW_TAG, "formulas": _FORMULA_TAG},
+                                         stop={"rows": max_rows + 1})
+                _too_many_rows(path, counts["rows"] - 1, max_rows, exact=counts["rows"] <= max_rows + 1)
+                if counts["formulas"]:
+                    scan = _SheetScan()
+                    with zf.open(info) as fh:
+                        _expat_pass(fh, scan)
+                    if scan.uncached:
+                        _uncached_error(path, zf, scan)
+        except zipfile.BadZipFile as exc:
+            raise _input_error(path, "a readable .xlsx workbook", f"a damaged zip member ({exc})"[:120]) from None
+        except Exception as exc:  # expat errors and the like: a damaged workbook
+            from .errors import InputError
+
+            if isinstance(exc, InputError):
+                raise
+            raise _input_error(path, "a readable .xlsx workbook", type(exc).__name__) from None
+
+
+def _uncached_error(path: Path, zf: zipfile.ZipFile, scan: _SheetScan) -> None:
+    rows = sorted({r for r, _ in scan.uncached})
+    cols = sorted({c for _, c in scan.uncached})
+    wanted = {int(v) for t, v in (scan.header.get(c, (None, "")) for c in cols) if t == "s" and v.strip().isdigit()}
+    strings = _shared_strings(zf, wanted)
+
+    def header(c: int) -> str:
+        typ, value = scan.header.get(c, (None, ""))
+        text = strings.get(int(value), "") if typ == "s" and value.strip().isdigit() else value
+        return text.strip() or f"column {c + 1}"
+
+    names = [header(c) for c in cols]
+    raise _input_error(path, "a value in every cell (a formula's saved result)",
+                       f"{len(scan.uncached):,} formula cell(s) without a saved result; open the file in Excel or "
+                       "LibreOffice and save it, or export values", rows=rows,
+                       columns=names[0] if len(names) == 1 else names[:5] + (["..."] if len(names) > 5 else []))
+
+
+def _read_xlsx(path: Path, max_rows: int, max_input_mb: float) -> pd.DataFrame:
     import pandas as pd  # lazy: the runner's no-op path imports io without pandas
-    import zipfile
 
     if not zipfile.is_zipfile(path):
         raise _input_error(path, "an .xlsx workbook", "a file that is not a zip-based workbook")
+    _check_xlsx(path, max_rows, max_input_mb)
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, na_filter=False,
                                engine="openpyxl")
@@ -303,12 +537,18 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     return next(iter(used.values()), next(iter(sheets.values())))
 
 
-def read_export(path: str | Path) -> pd.DataFrame:
+def read_export(path: str | Path, *, max_rows: int = DEFAULT_MAX_ROWS,
+                max_input_mb: float = DEFAULT_MAX_INPUT_MB) -> pd.DataFrame:
     """Read a raw survey export (CSV or xlsx) as strings with its raw headers; never modifies it.
 
     CSV: comma or semicolon (detected from the header), UTF-8 with or without BOM, or Windows-1252.
     Every cell is a string: "" is a blank answer, "NA" is the text "NA". Headers are stripped of
     surrounding white space. Raises analysis.errors.InputError naming the file and the problem.
+
+    Bounded: a file with more than `max_rows` data rows, or more than `max_input_mb` megabytes of
+    content (a CSV's size; an xlsx's size and the declared uncompressed size of its parts) is
+    refused before its rows are parsed. An xlsx formula cell without a saved result is refused
+    (it would read as a blank). Formula cells with a saved result are read as that result.
     """
     import pandas as pd  # lazy: the runner's no-op path imports io without pandas
     path = Path(path)
@@ -316,15 +556,16 @@ def read_export(path: str | Path) -> pd.DataFrame:
         raise _input_error(path, "an existing CSV or .xlsx file", "no such file")
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        df = _read_csv(path)
+        df = _read_csv(path, max_rows, max_input_mb)
     elif suffix in XLSX_SUFFIXES:
-        df = _read_xlsx(path)
+        df = _read_xlsx(path, max_rows, max_input_mb)
     else:
         raise _input_error(path, "a .csv or .xlsx file", f"extension {path.suffix or '(none)'!r}")
     if len(df.columns) == 0:
         raise _input_error(path, "a header row and at least one data row", "no columns")
     if len(df) == 0:
         raise _input_error(path, "at least one data row below the header", "a header only", rows=2)
+    _too_many_rows(path, len(df), max_rows)
     df.columns = [str(c).strip() for c in df.columns]
     dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
     if dupes:

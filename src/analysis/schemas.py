@@ -106,7 +106,8 @@ DATA_SOURCE = col("code", "synthetic or survey: whether the numbers come from th
 GROUPING = col("code", "how the rows are grouped: all, kommungrupp, huvudgrupp or lan_kod",
                isin=("all", "kommungrupp", "huvudgrupp", "lan_kod"))
 GROUP = col("code", "the group: a SKR group (A1..C9, merged groups as A1+A2), main group, county code or all")
-CI_METHOD = col("code", "how the interval was made (a code; the report's methods section names it)")
+CI_METHOD = col("code", "how the interval was made (a code; the report's methods section names it); 'suppressed' where the "
+                "row is hidden")
 
 
 def _table(columns: dict[str, pa.Column], name: str) -> pa.DataFrameSchema:
@@ -118,8 +119,9 @@ def _headline() -> pa.DataFrameSchema:
         "item": col("code", "headline item id (codebook)"),
         "label_sv": col("text", "the item's label in Swedish (codebook)"),
         "label_en": col("text", "the item's label in English (codebook)"),
-        "n_eligible": col("count", "respondents with a valid answer (Vet ej and blank excluded)"),
-        "n_yes": col("count", "respondents answering yes / established"),
+        "n_eligible": col("count", "respondents with a valid answer (Vet ej and blank excluded; hidden when "
+                                   "suppressed)", nullable=True),
+        "n_yes": col("count", "respondents answering yes / established (hidden when suppressed)", nullable=True),
         "share_unweighted": col("proportion", "n_yes / n_eligible", nullable=True),
         "share_weighted": col("proportion", "design-weighted share among valid answers (domain estimate)",
                               nullable=True),
@@ -128,12 +130,13 @@ def _headline() -> pa.DataFrameSchema:
         "ci_low": col("proportion", "lower limit of the interval of share_weighted", nullable=True),
         "ci_high": col("proportion", "upper limit of the interval of share_weighted", nullable=True),
         "ci_method": CI_METHOD,
-        "bound_low": col("proportion", "share among all 290 if every missing answer were no"),
-        "bound_high": col("proportion", "share among all 290 if every missing answer were yes"),
+        "bound_low": col("proportion", "share among all 290 if every missing answer were no", nullable=True),
+        "bound_high": col("proportion", "share among all 290 if every missing answer were yes", nullable=True),
         "x_of_10": col("count", "share_weighted rounded half up to tenths, times 10 (SKR's 'x av 10')",
                        nullable=True, le=10),
         "published_share": col("proportion", "SKR's published share (x av 10 as a fraction)", nullable=True),
         "published_x_of_10": col("count", "SKR's published figure as the x of 'x av 10'", nullable=True, le=10),
+        "suppressed": col("flag", "row not shown: 1 to min_cell - 1 valid answers (0 valid answers: nothing to hide)"),
         "data_source": DATA_SOURCE,
     }, "headline")
 
@@ -394,7 +397,8 @@ def _cleaning_log() -> pa.DataFrameSchema:
         "action": col("code", "what was done"),
         "column": col("text", "variable or column concerned", nullable=True),
         "count": col("count", "rows or cells concerned"),
-        "detail": col("text", "detail (never personal data)", nullable=True),
+        "detail": col("text", "detail (never personal data or response ids; rows are named by their row in "
+                              "the raw file)", nullable=True),
     }, "cleaning_log")
 
 
@@ -429,6 +433,7 @@ def _analysis() -> pa.DataFrameSchema:
 
 def _responses() -> pa.DataFrameSchema:
     return pa.DataFrameSchema({
+        "raw_row": col("count", "row of the submission in the raw file (the header is row 1)", dtype="Int64", ge=2),
         "kommunkod": col("code", "SCB municipality code of the kept submission", dtype="str"),
     }, strict=False, name="responses", unique=["kommunkod"])
 
@@ -443,7 +448,8 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
              "one row per municipality of the 290: register columns and the coded answers", _analysis(),
              key=("kommunkod",)),
     Contract("responses.parquet", "processed", "01_clean", ("analysts",),
-             "one row per responding municipality: the codebook variables, no personal data", _responses(),
+             "one row per responding municipality: the codebook's answers, numbers and times as validated; no "
+             "personal data, free text or response ids", _responses(),
              key=("kommunkod",)),
     Contract("cleaning_log.csv", "processed", "01_clean", ("04_report", "analysts"),
              "one row per cleaning action; rows read = kept + dropped", _cleaning_log()),

@@ -2,8 +2,19 @@
 
 `clean()` is pure (data in, data out): it validates the export with a pandera schema built from
 the codebook, maps labels to codes, identifies each submission's municipality in the register,
-de-duplicates, drops personal data and keeps a log in which every raw row is accounted for.
-`write_outputs()` and `run_step()` are the only functions that touch files.
+de-duplicates, drops personal data and keeps a log in which every raw row, and every cell that
+becomes missing, is accounted for.
+
+Personal data: only values validated against the codebook reach processed data (answers, numbers,
+times, the municipality's name and code). Personal columns, columns the codebook does not know,
+free text (the comments), the response id and the synthetic mark are not stored: free text cannot
+be scrubbed with certainty, and an id is whatever the survey tool or a person typed. A response is
+identified by `raw_row`, its row in the raw file (whose SHA-256 run_info records). Messages and the
+log name rows, never ids, and pass any echoed cell through `personal.Scrubber`.
+
+Times: ISO 8601, with or without a UTC offset. Times with an offset are converted to UTC (so
+submissions on either side of a daylight-saving change sort correctly); times without are kept as
+written. A column that mixes the two is refused: which time zone the others are in would be a guess.
 
 Everything is vectorised: labels, numbers and names are parsed once per *distinct* raw value
 (`pd.factorize`) and spread back to the rows, so a 1M-row export costs about as much Python work
@@ -25,6 +36,7 @@ import pandera.pandas as pa
 from .. import io
 from . import reference
 from .codebook import DONT_KNOW, HEADLINE_ITEMS, MATURITY_AREAS, Codebook, Variable, default_codebook, normalise_label
+from .personal import Scrubber
 from ..errors import InputError
 
 LOG_COLUMNS = ["step", "action", "column", "count", "detail"]
@@ -32,6 +44,13 @@ REGISTER_COLUMNS = ["kommunkod", "kommun", "lan_kod", "lan_namn", "kommungrupp",
 # Non-personal variables a raw export may lack (the name suffices to identify the municipality).
 OPTIONAL_VARIABLES = {"municipality_code", "synthetic_marker"}
 DATETIME_EXAMPLE = "a date-time such as 2019-03-14 09:30 (ISO 8601)"
+# Variables read but never stored: they may hold anything a person typed (module docstring).
+NOT_STORED = {"response_id": "response ids are not stored (they may hold personal data); rows are "
+                             "identified by raw_row, the row in the raw file",
+              "synthetic_marker": "the mark itself is not stored; run_info.json says whether the export is synthetic"}
+# Text variables stored as written: both are checked against the register of municipalities.
+STORED_TEXT = ("municipality_name", "municipality_code")
+_UTC_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -135,6 +154,14 @@ class _Log:
         return out
 
 
+def _stored(v: Variable) -> bool:
+    """Whether a variable's values reach processed data: coded, numeric and time values (validated
+    against the codebook) and the municipality's name and code (matched to the register)."""
+    if v.type in ("personal", "free_text") or v.id in NOT_STORED:
+        return False
+    return v.is_coded or v.type == "numeric" or v.dtype == "datetime" or v.id in STORED_TEXT
+
+
 def _rows(index) -> list[int]:
     """0-based data-row positions -> 1-based spreadsheet rows (header is row 1)."""
     return sorted({int(i) + 2 for i in index})
@@ -145,8 +172,11 @@ def _rows(index) -> list[int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _select_columns(raw: pd.DataFrame, cb: Codebook, source: Path, log: _Log) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Rename codebook columns to variable ids; drop (and log) personal and extra columns."""
+def _select_columns(raw: pd.DataFrame, cb: Codebook, source: Path, log: _Log,
+                    scrub: Callable[[str], str] = str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename codebook columns to variable ids; drop (and log) personal and extra columns.
+
+    An extra column's header is logged through `scrub` (it is text someone typed)."""
     # headers match like answer labels: case-insensitive, surrounding white space ignored
     by_header = {normalise_label(h): vid for h, vid in cb.headers.items()}
     personal = {v.id for v in cb.personal}
@@ -160,7 +190,7 @@ def _select_columns(raw: pd.DataFrame, cb: Codebook, source: Path, log: _Log) ->
     for col, head in zip(raw.columns, stripped):
         vid = by_header.get(normalise_label(head))
         if vid is None:
-            log.add("columns", "dropped_extra", head, int((~_blank(raw[col])).sum()),
+            log.add("columns", "dropped_extra", scrub(head), int((~_blank(raw[col])).sum()),
                     "column not in the codebook; dropped unread (non-blank cells counted)")
         elif vid in personal:
             log.add("columns", "dropped_personal", vid, int((~_blank(raw[col])).sum()),
@@ -273,10 +303,22 @@ def _prepare(frame: pd.DataFrame, cb: Codebook) -> tuple[pd.DataFrame, dict[str,
         elif v.dtype == "datetime":
             blank = _blank(s)
             text = s.where(~blank).str.strip()
-            when = pd.to_datetime(text, format="ISO8601", errors="coerce")
+            aware = text.str.contains(_UTC_OFFSET, na=False).to_numpy(dtype=bool)
+            naive = ~aware & ~blank
+            when = pd.to_datetime(text.where(naive), format="ISO8601", errors="coerce")
+            ok = when.notna().to_numpy() | blank
+            mixed = np.zeros(len(s), dtype=bool)
+            if aware.any():
+                when_utc = pd.to_datetime(text.where(aware), format="ISO8601", utc=True, errors="coerce")
+                ok |= when_utc.notna().to_numpy()
+                # the minority kind is the odd one out (ties: the values without an offset)
+                mixed = naive if naive.sum() <= aware.sum() else aware
+                if not naive.any():
+                    when = when_utc
             out[v.id] = when
             out[f"{v.id}__format"] = text
-            parsed[v.id] = {"value": when, "format_ok": pd.Series(when.notna().to_numpy() | blank, index=s.index)}
+            parsed[v.id] = {"value": when, "blank": blank, "mixed": mixed & ok,
+                            "format_ok": pd.Series(ok, index=s.index)}
         elif v.id == "response_id" or v.unique or v.required:
             stripped = s.str.strip()
             out[v.id] = stripped.where(stripped != "")
@@ -286,8 +328,10 @@ def _prepare(frame: pd.DataFrame, cb: Codebook) -> tuple[pd.DataFrame, dict[str,
 
 
 def _translate(err: pa.errors.SchemaErrors, cb: Codebook, header_of: dict[str, str], source: Path,
-               frame: pd.DataFrame) -> InputError:
-    """pandera's failure cases -> one short InputError (file, rows, column header, expected)."""
+               frame: pd.DataFrame, scrub: Callable[[str], str] = str) -> InputError:
+    """pandera's failure cases -> one short InputError (file, rows, column header, expected).
+
+    Values are shown through `scrub`; ids and personal or free-text columns never."""
     fc = err.failure_cases.copy()
     order = {v.id: i for i, v in enumerate(cb.variables)}
     missing = fc[fc["check"].astype(str) == "column_in_dataframe"]
@@ -315,8 +359,9 @@ def _translate(err: pa.errors.SchemaErrors, cb: Codebook, header_of: dict[str, s
         problems.append((var, rows, expected, values))
     var, rows, expected, values = problems[0]
     found = None
-    if values and var not in {v.id for v in cb.personal}:
-        shown = ", ".join(repr(x[:40]) for x in values[:3]) + (" ..." if len(values) > 3 else "")
+    silent = {v.id for v in cb.personal} | {v.id for v in cb.of_type("free_text")} | set(NOT_STORED)
+    if values and var not in silent:
+        shown = ", ".join(repr(scrub(x)[:40]) for x in values[:3]) + (" ..." if len(values) > 3 else "")
         found = shown
     if len(problems) > 1:
         others = ", ".join(repr(header_of.get(p[0], p[0])) for p in problems[1:4])
@@ -324,13 +369,21 @@ def _translate(err: pa.errors.SchemaErrors, cb: Codebook, header_of: dict[str, s
     return InputError(source, rows, header_of.get(var, var), expected, found)
 
 
-def validate(frame: pd.DataFrame, cb: Codebook, header_of: dict[str, str], source: Path) -> dict[str, dict[str, Any]]:
+def validate(frame: pd.DataFrame, cb: Codebook, header_of: dict[str, str], source: Path,
+             scrub: Callable[[str], str] = str) -> dict[str, dict[str, Any]]:
+    """Check `frame` against the codebook's schema; the parsed values, or one InputError."""
     prepared, parsed = _prepare(frame, cb)
     schema = build_schema(cb, parsed)
     try:
         schema.validate(prepared, lazy=True)
     except pa.errors.SchemaErrors as err:
-        raise _translate(err, cb, header_of, source, frame) from None
+        raise _translate(err, cb, header_of, source, frame, scrub) from None
+    for v in cb.variables:
+        mixed = parsed.get(v.id, {}).get("mixed")
+        if mixed is not None and mixed.any():
+            raise InputError(source, _rows(np.flatnonzero(mixed)), header_of.get(v.id, v.id),
+                             "every time in the column with a UTC offset (e.g. 2019-03-31T09:30+02:00) or every "
+                             "time without one", "a mix of the two")
     return parsed
 
 
@@ -340,7 +393,7 @@ def validate(frame: pd.DataFrame, cb: Codebook, header_of: dict[str, str], sourc
 
 
 def match_municipalities(frame: pd.DataFrame, register: pd.DataFrame, header_of: dict[str, str],
-                         source: Path, log: _Log) -> np.ndarray:
+                         source: Path, log: _Log, scrub: Callable[[str], str] = str) -> np.ndarray:
     """Position in `register` of each row's municipality: by code (leading zero restored), else by
     normalised name. A row matching nothing, or whose name and code disagree, is an InputError.
     """
@@ -391,7 +444,8 @@ def match_municipalities(frame: pd.DataFrame, register: pd.DataFrame, header_of:
             (code_bad, "unknown code"), (name_bad, "unknown name"),
             (disagree, "name and code disagree"), (neither, "no name or code")) if mask.any()]
         codes_raw = frame["municipality_code"] if has_code else pd.Series("", index=frame.index)
-        examples = [f"{str(ns.iloc[i]).strip()!r}/{str(codes_raw.iloc[i]).strip()!r}" for i in idx[:3]]
+        examples = [f"{scrub(str(ns.iloc[i]).strip())[:40]!r}/{scrub(str(codes_raw.iloc[i]).strip())[:12]!r}"
+                    for i in idx[:3]]
         cols = [header_of["municipality_name"]] + ([header_of["municipality_code"]] if has_code else [])
         raise InputError(source, _rows(idx), cols,
                          "a municipality of the register of 290, by code or name (no guessing), name and code agreeing",
@@ -415,7 +469,9 @@ def match_municipalities(frame: pd.DataFrame, register: pd.DataFrame, header_of:
 
 
 def _as_int64(t: pd.Series) -> np.ndarray:
-    """Datetimes as sortable int64 (NaT smallest)."""
+    """Datetimes as sortable int64 (NaT smallest); times with a time zone compare in UTC."""
+    if isinstance(t.dtype, pd.DatetimeTZDtype):
+        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
     a = t.to_numpy(dtype="datetime64[us]").astype(np.int64)
     return np.where(t.isna().to_numpy(), np.iinfo(np.int64).min, a)
 
@@ -425,7 +481,8 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
     """Boolean mask of the rows kept: per municipality the latest complete submission.
 
     Complete = submitted_at present. Latest by submitted_at, then started_at, then response id.
-    Every dropped row is logged by response id (never by personal data), sorted by code and id.
+    Every dropped row is logged by its row in the raw file (never by its id, which may hold
+    personal data), sorted by code and id.
     """
     n = len(ids)
     complete = submitted.notna().to_numpy()
@@ -444,7 +501,7 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
     dropped = order[~keep[order]]  # in (municipality, ..., id) order
     if len(dropped):
         winner_id = np.full(len(kommunkod), "", dtype=object)
-        winner_id[position[winner_rows]] = ids.iloc[winner_rows].to_numpy(dtype=object)
+        winner_id[position[winner_rows]] = [f"row {i + 2}" for i in winner_rows]
         d_inc = ~complete[dropped]
         d_win = pd.Series(winner_id[position[dropped]], dtype="str")
         reason = pd.Series(np.where(
@@ -452,13 +509,13 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
                             "not submitted (no submission time); kept "),
             "superseded by the later complete submission "), dtype="str")
         reason = reason + d_win.where(~(d_inc & (d_win == "").to_numpy()), "")
-        detail = (pd.Series(ids.iloc[dropped].to_numpy(), dtype="str") + " (kommunkod "
+        detail = (pd.Series([f"row {i + 2}" for i in dropped], dtype="str") + " (kommunkod "
                   + pd.Series(kommunkod[position[dropped]], dtype="str") + "): " + reason)
         dropped_ord = np.lexsort((id_rank[dropped], position[dropped]))
         log.add_many(pd.DataFrame({
             "step": "dedup",
             "action": np.where(d_inc, "row_dropped_incomplete", "row_dropped_duplicate")[dropped_ord],
-            "column": "response_id", "count": 1, "detail": detail.to_numpy()[dropped_ord],
+            "column": "raw_row", "count": 1, "detail": detail.to_numpy()[dropped_ord],
         }))
     return keep
 
@@ -494,8 +551,9 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
         raise InputError(source, 2, None, "at least one data row below the header", "a header only")
     log.add("read", "rows_read", "", n_read, f"data rows in {source.name}")
 
-    frame, header_of = _select_columns(raw, cb, source, log)
-    parsed = validate(frame, cb, header_of, source)
+    scrub = Scrubber.from_export(raw, cb)
+    frame, header_of = _select_columns(raw, cb, source, log, scrub)
+    parsed = validate(frame, cb, header_of, source, scrub)
 
     # --- labels -> codes ---------------------------------------------------------------------
     codes: dict[str, np.ndarray] = {}
@@ -520,7 +578,7 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
     # --- municipality, de-duplication --------------------------------------------------------
     reg = register.sort_values("kommunkod", ignore_index=True)
     reg_codes = reg["kommunkod"].astype(str).to_numpy(dtype=object)
-    position = match_municipalities(frame, reg, header_of, source, log)
+    position = match_municipalities(frame, reg, header_of, source, log, scrub)
     ids = frame["response_id"].str.strip()
     keep = deduplicate(ids, position, reg_codes, parsed["submitted_at"]["value"], parsed["started_at"]["value"], log)
 
@@ -542,17 +600,36 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
         else:
             log.add("map", "numbers_parsed", v.id, int((~np.isnan(val)).sum()), "integers parsed (kept rows)")
         log.add("map", "blank", v.id, int(blank.sum()), "blank -> missing (kept rows)")
+    for v in cb.variables:
+        if v.dtype != "datetime" or v.id not in parsed:
+            continue
+        blank = parsed[v.id]["blank"][keep]
+        log.add("map", "times_parsed", v.id, int((~blank).sum()),
+                "ISO 8601 times parsed (kept rows)" + ("; UTC offsets converted to UTC"
+                                                      if isinstance(parsed[v.id]["value"].dtype, pd.DatetimeTZDtype) else ""))
+        log.add("map", "blank", v.id, int(blank.sum()), "blank -> missing (kept rows)")
+    for v in cb.variables:
+        if v.type == "personal":
+            continue
+        if v.id not in frame.columns:
+            log.add("columns", "column_absent", v.id, int(keep.sum()),
+                    f"optional column {header_of[v.id]!r} not in the export -> missing (kept rows)")
+        elif v.type == "free_text":
+            log.add("columns", "dropped_free_text", v.id, int((~_blank(frame[v.id])).sum()),
+                    "free text is not stored (it may hold personal data); non-blank cells counted")
+        elif not _stored(v):
+            log.add("columns", "not_stored", v.id, int((~_blank(frame[v.id])).sum()),
+                    NOT_STORED.get(v.id, "text not checked against the codebook is not stored (it may hold "
+                                         "personal data)") + "; non-blank cells counted")
 
     # --- responses.parquet -------------------------------------------------------------------
     kept = np.flatnonzero(keep)
     order = kept[np.argsort(position[kept], kind="stable")]  # register order = kommunkod order
-    resp: dict[str, Any] = {}
+    resp: dict[str, Any] = {"raw_row": pd.array(order + 2, dtype="Int64")}
     for v in cb.variables:
-        if v.type == "personal":
+        if not _stored(v):
             continue
-        if v.id == "response_id":
-            resp[v.id] = pd.array(ids.iloc[order].to_numpy(), dtype="str")
-        elif v.is_coded:
+        if v.is_coded:
             resp[v.id] = _categorical(codes[v.id][order], v)
         elif v.type == "numeric":
             vals = numeric[v.id][order]
@@ -561,13 +638,11 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
             else:
                 resp[v.id] = pd.arrays.FloatingArray(np.nan_to_num(vals), np.isnan(vals))
         elif v.dtype == "datetime":
-            resp[v.id] = parsed[v.id]["value"].to_numpy()[order]
+            resp[v.id] = parsed[v.id]["value"].array[order]
         elif v.id not in frame.columns:  # an optional column absent from the export
             resp[v.id] = pd.array([pd.NA] * len(order), dtype="str")
-        elif v.type == "metadata":
+        else:  # the municipality's name and code as written (both checked against the register)
             resp[v.id] = pd.array(frame[v.id].iloc[order].str.strip().to_numpy(), dtype="str")
-        else:  # free text: kept exactly as written, never interpreted
-            resp[v.id] = pd.array(frame[v.id].iloc[order].to_numpy(), dtype="str")
         if v.id == "municipality_code":
             resp["kommunkod"] = pd.array(reg_codes[position[order]], dtype="str")
     responses = pd.DataFrame(resp)
@@ -637,13 +712,3 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
     }
     return CleanResult(responses=responses, analysis=analysis, log=log.frame(), run_info=run_info)
 
-
-def response_rate_table(analysis: pd.DataFrame, by: str = "kommungrupp") -> pd.DataFrame:
-    """N, respondents and response rate per SKR group, with a total row."""
-    g = analysis.groupby(by, observed=False)["responded"]
-    t = pd.DataFrame({"N": g.size(), "respondents": g.sum()}).astype("int64")
-    t.loc["Total"] = [int(len(analysis)), int(analysis["responded"].sum())]
-    t.index = t.index.astype(str)
-    t.index.name = by
-    t["rate"] = (t["respondents"] / t["N"]).round(3)
-    return t.reset_index()

@@ -86,7 +86,7 @@ import pandas as pd
 from scipy import stats
 
 from .codebook import HEADLINE_ITEMS, default_codebook
-from .disclosure import complementary_suppression, levels as _levels, reporting_groups, suppress
+from .disclosure import complementary_suppression, levels as _levels, reporting_groups, suppress, suppress_items
 
 STRATA = "kommungrupp"
 MIN_EVENTS = 5  # fewer respondents or non-respondents than this in a group: profile-likelihood intervals
@@ -107,6 +107,7 @@ HEADLINE_COLUMNS = [
     "se", "ci_low", "ci_high", "ci_method", "bound_low", "bound_high", "x_of_10", "published_share",
     "published_x_of_10",
 ]
+NONRESPONSE_COLUMNS = ["term", "coef", "se", "odds_ratio", "ci_low", "ci_high", "p_value", "n", "method"]
 BY_GROUP_COLUMNS = ["grouping", "group", "item", "n_eligible", "share_weighted", "ci_low", "ci_high",
                     "ci_method", "suppressed"]
 
@@ -345,7 +346,9 @@ def headline_by_group(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, 
     # margins: all groups of a grouping (they add up to the national figure) and, for SKR groups,
     # the groups of one main group (they add up to the main group's figure)
     out["_parent"] = np.where(out["grouping"] == "kommungrupp", out["group"].str[0], "")
-    out = complementary_suppression(out, "n_eligible", [["grouping", "item"], ["grouping", "item", "_parent"]], values)
+    out = complementary_suppression(out, "n_eligible", [["grouping", "item"], ["grouping", "item", "_parent"]], values,
+                                    units=df, kind="eligible", facts=_public_counts(df, min_cell, HEADLINE_ITEMS),
+                                    ratio_col="share_weighted", weights=_stratum_weights(df))
     return out[BY_GROUP_COLUMNS]
 
 
@@ -375,29 +378,63 @@ def maturity_table(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, str
     values = ["mean", "se", "ci_low", "ci_high", "df"]
     out = suppress(out, "n", min_cell, values)
     out["_parent"] = np.where(out["grouping"] == "kommungrupp", out["group"].str[0], "")
-    out = complementary_suppression(out, "n", [["grouping"], ["grouping", "_parent"]], values)
+    out = complementary_suppression(out, "n", [["grouping"], ["grouping", "_parent"]], values,
+                                    units=df, kind="complete", facts=_public_counts(df, min_cell),
+                                    ratio_col="mean", weights=_stratum_weights(df))
     return out.drop(columns="_parent")
 
 
 def response_table(df: pd.DataFrame, min_cell: int = 5) -> pd.DataFrame:
     """N, respondents and response rate by SKR group, main group and county, plus a total row.
 
-    Rows with N < min_cell municipalities are suppressed (respondents and rate NA): with so few
-    municipalities the counts would say which ones answered (e.g. Gotland, a one-municipality county).
+    The same disclosure rules as every other table: SKR groups smaller than `min_cell` are reported
+    together (A1 as "A1+A2"), a row with N < min_cell municipalities is suppressed (respondents and
+    rate NA: with so few municipalities the counts would say which ones answered, e.g. Gotland, a
+    one-municipality county), and complementary suppression hides a second row wherever a hidden
+    one could be got back from a total (the groups, the groups of a main group, the counties).
+    N stays visible: it is the register's count, public anyway.
     """
     resp = df["responded"].astype("boolean").fillna(False).astype(bool)
+    reported = reporting_groups(df, min_cell)
     rows = [{"grouping": "all", "group": "all", "N": len(df), "respondents": int(resp.sum())}]
     for grouping in ("kommungrupp", "huvudgrupp", "lan_kod"):
-        g = df.assign(_r=resp).groupby(df[grouping].astype(str), sort=False)["_r"]
-        for lev in _levels(df[grouping]):
-            rows.append({"grouping": grouping, "group": lev, "N": int(g.size().get(lev, 0)),
-                         "respondents": int(g.sum().get(lev, 0))})
+        key = reported if grouping == "kommungrupp" else df[grouping].astype(str)
+        g = resp.groupby(key.to_numpy(), sort=False)
+        size, total = g.size(), g.sum()
+        for lev in _ordered_levels(reported if grouping == "kommungrupp" else df[grouping]):
+            rows.append({"grouping": grouping, "group": lev, "N": int(size.get(lev, 0)),
+                         "respondents": int(total.get(lev, 0))})
     out = pd.DataFrame(rows)
     if "lan_namn" in df:
         names = df.drop_duplicates("lan_kod").set_index(df.drop_duplicates("lan_kod")["lan_kod"].astype(str))["lan_namn"]
         out["name"] = [names.get(g, "") if gr == "lan_kod" else "" for gr, g in zip(out["grouping"], out["group"])]
     out["rate"] = out["respondents"] / out["N"]
-    return suppress(out, "N", min_cell, ["respondents", "rate"])
+    values = ["respondents", "rate"]
+    out = suppress(out, "N", min_cell, values)
+    out["_parent"] = np.where(out["grouping"] == "kommungrupp", out["group"].str[0], "")
+    out = complementary_suppression(out, "respondents", [["grouping"], ["grouping", "_parent"]], values, units=df)
+    return out.drop(columns="_parent")
+
+
+def _public_counts(df: pd.DataFrame, min_cell: int, items=()) -> tuple:
+    """Counts other tables publish, which a table's suppression must not let combine with its own:
+    the respondents of response_table's shown rows, and the national valid and yes answers of
+    `items` where headline.csv shows them, as (kind, item, grouping, group, count)."""
+    rt = response_table(df, min_cell)
+    facts = [("responded", None, g, grp, int(n)) for g, grp, n, sup in
+             zip(rt["grouping"], rt["group"], rt["respondents"], rt["suppressed"]) if not sup]
+    r = _respondents(df)
+    for item in items:
+        n = int(r[item].notna().sum())
+        if n == 0 or n >= min_cell:  # as suppress_items shows them
+            facts += [("eligible", item, "all", "all", n), ("yes", item, "all", "all", int((r[item] == True).sum()))]  # noqa: E712
+    return tuple(facts)
+
+
+def _stratum_weights(df: pd.DataFrame) -> dict[str, float]:
+    """N_h / n_h of every SKR group with respondents (the audit assumes an attacker knows them all)."""
+    w = design_weights(df)
+    return {str(g): float(v) for g, v in w.groupby(df[STRATA].astype(str)).first().items() if not pd.isna(v)}
 
 
 def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05, min_events: int = MIN_EVENTS) -> pd.DataFrame:
@@ -432,16 +469,27 @@ def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05, min_events: int = M
     return out
 
 
-def respondent_profile(df: pd.DataFrame) -> dict[str, Any]:
-    """Respondents vs all municipalities: population median/mean and SKR group distribution."""
+def respondent_profile(df: pd.DataFrame, min_cell: int = 5, response: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Respondents vs all municipalities: population median/mean and the distribution over the SKR
+    groups as reported (A1 within "A1+A2"). A share of respondents is a count once the total is
+    known, so it is given (else null) only where `response` (default: response_table) shows the
+    group's respondents; the respondents' population figures only for at least `min_cell` respondents."""
     r = _respondents(df)
-    dist_all = df["kommungrupp"].astype(str).value_counts(normalize=True)
-    dist_r = r["kommungrupp"].astype(str).value_counts(normalize=True)
+    reported = reporting_groups(df, min_cell)
+    response = response_table(df, min_cell) if response is None else response
+    shown = {g for gr, g, sup in zip(response["grouping"], response["group"], response["suppressed"])
+             if gr == "kommungrupp" and not sup}
+    dist_all = reported.value_counts(normalize=True)
+    dist_r = reported[r.index].value_counts(normalize=True)
+    few = len(r) < min_cell  # the median of one respondent's population names the municipality
     return {
-        "population_median": {"all": float(df["folkmangd"].median()), "respondents": float(r["folkmangd"].median())},
-        "population_mean": {"all": float(df["folkmangd"].mean()), "respondents": float(r["folkmangd"].mean())},
-        "group_share": {g: {"all": round(float(dist_all.get(g, 0)), 4), "respondents": round(float(dist_r.get(g, 0)), 4)}
-                        for g in _levels(df["kommungrupp"])},
+        "population_median": {"all": float(df["folkmangd"].median()),
+                              "respondents": None if few else float(r["folkmangd"].median())},
+        "population_mean": {"all": float(df["folkmangd"].mean()),
+                            "respondents": None if few else float(r["folkmangd"].mean())},
+        "group_share": {g: {"all": round(float(dist_all.get(g, 0)), 4),
+                            "respondents": round(float(dist_r.get(g, 0)), 4) if g in shown else None}
+                        for g in _ordered_levels(reported)},
     }
 
 
@@ -451,22 +499,34 @@ def respondent_profile(df: pd.DataFrame) -> dict[str, Any]:
 
 def compute(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, codebook=None) -> dict[str, Any]:
     """All tables of the step from analysis.parquet (pure); labels and published shares from `codebook`
-    (the wave's; default the 2019 codebook)."""
+    (the wave's; default the 2019 codebook).
+
+    A national item with fewer than `min_cell` valid answers is suppressed like any other cell; the
+    non-response model is fitted only where it exists (analysis.compute.estimable); `not_estimable`
+    lists why not (empty when it was fitted)."""
+    from .estimable import nonresponse_problems
+
+    problems = nonresponse_problems(df)
     return {
-        "headline": headline_table(df, alpha, codebook),
+        "headline": suppress_items(headline_table(df, alpha, codebook), min_cell),
         "headline_by_group": headline_by_group(df, alpha, min_cell),
         "maturity_index": maturity_table(df, alpha, min_cell),
         "response": response_table(df, min_cell),
-        "nonresponse_model": nonresponse_model(df, alpha),
+        "nonresponse_model": pd.DataFrame(columns=NONRESPONSE_COLUMNS) if problems else nonresponse_model(df, alpha),
+        "not_estimable": {"nonresponse_model": problems} if problems else {},
     }
 
 
 def summary(df: pd.DataFrame, tables: dict[str, pd.DataFrame], *, alpha: float, min_cell: int,
             synthetic: bool) -> dict[str, Any]:
-    """describe_summary.json: the numbers the report needs beyond the tables (numbers only)."""
+    """describe_summary.json: the numbers the report needs beyond the tables (numbers only).
+
+    A design weight N_h / n_h says n_h: it is given only for groups reported on their own whose
+    respondents the response table shows (A1's and A2's would give back what "A1+A2" hides)."""
     resp = tables["response"].set_index(["grouping", "group"])
     w = design_weights(df)
     rate = resp.loc[("all", "all"), "rate"]
+    shown = {g for (gr, g), sup in resp["suppressed"].items() if gr == "kommungrupp" and not sup}
     return {
         "step": "02_describe",
         "synthetic": bool(synthetic),
@@ -475,6 +535,8 @@ def summary(df: pd.DataFrame, tables: dict[str, pd.DataFrame], *, alpha: float, 
         "n_municipalities": int(len(df)),
         "n_respondents": int(resp.loc[("all", "all"), "respondents"]),
         "response_rate": None if pd.isna(rate) else float(rate),
-        "weights": {str(g): float(v) for g, v in w.groupby(df[STRATA].astype(str)).first().items()},
-        "respondent_profile": respondent_profile(df),
+        "weights": {str(g): float(v) for g, v in w.groupby(df[STRATA].astype(str)).first().items()
+                    if str(g) in shown},
+        "respondent_profile": respondent_profile(df, min_cell, tables["response"]),
+        "not_estimable": tables.get("not_estimable", {}),
     }

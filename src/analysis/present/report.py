@@ -314,6 +314,11 @@ def section_summary(data: ReportData, F: Formatter) -> dict[str, Any]:
     items = []
     for _, row in head.iterrows():
         h = cb[str(row["item"])].headline
+        gap = _missing_item(row)
+        if gap:  # suppressed, or nobody answered: say so instead of a share
+            items.append({"statement": F.t(f"summary.item_{gap}", question=getattr(cb[str(row["item"])], f"question_{data.lang}"),
+                                           min_cell=data.P["min_cell"]), "interval": ""})
+            continue
         x = row["x_of_10"]
         statement = Markup(escape(getattr(h, f"statement_{data.lang}"))).format(
             x=F.span("headline", row, ("x_of_10",), "–" if fmt.isna(x) else F.value("headline", row, "x_of_10")))
@@ -339,6 +344,29 @@ def section_summary(data: ReportData, F: Formatter) -> dict[str, Any]:
     return {"intro": intro, "key_figures": items, "maturity": maturity}
 
 
+def _missing_item(row: pd.Series) -> str | None:
+    """'suppressed' (fewer than min_cell valid answers), 'no_answers' (none), or None for a headline row."""
+    if bool(row.get("suppressed", False)):
+        return "suppressed"
+    if not fmt.isna(row["n_eligible"]) and int(row["n_eligible"]) == 0:
+        return "no_answers"
+    return None
+
+
+def _reasons(problems: list[dict], F: Formatter) -> str:
+    """Problems of analysis.compute.estimable in words, joined with semicolons."""
+    parts = []
+    for p in problems:
+        values = {k: (fmt.value(v, "count", F.lang) if isinstance(v, int) else v) for k, v in p.items() if k != "reason"}
+        item = str(p.get("item", ""))
+        if item.endswith("_level"):
+            values["item"] = F.t("estimable.cut_partly", item=term_label(item[: -len("_level")], F.lang))
+        elif item:
+            values["item"] = term_label(item, F.lang)
+        parts.append(F.t(f"estimable.{p['reason']}", **values))
+    return "; ".join(parts)
+
+
 def _suppressed_note(F: Formatter, data: ReportData) -> str:
     return F.t("report.suppressed_note", min_cell=data.P["min_cell"])
 
@@ -349,14 +377,22 @@ def section_shares(data: ReportData, F: Formatter) -> dict[str, Any]:
     head = [[_h(F.t("columns.item")), _h(F.t("columns.n_eligible"), True), _h(F.t("columns.n_yes"), True),
              _h(F.t("columns.share_weighted"), True), _h(F.t("columns.interval", level=level), True),
              _h(F.t("columns.bounds"), True), _h(F.t("columns.published_share", wave=data.P["wave"]), True)]]
-    rows = []
+    rows, hidden, empty = [], False, []
     for _, r in _headline(data).iterrows():
+        gap = _missing_item(r)
+        supp = gap == "suppressed"
+        hidden |= supp
+        if gap == "no_answers":
+            empty.append(item_label(r["item"], data.lang, data.codebook))
         rows.append([Cell(item_label(r["item"], data.lang, data.codebook)),
-                     F.num(name, r, "n_eligible"), F.num(name, r, "n_yes"), F.num(name, r, "share_weighted"),
-                     F.num(name, r, ("ci_low", "ci_high"), style="interval"),
-                     F.num(name, r, ("bound_low", "bound_high"), style="interval"),
+                     F.num(name, r, "n_eligible", suppressed=supp), F.num(name, r, "n_yes", suppressed=supp),
+                     F.num(name, r, "share_weighted", suppressed=supp),
+                     F.num(name, r, ("ci_low", "ci_high"), style="interval", suppressed=supp),
+                     F.num(name, r, ("bound_low", "bound_high"), style="interval", suppressed=supp),
                      F.num(name, r, "published_share", digits=0)])
-    table = Table("table-headline", F.t("shares.caption", wave=data.P["wave"]), head, rows)
+    notes = ([_suppressed_note(F, data)] if hidden else []) + (
+        [F.t("shares.no_answers_note", items=", ".join(empty))] if empty else [])
+    table = Table("table-headline", F.t("shares.caption", wave=data.P["wave"]), head, rows, notes)
     return {"intro": F.t("shares.intro"), "table": table}
 
 
@@ -595,6 +631,12 @@ def section_models(data: ReportData, F: Formatter) -> dict[str, Any]:
     from ..compute.models import OUTCOMES, PREDICTORS, PRIMARY_TERMS
 
     lang = data.lang
+    problems = data.model.get("not_estimable") or []
+    if problems:  # degenerate data: no models, and the reason
+        return {"intro": F.t("models.intro"), "not_estimable": F.t("estimable.models_not_fitted",
+                                                                   reasons=_reasons(problems, F)),
+                "verdicts_heading": F.t("models.verdicts_heading"), "verdict_head": (), "verdicts": [],
+                "or_intro": "", "ame_intro": "", "tables": []}
     models = data.tables["models"]
     main = models[models["spec"] == "main"]
     level = data.level
@@ -658,7 +700,7 @@ def section_models(data: ReportData, F: Formatter) -> dict[str, Any]:
                       F.num("reliability", r, "estimate"),
                       F.num("reliability", r, ("ci_low", "ci_high"), style="interval")])
     t6 = Table("table-reliability", F.t("models.reliability_caption", level=level), head6, rows6)
-    return {"intro": F.t("models.intro"), "verdicts_heading": F.t("models.verdicts_heading"),
+    return {"intro": F.t("models.intro"), "not_estimable": None, "verdicts_heading": F.t("models.verdicts_heading"),
             "verdicts_intro": F.t("models.verdicts_intro"),
             "verdict_head": (F.t("models.verdict_claim"), F.t("models.verdict_verdict"), F.t("models.verdict_text")),
             "verdicts": _verdict_rows(data, F), "claims_table": _claims_table(data, F),
@@ -694,7 +736,10 @@ def section_nonresponse(data: ReportData, F: Formatter) -> dict[str, Any]:
     notes8 = [F.t("nonresponse.profile_note", min_events=int(data.model.get("min_events", 5)))] \
         if (nr["method"] == "ml_profile").any() else []
     t8 = Table("table-nonresponse-model", F.t("nonresponse.model_caption", level=data.level), head8, rows8, notes8)
-    return {"intro": F.t("nonresponse.intro", min_cell=data.P["min_cell"]), "tables": [t7, t8]}
+    problems = (data.describe.get("not_estimable") or {}).get("nonresponse_model") or []
+    return {"intro": F.t("nonresponse.intro", min_cell=data.P["min_cell"]),
+            "not_estimable": F.t("estimable.nonresponse_not_fitted", reasons=_reasons(problems, F)) if problems else None,
+            "tables": [t7] if problems else [t7, t8]}
 
 
 def section_methods(data: ReportData, F: Formatter) -> dict[str, Any]:
@@ -774,6 +819,8 @@ def figures_by_section(data: ReportData) -> dict[str, list[dict[str, Any]]]:
         if m and m["base"] in FIGURE_SECTION:
             found[m["base"]] = p
     out: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS}
+    if data.model.get("not_estimable"):  # no models: no model figures, whatever the folder holds
+        found = {b: p for b, p in found.items() if FIGURE_SECTION[b] != "models"}
     shown = set(section_keys(data))
     for n, base in enumerate([b for b in FIGURE_SECTION if b in found and FIGURE_SECTION[b] in shown], 1):
         caption = catalogue.text(f"figures.captions.{base}", data.lang, n=n, level=data.level,

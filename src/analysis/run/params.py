@@ -24,10 +24,13 @@ SCHEMA: dict[str, tuple[type, tuple | None]] = {
     # 05_compare: the earlier wave (a year, "previous" or null) and its processed folder; optional keys
     "compare_with": (object, None),
     "compare_dir": (object, None),
+    "max_rows": (int, None),
+    "max_input_mb": (float, None),
 }
 PATH_KEYS = ("raw_path", "reference_dir", "processed_dir", "output_dir", "compare_dir")
 # Keys a layer may leave out: their default applies (a parameter file from before they existed works).
-OPTIONAL: dict[str, Any] = {"compare_with": "previous", "compare_dir": "data/processed/{compare_with}"}
+OPTIONAL: dict[str, Any] = {"compare_with": "previous", "compare_dir": "data/processed/{compare_with}",
+                            "max_rows": 100000, "max_input_mb": 200.0}
 PREVIOUS = "previous"
 
 
@@ -70,7 +73,7 @@ def coerce(key: str, value: Any) -> Any:
     """Check one value against SCHEMA; YAML-parse strings from the command line."""
     if key not in SCHEMA:
         raise ParamError(f"unknown parameter {key!r}; known: {', '.join(SCHEMA)}")
-    if key in OPTIONAL:
+    if key in ("compare_with", "compare_dir"):
         return _coerce_compare(key, value)
     typ, allowed = SCHEMA[key]
     if isinstance(value, str) and typ is not str:
@@ -93,6 +96,10 @@ def coerce(key: str, value: Any) -> Any:
         raise ParamError(f"parameter 'alpha' must be between 0 and 1, got {value!r}")
     if key == "min_cell" and value < 1:
         raise ParamError(f"parameter 'min_cell' must be at least 1, got {value!r}")
+    if key == "max_rows" and value < 1:
+        raise ParamError(f"parameter 'max_rows' must be at least 1, got {value!r}")
+    if key == "max_input_mb" and not 0 < value < float("inf"):
+        raise ParamError(f"parameter 'max_input_mb' must be a positive number of megabytes, got {value!r}")
     if key == "seed" and not 0 <= value < 2**32:
         raise ParamError(f"parameter 'seed' must be between 0 and 2**32 - 1, got {value!r}")
     return value

@@ -22,7 +22,9 @@ def write_table(name: str, df, folder: str | Path) -> Path:
     df = schemas.validate(name, df, target)
     if target.suffix == ".parquet":
         return io.write_parquet(df, target)
-    return io.write_csv(df, target, excel=c.home == "output")
+    # every CSV may be opened in a spreadsheet: text that would run as a formula is neutralised
+    # (the cleaning log names columns of the raw file, whose headers anyone could have typed)
+    return io.write_csv(df, target, excel=c.home == "output", neutralise=True)
 
 
 def write_json(name: str, obj: dict[str, Any], folder: str | Path) -> Path:
@@ -51,7 +53,8 @@ def clean(P: dict[str, Any]):
     from ..compute.codebook import codebook_for
 
     raw_path = Path(P["raw_path"])
-    raw = io.read_export(raw_path)
+    raw = io.read_export(raw_path, max_rows=int(P.get("max_rows", io.DEFAULT_MAX_ROWS)),
+                         max_input_mb=float(P.get("max_input_mb", io.DEFAULT_MAX_INPUT_MB)))
     register = reference.load_register(P["reference_dir"])
     cb = codebook_for(int(P["wave"]))
     result = clean_mod.clean(raw, register, cb, raw_path, raw_sha256=io.sha256_file(raw_path))
@@ -106,11 +109,15 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
     """03_model: every model and specification, reliability, verdicts, figures, model_summary.json."""
     from ..compute import models
     from ..compute.codebook import default_codebook
+    from ..compute import estimable
     from ..present import figures
 
     analysis, synthetic = _processed(P)
     out = Path(P["output_dir"])
     alpha = float(P["alpha"])
+    problems = estimable.model_problems(analysis)
+    if problems:  # degenerate but valid data: empty tables, and the summary says why
+        return _no_models(P, analysis, synthetic, problems)
     fits: dict = {}
     sparse: list = []
     table = models.fit_all(analysis, alpha, min_cell=int(P["min_cell"]), fits=fits, log=sparse)
@@ -148,9 +155,40 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
         "claim_tests": {c: {k: list(v) for k, v in spec.items()} for c, spec in models.CLAIM_TESTS.items()},
         "power": models.POWER, "min_events": models.MIN_EVENTS,
         "figures": sorted(str(p.relative_to(out)) for lg in figs.values() for ps in lg.values() for p in ps),
+        "not_estimable": [],
     }
     write_json("model_summary", summary, out)
     return {**written, "summary": summary, "figures": figs[P["lang"]], "synthetic": synthetic}
+
+
+def _no_models(P: dict[str, Any], analysis, synthetic: bool, problems: list[dict]) -> dict[str, Any]:
+    """03 on data the models cannot use (analysis.compute.estimable): its tables without rows,
+    no figures, and model_summary.json listing the problems under `not_estimable`."""
+    import pandas as pd
+
+    from ..compute import models
+
+    out = Path(P["output_dir"])
+    for stale in (out / "figures").glob("model_*"):  # an earlier run's model figures would contradict this one
+        stale.unlink()
+    written = {}
+    for name in ("models", "reliability", "claim_tests", "verdicts", "se_design"):
+        cols = [c for c in schemas.contract(name).schema.columns if c != "data_source"]
+        df = pd.DataFrame(columns=cols).assign(data_source=pd.Series(dtype="str"))
+        write_table(name, df, out)
+        written[name] = schemas.validate(name, df)
+    summary = {
+        "step": "03_model", "synthetic": synthetic, "alpha": float(P["alpha"]),
+        "n_respondents": int(analysis["responded"].sum()), "n_municipalities": int(len(analysis)),
+        "specs": [], "primary_family": {"terms": list(models.PRIMARY_TERMS), "outcomes": list(models.OUTCOMES),
+                                        "adjustment": "fdr_bh"},
+        "meaningful_odds_ratio": models.MEANINGFUL_OR, "firth_fits": [], "sparse_groups": [],
+        "claim_tests": {c: {k: list(v) for k, v in spec.items()} for c, spec in models.CLAIM_TESTS.items()},
+        "power": models.POWER, "min_events": models.MIN_EVENTS, "figures": [],
+        "not_estimable": problems,
+    }
+    write_json("model_summary", summary, out)
+    return {**written, "summary": summary, "figures": {}, "synthetic": synthetic}
 
 
 # ------------------------------------------------------------------------------------------- 05
@@ -222,16 +260,25 @@ def compare(P: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------- 04
 def report(P: dict[str, Any]) -> dict[str, Any]:
-    """04_report: report.html from the validated tables (Jinja2 templates) and provenance.json.
+    """04_report: report.html from the validated tables (Jinja2 templates) and provenance.json,
+    written only when the disclosure audit finds no hidden cell that could be worked out.
 
     The runner adds the workbook, the PDF and index.html once every notebook page is rendered.
     """
     from ..present import report as report_mod
 
+    from ..errors import ContractError
+    from ..present import published
+
     out = Path(P["output_dir"])
     data = report_mod.load(P)
     prov = report_mod.collect_provenance(P)
-    write_json("provenance", prov, out)
     html = report_mod.render(data, prov)
+    # nothing is written if a hidden cell could be worked out from the tables, summaries and page
+    found = published.audit_folder(out, schemas.read_table("analysis", P["processed_dir"]), int(P["min_cell"]),
+                                   P["lang"], report_html=html)
+    if len(found):
+        raise ContractError(published.finding_line(found, out))
+    write_json("provenance", prov, out)
     io.write_text(html, out / "report.html")
     return {"path": out / "report.html", "data": data, "provenance": prov}

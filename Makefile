@@ -39,7 +39,7 @@ reference: | $(STAMP)
 	@$(PY) -m analysis check-reference $(EXT)
 
 # --- the default input: the synthetic export, generated when absent or when its generator changed
-$(RAW): src/analysis/synthetic.py src/analysis/codebook.yaml | setup
+$(RAW): src/analysis/compute/synthetic.py src/analysis/compute/codebook.yaml | setup
 	$(PY) -m analysis synthesize --out $(RAW)
 
 data: $(RAW)

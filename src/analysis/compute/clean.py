@@ -636,14 +636,3 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
         },
     }
     return CleanResult(responses=responses, analysis=analysis, log=log.frame(), run_info=run_info)
-
-
-def response_rate_table(analysis: pd.DataFrame, by: str = "kommungrupp") -> pd.DataFrame:
-    """N, respondents and response rate per SKR group, with a total row."""
-    g = analysis.groupby(by, observed=False)["responded"]
-    t = pd.DataFrame({"N": g.size(), "respondents": g.sum()}).astype("int64")
-    t.loc["Total"] = [int(len(analysis)), int(analysis["responded"].sum())]
-    t.index = t.index.astype(str)
-    t.index.name = by
-    t["rate"] = (t["respondents"] / t["N"]).round(3)
-    return t.reset_index()

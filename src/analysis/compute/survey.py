@@ -338,14 +338,20 @@ def maturity_table(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, str
 def response_table(df: pd.DataFrame, min_cell: int = 5) -> pd.DataFrame:
     """N, respondents and response rate by SKR group, main group and county, plus a total row.
 
-    Rows with N < min_cell municipalities are suppressed (respondents and rate NA): with so few
-    municipalities the counts would say which ones answered (e.g. Gotland, a one-municipality county).
+    SKR groups with fewer than `min_cell` municipalities are reported merged (A1 as A1+A2, as in
+    every other table). Rows with N < min_cell municipalities are suppressed (respondents and rate
+    NA): with so few municipalities the counts would say which ones answered (e.g. Gotland, a
+    one-municipality county). Complementary suppression then hides one more cell wherever a hidden
+    one could be got back from a total (the counties add up to the national row; the SKR groups of
+    a main group add up to it). N, the register's count, is always shown.
     """
     resp = df["responded"].astype("boolean").fillna(False).astype(bool)
+    df = df.assign(_reported=reporting_groups(df, min_cell), _r=resp)
     rows = [{"grouping": "all", "group": "all", "N": len(df), "respondents": int(resp.sum())}]
     for grouping in ("kommungrupp", "huvudgrupp", "lan_kod"):
-        g = df.assign(_r=resp).groupby(df[grouping].astype(str), sort=False)["_r"]
-        for lev in _levels(df[grouping]):
+        col = "_reported" if grouping == "kommungrupp" else grouping
+        g = df.groupby(df[col].astype(str), sort=False)["_r"]
+        for lev in _ordered_levels(df[col]):
             rows.append({"grouping": grouping, "group": lev, "N": int(g.size().get(lev, 0)),
                          "respondents": int(g.sum().get(lev, 0))})
     out = pd.DataFrame(rows)
@@ -353,7 +359,11 @@ def response_table(df: pd.DataFrame, min_cell: int = 5) -> pd.DataFrame:
         names = df.drop_duplicates("lan_kod").set_index(df.drop_duplicates("lan_kod")["lan_kod"].astype(str))["lan_namn"]
         out["name"] = [names.get(g, "") if gr == "lan_kod" else "" for gr, g in zip(out["grouping"], out["group"])]
     out["rate"] = out["respondents"] / out["N"]
-    return suppress(out, "N", min_cell, ["respondents", "rate"])
+    out = suppress(out, "N", min_cell, ["respondents", "rate"])
+    out["_parent"] = np.where(out["grouping"] == "kommungrupp", out["group"].str[0], "")
+    out["_n"] = out["N"]  # complementary suppression hides its count column; N itself stays shown
+    out = complementary_suppression(out, "_n", [["grouping"], ["grouping", "_parent"]], ["respondents", "rate"])
+    return out.drop(columns=["_parent", "_n"])
 
 
 def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:

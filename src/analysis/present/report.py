@@ -205,9 +205,9 @@ def term_label(term: str, lang: str) -> str:
     s = str(term)
     if catalogue.has(f"labels.terms.{s}"):
         return catalogue.label("terms", s, lang)
-    m = re.fullmatch(r"(huvudgrupp|kommungrupp)_(.+)", s)
+    m = re.fullmatch(r"(huvudgrupp|kommungrupp)(?:_(.+)|\[(.+)\])", s)  # models: _B; non-response model: [B]
     if m:
-        return f"{catalogue.label('terms', m[1], lang)} {m[2]}"
+        return f"{catalogue.label('terms', m[1], lang)} {m[2] or m[3]}"
     try:
         return item_label(s, lang)
     except KeyError:

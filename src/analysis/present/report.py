@@ -602,6 +602,9 @@ def _display_path(path: str | Path, root: Path) -> str:
         return s
 
 
+display_path = _display_path  # public: the notebooks show paths the same way
+
+
 def _git(root: Path, *args: str) -> str | None:
     try:
         r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
@@ -712,15 +715,15 @@ def _notebook_params(nb) -> dict[str, Any]:
 
 def render_notebook_html(nb, *, synthetic: bool) -> str:
     """The analysts' HTML of an executed notebook (code included), self-contained (no CDN), with a
-    bar linking back to the index and the report, and the synthetic banner when the data were."""
-    from nbconvert import HTMLExporter
+    bar linking back to the index and the report, and the synthetic banner when the data were.
+    Formulas are MathML (present.nbhtml), so the page needs no script."""
+    from . import nbhtml
 
     nb = copy.deepcopy(nb)
     params = _notebook_params(nb)
     lang = params.get("lang", "sv") if params.get("lang") in catalogue.LANGS else "sv"
     path = nb.metadata.get("papermill", {}).get("input_path") or nb.metadata.get("title") or "notebook"
-    exporter = HTMLExporter(template_name=NOTEBOOK_TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)],
-                            embed_images=True, language_code=lang)
+    exporter = nbhtml.exporter(NOTEBOOK_TEMPLATE, str(TEMPLATES_DIR), lang)
     nb.metadata["title"] = Path(str(path)).stem
     nav = {"index": ("../index.html", catalogue.text("index.back", lang, wave=params.get("wave", ""))),
            "report": ("../report.html", catalogue.text("report.nav_report", lang)),

@@ -248,6 +248,7 @@ def _kernel_manager_class():
                 display_name=f"Python ({sys.executable})",
                 language="python",
                 resource_dir="",
+                env={params_mod.RUNNER_ENV: "1"},  # marks the runner's kernels: they write the official folders
             )
 
     return ThisInterpreterKernelManager
@@ -437,6 +438,7 @@ def run(P: dict, *, force: bool = False, jobs: int | None = None, root: Path | N
     staging = {k: _stage(v, copy=not force) for k, v in final.items()}
     P_run = dict(P, processed_dir=str(staging["processed"]), output_dir=str(staging["output"]))
     rename = {str(staging[k]): str(final[k]) for k in staging}
+    rename[str(root) + os.sep] = ""  # then paths inside the project are shown relative to its root
     executed_dir = staging["output"] / "executed"
 
     status: dict[str, str] = {}

@@ -1,4 +1,4 @@
 """Running: parameters, the steps' entries (read, compute, validate, write) and the DAG runner.
 
-Modules: params, steps, pipeline.
+Modules: params, steps, pipeline, lab (JupyterLab for exploring).
 """

@@ -126,3 +126,13 @@ def test_group_terms_of_both_models_are_labelled():
 
     assert term_label("huvudgrupp[B]", "sv") == term_label("huvudgrupp_B", "sv") == "Huvudgrupp B"
     assert term_label("kommungrupp_A2", "en") == "Municipality group A2"
+
+
+def test_the_model_notebook_uses_associational_language():
+    for key, leaf in catalogue.leaves().items():
+        if key.startswith("notebooks.model"):
+            en = " ".join(leaf["en"].split()).replace("none of them shows that one thing causes another", "")
+            sv = " ".join(leaf["sv"].split()).replace("inget av dem visar att det ena orsakar det andra", "")
+            for word in ("leads to", "causes", "increases", "improves", "results in", "effect of",
+                         "leder till", "orsakar", "ökar", "förbättrar", "effekten av"):
+                assert word not in en.lower() and word not in sv.lower(), (key, word)

@@ -73,10 +73,12 @@ def project(tmp_path_factory, small_run) -> Path:
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, copy / rel)
     (copy / ".venv").symlink_to(ROOT / ".venv")
+    (copy / "data" / "external").mkdir(parents=True, exist_ok=True)
     for ref in (ROOT / "data" / "external").iterdir():
         if not ref.name.startswith("."):
             (copy / "data" / "external" / ref.name).symlink_to(ref.resolve())
     P = small_run["sv"]
+    (copy / "data" / "raw").mkdir(parents=True, exist_ok=True)
     shutil.copy2(P["raw_path"], copy / "data" / "raw" / Path(P["raw_path"]).name)
     shutil.copytree(P["processed_dir"], copy / "data" / "processed" / str(WAVE))
     shutil.copytree(P["output_dir"], copy / "reports" / str(WAVE))

@@ -249,8 +249,8 @@ def notebook_params(step: str | None = None, **given: Any) -> dict[str, Any]:
         missing = missing_inputs(P, step)
         if missing:
             path, writer = missing[0]
-            scratch_run = str(Path(path).resolve()).startswith(str((root / SCRATCH_DIR).resolve()))
-            key = "notebooks.missing_scratch" if scratch_run else "notebooks.missing_official"
+            in_scratch = Path(path).resolve().is_relative_to((root / SCRATCH_DIR).resolve())
+            key = "notebooks.missing_scratch" if in_scratch else "notebooks.missing_official"
             raise MissingInput(catalogue.text(key, lang, file=shown_path(path, root), writer=writer,
                                               notebook=f"notebooks/{writer}.ipynb"))
     return P

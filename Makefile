@@ -17,7 +17,7 @@ REFERENCE_FILES := kommuner_2019_reference.csv municipalities.csv counties.csv \
 	skr_kommungruppsindelning_2017.csv scb_folkmangd_kommun_1950_2019.csv \
 	swedish_regions.geojson swedish_municipalities.geojson published_series.csv SOURCES.md
 
-.PHONY: all setup reference data run test lab bench clean lock
+.PHONY: all setup reference git-filter data run test lab bench clean lock
 all: run
 
 # --- environment: created once, reinstalled only when the lock or pyproject changes ----------
@@ -31,7 +31,20 @@ $(STAMP): requirements.lock pyproject.toml | $(PY)
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (analysis .venv)" >/dev/null
 	@touch $(STAMP)
 
-setup: $(STAMP) reference
+setup: $(STAMP) reference git-filter
+
+# --- git stores notebooks without outputs, whatever JupyterLab saved: nbstripout as a clean filter
+# (attributes in .gitattributes). It keeps cell ids and drops outputs, execution counts, widget
+# state and language_info, so Run All + save leaves `git status` clean. The command is relative:
+# git runs it at the top of the work tree, so every clone or worktree uses its own .venv.
+NBSTRIPOUT := .venv/bin/python -m nbstripout --keep-id --extra-keys "metadata.language_info cell.metadata.jp-MarkdownHeadingCollapsed"
+git-filter: | $(STAMP)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.required true && \
+	  git config diff.ipynb.textconv '$(NBSTRIPOUT) -t'; \
+	fi
 
 # --- reference data: linked from ../shared, never copied into git ---------------------------
 reference: | $(STAMP)
@@ -58,8 +71,10 @@ run: setup data
 test: setup
 	$(PY) -m pytest
 
+# JupyterLab at the project root on 127.0.0.1 with a token (prints the URL); notebooks run there
+# write to scratch/<wave>/, never to the official results.
 lab: setup data
-	$(VENV)/bin/jupyter lab --notebook-dir=. notebooks/
+	$(PY) -m analysis lab
 
 bench: setup data
 	$(PY) benchmarks/bench_pipeline.py
@@ -73,6 +88,6 @@ lock: | $(PY)
 	  --python-platform x86_64-manylinux_2_28 --no-header --annotation-style line -o requirements.lock
 
 clean:
-	rm -rf data/processed/* data/processed/.[!.]* reports/* reports/.[!.]* $(EXT)/* .pytest_cache
+	rm -rf data/processed/* data/processed/.[!.]* reports/* reports/.[!.]* $(EXT)/* scratch .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	@touch data/processed/.gitkeep reports/.gitkeep $(EXT)/.gitkeep

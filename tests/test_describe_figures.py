@@ -26,9 +26,10 @@ def processed(tmp_path_factory, register):
 @pytest.fixture(scope="module", params=["sv", "en"])
 def run(request, processed, tmp_path_factory, reference_dir):
     out = tmp_path_factory.mktemp(f"out_{request.param}")
-    P = params.notebook_params(wave=2019, raw_path="unused.csv", reference_dir=str(reference_dir),
-                               processed_dir=str(processed), output_dir=str(out), lang=request.param,
-                               alpha=0.05, seed=2019, min_cell=5, max_rows=100000, max_input_mb=200)
+    P = params.resolve(params.merge(dict(wave=2019, raw_path="unused.csv", reference_dir=str(reference_dir),
+                                         processed_dir=str(processed), output_dir=str(out), lang=request.param,
+                                         alpha=0.05, seed=2019, min_cell=5, max_rows=100000,
+                                         max_input_mb=200)))
     return out, steps.describe(P)
 
 

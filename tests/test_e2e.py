@@ -141,6 +141,23 @@ def test_second_run_executes_nothing(e2e):
     assert "running" not in r.stdout
 
 
+def test_executed_notebooks_write_officially_and_show_relative_paths(e2e):
+    """The runner's kernels carry its mark, so the notebooks wrote the official folders (no scratch
+    notice); paths inside the project are shown relative to its root (reference_dir here; this
+    run's own folders are outside it), and no staging folder name is left."""
+    import json
+
+    import nbformat
+
+    for step in STEPS:
+        nb = nbformat.read(e2e["base"] / "report" / "executed" / f"{step}.ipynb", as_version=4)
+        injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+        assert 'reference_dir = "data/external"' in injected.source, step
+        text = json.dumps(nb, ensure_ascii=False)
+        assert str(e2e["root"]) + "/" not in text and ".staging-" not in text, step
+        assert "scratch/" not in text, f"{step} ran as if outside the runner"
+
+
 def _all_digests(folder: Path) -> dict[str, str]:
     """Every output file except run records: executed notebooks carry papermill's timings,
     the PDF Chromium's creation time, .pipeline/ the runner's timings, the folder's mark its run id."""

@@ -265,8 +265,19 @@ def test_by_group_tables_suppress_every_small_cell(frame):
     assert (mt.loc[~mt["suppressed"], "n"] >= 5).all()
     assert mt.loc[mt["suppressed"], ["n", "mean", "se"]].isna().all().all()
     rt = survey.response_table(frame, min_cell=5)
-    assert rt.loc[rt["N"] < 5, "rate"].isna().all()  # e.g. Gotland, A1
+    assert rt.loc[rt["N"] < 5, "rate"].isna().all()  # e.g. Gotland
     assert rt.loc[rt["grouping"] == "all", "N"].item() == 290
+    # The response table follows the same rules: A1 only together with A2, and no hidden cell can
+    # be got back from a total (a margin never has exactly one suppressed cell).
+    kg = rt[rt["grouping"] == "kommungrupp"].set_index("group")
+    assert "A1" not in kg.index
+    in_a = frame["kommungrupp"].astype(str).isin(["A1", "A2"])
+    assert kg.loc["A1+A2", "N"] == in_a.sum()
+    assert kg.loc["A1+A2", "respondents"] == frame.loc[in_a, "responded"].sum()
+    for grouping, block in rt[rt["grouping"] != "all"].groupby("grouping"):
+        assert block["suppressed"].sum() != 1, grouping
+        assert block.loc[block["suppressed"], ["respondents", "rate"]].isna().all().all()
+        assert (block.loc[~block["suppressed"], "N"] >= 5).all()
 
 
 def test_main_group_share_within_group(frame):

@@ -7,7 +7,17 @@ Three layers, one folder each:
 - `analysis.run`: parameters, the steps' entries (validate and write), the DAG runner.
 `analysis.schemas` holds the contracts (one schema per output file, every column with its unit);
 `analysis.io` reads exports and writes files atomically; `analysis.children` runs child processes
-(Chromium, kernels) that never outlive the program.
+(Chromium, kernels) that never outlive the program; `analysis.load(2019)` (analysis.explore) gives
+one wave's validated data and tables for exploring.
 """
 
 __version__ = "0.1.0"
+
+
+def load(wave: int | None = None, *, scratch: bool = False, lang: str | None = None):
+    """One wave's results for exploring: `w = analysis.load(2019)`, then `w.analysis`, `w.headline`,
+    `w.models`, `w.run_info`, ... (validated; see analysis.explore.Wave). Official results unless
+    `scratch=True` (what notebooks run in JupyterLab wrote)."""
+    from .explore import load as _load
+
+    return _load(wave, scratch=scratch, lang=lang)

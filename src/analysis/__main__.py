@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis run|synthesize|check-reference|contracts`.
+"""Command line: `python -m analysis run|synthesize|check-reference|contracts|lab`.
 
 `run` merges the parameters and runs the pipeline; errors are one short line, never a traceback.
 """
@@ -183,16 +183,24 @@ def _check_reference(argv: list[str]) -> int:
     return 2
 
 
+def _lab(argv: list[str]) -> int:
+    from .run import lab
+
+    return lab.main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"run": _run, "synthesize": _synthesize, "check-reference": _check_reference,
-                "contracts": _contracts}
+                "contracts": _contracts, "lab": _lab}
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in commands:
-        print("usage: python -m analysis {run,synthesize,check-reference,contracts} [options]\n"
+        print("usage: python -m analysis {run,synthesize,check-reference,contracts,lab} [options]\n"
               "  run               run the pipeline (see `run --help`)\n"
               "  synthesize        write the synthetic raw export (see `synthesize --help`)\n"
               "  check-reference   check that data/external holds the reference files\n"
-              "  contracts         write docs/contracts.md from the table schemas", file=sys.stderr)
+              "  contracts         write docs/contracts.md from the table schemas\n"
+              "  lab               JupyterLab at the project root (notebooks run there write to scratch/)",
+              file=sys.stderr)
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     try:
         return commands[argv[0]](argv[1:])

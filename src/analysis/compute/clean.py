@@ -711,4 +711,3 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
         },
     }
     return CleanResult(responses=responses, analysis=analysis, log=log.frame(), run_info=run_info)
-

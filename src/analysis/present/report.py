@@ -247,9 +247,9 @@ def term_label(term: str, lang: str) -> str:
     s = str(term)
     if catalogue.has(f"labels.terms.{s}"):
         return catalogue.label("terms", s, lang)
-    m = re.fullmatch(r"(huvudgrupp|kommungrupp)_(.+)", s)
+    m = re.fullmatch(r"(huvudgrupp|kommungrupp)(?:_(.+)|\[(.+)\])", s)  # models: _B; non-response model: [B]
     if m:
-        return f"{catalogue.label('terms', m[1], lang)} {m[2]}"
+        return f"{catalogue.label('terms', m[1], lang)} {m[2] or m[3]}"
     try:
         return item_label(s, lang)
     except KeyError:
@@ -428,16 +428,16 @@ def section_change(data: ReportData, F: Formatter) -> dict[str, Any]:
                                       F.value("change", r, "ci_high_independent")))
     head = [[_h(F.t("columns.item")), _h(F.t("columns.share_wave", wave=w_from), True),
              _h(F.t("columns.share_wave", wave=w_to), True), _h(F.t("columns.change"), True),
-             _h(F.t("columns.interval_panel", level=level), True),
-             _h(F.t("columns.interval_independent", level=level), True), _h(F.t("columns.n_both"), True),
+             _h(F.t("columns.interval_independent", level=level), True),
+             _h(F.t("columns.interval_panel", level=level), True), _h(F.t("columns.n_both"), True),
              _h(F.t("columns.comparability"))]]
     rows = []
     for _, r in change.iterrows():
         c = F.num("change", r, "change")
         c.text = _signed(c.text, r["change"])
         rows.append([Cell(item_label(r["item"], lang)), F.num("change", r, "share_from"), F.num("change", r, "share_to"),
-                     c, F.num("change", r, ("ci_low", "ci_high"), style="interval"),
-                     F.num("change", r, ("ci_low_independent", "ci_high_independent"), style="interval"),
+                     c, F.num("change", r, ("ci_low_independent", "ci_high_independent"), style="interval"),
+                     F.num("change", r, ("ci_low", "ci_high"), style="interval"),
                      F.num("change", r, "n_both"),
                      Cell(catalogue.label("comparability", r["comparability"], lang))])
     links = _item_map(data)
@@ -898,6 +898,9 @@ def _digests(folder: Path) -> dict[str, str]:
     return out
 
 
+display_path = _display_path  # public: the notebooks show paths the same way
+
+
 def collect_provenance(P: dict[str, Any], root: str | Path | None = None) -> dict[str, Any]:
     """Git commit and dirtiness (untracked files count, as in the step hashes), SHA-256 of the raw and
     processed files, parameters, package versions and the digest of the installed package set."""
@@ -1015,15 +1018,15 @@ def _notebook_params(nb) -> dict[str, Any]:
 
 def render_notebook_html(nb, *, synthetic: bool) -> str:
     """The analysts' HTML of an executed notebook (code included), self-contained (no CDN), with a
-    bar linking back to the index and the report, and the synthetic banner when the data were."""
-    from nbconvert import HTMLExporter
+    bar linking back to the index and the report, and the synthetic banner when the data were.
+    Formulas are MathML (present.nbhtml), so the page needs no script."""
+    from . import nbhtml
 
     nb = copy.deepcopy(nb)
     params = _notebook_params(nb)
     lang = params.get("lang", "sv") if params.get("lang") in catalogue.LANGS else "sv"
     path = nb.metadata.get("papermill", {}).get("input_path") or nb.metadata.get("title") or "notebook"
-    exporter = HTMLExporter(template_name=NOTEBOOK_TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)],
-                            embed_images=True, language_code=lang)
+    exporter = nbhtml.exporter(NOTEBOOK_TEMPLATE, str(TEMPLATES_DIR), lang)
     nb.metadata["title"] = Path(str(path)).stem
     nav = {"index": ("../index.html", catalogue.text("index.back", lang, wave=params.get("wave", ""))),
            "report": ("../report.html", catalogue.text("report.nav_report", lang)),

@@ -1,10 +1,12 @@
 """Pipeline parameters: defaults, merging (defaults < file < -p KEY=VALUE), validation, paths.
 
-Errors name the offending key and are raised before any notebook starts.
+Errors name the offending key and are raised before any notebook starts. Also the notebooks' own
+resolution (`notebook_params`): only kernels started by the runner write the official folders.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -257,10 +259,110 @@ def load(params_file: str | Path | None = None, overrides: list[str] | None = No
     return resolve(merge(*layers), root)
 
 
-def notebook_params(**given: Any) -> dict[str, Any]:
-    """For a notebook's first code cell: the parameters it was given, resolved like the runner does.
+# ---------------------------------------------------------------------------------- notebooks
+RUNNER_ENV = "ANALYSIS_RUNNER"  # "1" in the environment of the kernels the runner starts
+SCRATCH_DIR = "scratch"  # git-ignored: where notebooks run outside the runner write
 
-    In JupyterLab the notebook runs with the defaults of its parameters cell; relative paths are
-    taken against the project root, so the result equals the runner's.
+
+def in_runner() -> bool:
+    """True in a kernel started by the runner (pipeline), which alone writes the official results."""
+    return os.environ.get(RUNNER_ENV) == "1"
+
+
+def scratch_dirs(wave: int, root: str | Path | None = None) -> tuple[Path, Path]:
+    """(processed, reports) of the scratch area of `wave`: scratch/<wave>/processed, scratch/<wave>/reports."""
+    base = Path(root or project_root()) / SCRATCH_DIR / str(wave)
+    return base / "processed", base / "reports"
+
+
+def _homes_written(step: str | None) -> set[str]:
+    """The folders ("processed", "output") a step writes, from the contracts; all of them when unknown."""
+    from ..schemas import CONTRACTS
+
+    homes = {c.home for c in CONTRACTS.values() if c.writer == step}
+    return homes or {"processed", "output"}
+
+
+def to_scratch(P: dict[str, Any], step: str | None = None, root: str | Path | None = None, *,
+               writes: set[str] | None = None) -> dict[str, Any]:
+    """Parameters for a run outside the runner: nothing is written to the official folders.
+
+    - output_dir becomes scratch/<wave>/reports;
+    - processed_dir becomes scratch/<wave>/processed when the step writes processed data (01_clean)
+      or when 01_clean has already written there outside the runner (its run_info.json exists), so
+      that the later notebooks follow it; otherwise the official processed data are read, never written.
+
+    `writes` (the homes written, "processed" and/or "output") overrides what the contracts say of `step`.
     """
-    return resolve(merge({k: v for k, v in given.items() if k in SCHEMA}))
+    root = Path(root or project_root())
+    processed, reports = scratch_dirs(P["wave"], root)
+    out = dict(P, output_dir=str(reports))
+    writes = _homes_written(step) if writes is None else writes
+    if "processed" in writes or (processed / "run_info.json").is_file():
+        out["processed_dir"] = str(processed)
+    return out
+
+
+def shown_path(path: str | Path, root: Path) -> str:
+    """`path` relative to the project root when inside it (as shown to a reader), else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def missing_inputs(P: dict[str, Any], step: str) -> list[tuple[Path, str]]:
+    """(file, writer) for every file the contracts say `step` reads that is not there."""
+    from ..schemas import CONTRACTS
+
+    out = []
+    for c in CONTRACTS.values():
+        if step in c.readers:
+            path = Path(P["processed_dir"] if c.home == "processed" else P["output_dir"]) / c.path
+            if not path.is_file():
+                out.append((path, c.writer))
+    return out
+
+
+class MissingInput(FileNotFoundError):
+    """A notebook was opened before the step that writes its inputs ran; the message says what to run."""
+
+
+def notebook_params(step: str | None = None, **given: Any) -> dict[str, Any]:
+    """For a notebook's first code cell: its parameters resolved like the runner's, plus the rule
+    that only the runner writes the official results.
+
+    In a kernel the runner started, the paths are used as given. Anywhere else (JupyterLab, plain
+    papermill) outputs go to the git-ignored scratch area (see `to_scratch`) and one line says
+    where and why. Relative paths are taken against the project root, from any working directory.
+    A missing input raises MissingInput naming the command to run; in IPython, this package's
+    errors are shown as that one line, without a traceback.
+    """
+    from ..present import catalogue
+    from ..present import notebook as nb_display
+
+    nb_display.short_errors()
+    P = resolve(merge({k: v for k, v in given.items() if k in SCHEMA}))
+    if in_runner():
+        return P
+    root = project_root()
+    official = P
+    P = to_scratch(P, step, root)
+    lang = P["lang"]
+    writes = _homes_written(step)
+    dirs = [(P[k], official[k]) for k, home in (("processed_dir", "processed"), ("output_dir", "output"))
+            if home in writes]
+    key = "notebooks.scratch" if "processed" in writes else "notebooks.scratch_reads"
+    line = catalogue.text(
+        key, lang, to=", ".join(shown_path(s, root) for s, _ in dirs),
+        official=", ".join(shown_path(o, root) for _, o in dirs), processed=shown_path(P["processed_dir"], root))
+    print(line)
+    if step:
+        missing = missing_inputs(P, step)
+        if missing:
+            path, writer = missing[0]
+            in_scratch = Path(path).resolve().is_relative_to((root / SCRATCH_DIR).resolve())
+            key = "notebooks.missing_scratch" if in_scratch else "notebooks.missing_official"
+            raise MissingInput(catalogue.text(key, lang, file=shown_path(path, root), writer=writer,
+                                              notebook=f"notebooks/{writer}.ipynb"))
+    return P

@@ -353,7 +353,7 @@ def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None, ou
                 display_name=f"Python ({sys.executable})",
                 language="python",
                 resource_dir="",
-                env={staging.RUNNER_ENV: run_id} if run_id else {},
+                env={params_mod.RUNNER_ENV: "1", **({staging.RUNNER_ENV: run_id} if run_id else {})},  # the runner's kernels write the official folders
             )
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -771,6 +771,7 @@ def _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures
                  progress, render, logical, digest_code, git) -> dict[str, str]:
     P_run = dict(P, processed_dir=str(stages["processed"]), output_dir=str(stages["output"]))
     rename = {str(stages[k]): str(final[k]) for k in stages}
+    rename[str(root) + os.sep] = ""  # then paths inside the project are shown relative to its root
     executed_dir = stages["output"] / "executed"
     done: dict[str, Future] = {}
     ran: dict[str, dict] = {}

@@ -748,6 +748,8 @@ def section_methods(data: ReportData, F: Formatter) -> dict[str, Any]:
     se = data.tables["se_design"].set_index("variant", drop=False)
 
     def ratio(variant: str, col: str) -> Markup:
+        if variant not in se.index:  # no models fitted (thin data): the models section says why
+            return Markup("–")
         r = se.loc[variant]
         return F.span("se_design", r, (col,), F.value("se_design", r, col))
 

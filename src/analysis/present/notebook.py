@@ -16,7 +16,7 @@ from .. import schemas
 from . import catalogue, fmt
 
 # Code columns and how their values are labelled (catalogue labels.<kind>, or a function below).
-_LABEL_KINDS = {"spec": "specs", "ci_method": "ci_methods", "verdict": "verdicts", "claim": "claims",
+_LABEL_KINDS = {"spec": "specs", "ci_method": "ci_methods", "verdict": "verdicts", "claim": "claims", "role": "roles",
                 "method": "method", "coding": "codings", "grouping": "groupings", "measure": "measures",
                 "step": "cleaning_steps", "action": "cleaning_actions"}
 # Headers of (low, high) column pairs shown as one column (catalogue columns.<key>).

@@ -6,6 +6,7 @@ Also `short_errors()`: in IPython, this package's errors are shown as their one 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -17,11 +18,13 @@ from . import catalogue, fmt
 
 # Code columns and how their values are labelled (catalogue labels.<kind>, or a function below).
 _LABEL_KINDS = {"spec": "specs", "ci_method": "ci_methods", "verdict": "verdicts", "claim": "claims", "role": "roles",
+                "comparability": "comparability", "kind": "kinds",
                 "method": "method", "coding": "codings", "grouping": "groupings", "measure": "measures",
                 "step": "cleaning_steps", "action": "cleaning_actions"}
 # Headers of (low, high) column pairs shown as one column (catalogue columns.<key>).
 _PAIR_HEADERS = {("ci_low", "ci_high"): "interval", ("bound_low", "bound_high"): "bounds",
-                 ("ame_ci_low", "ame_ci_high"): "ame_interval"}
+                 ("ame_ci_low", "ame_ci_high"): "ame_interval",
+                 ("ci_low_independent", "ci_high_independent"): "interval_independent"}
 
 
 # ------------------------------------------------------------------------------------- errors
@@ -63,19 +66,28 @@ class Table:
     """
 
     def __init__(self, head: list[str], rows: list[list[str]], numeric: list[bool],
-                 caption: str | None = None, notes: Sequence[str] = ()):
+                 caption: str | None = None, notes: Sequence[str] = (),
+                 tags: list[list[dict | None]] | None = None):
         self.head, self.rows, self.numeric = head, rows, numeric
         self.caption, self.notes = caption, list(notes)
+        # per cell: where its number comes from ({"src", "cols", "key", "suppressed"}), as the report
+        # tags its numbers; the disclosure audit reads the notebook pages through these tags
+        self.tags = tags or [[None] * len(r) for r in rows]
 
     @property
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=self.head)
 
     def _repr_html_(self) -> str:
-        def cell(tag: str, text: str, num: bool) -> Markup:
+        def cell(tag: str, text: str, num: bool, src: dict | None = None) -> Markup:
             # numbers never break inside (intervals, "< 0,001"); headers and labels wrap
             style = ' style="text-align: left"' if not num else ' style="white-space: nowrap"' if tag == "td" else ""
-            return Markup(f"<{tag}{style}>") + escape(text) + Markup(f"</{tag}>")
+            attrs = Markup("")
+            if src is not None:
+                attrs = Markup(' data-src="{}" data-cols="{}" data-key=\'{}\'{}').format(
+                    src["src"], " ".join(src["cols"]), json.dumps(src["key"], ensure_ascii=False, sort_keys=True),
+                    Markup(' class="suppressed"') if src.get("suppressed") else "")
+            return Markup(f"<{tag}{style}") + attrs + Markup(">") + escape(text) + Markup(f"</{tag}>")
 
         parts = [Markup('<table class="analysis-table">')]
         if self.caption:
@@ -83,8 +95,8 @@ class Table:
                          + Markup("</caption>"))
         parts.append(Markup("<thead><tr>") + Markup("").join(cell("th", h, n) for h, n in zip(self.head, self.numeric))
                      + Markup("</tr></thead><tbody>"))
-        for row in self.rows:
-            parts.append(Markup("<tr>") + Markup("").join(cell("td", t, n) for t, n in zip(row, self.numeric))
+        for row, tags in zip(self.rows, self.tags):
+            parts.append(Markup("<tr>") + Markup("").join(cell("td", t, n, g) for t, n, g in zip(row, self.numeric, tags))
                          + Markup("</tr>"))
         parts.append(Markup("</tbody></table>"))
         for note in self.notes:
@@ -194,10 +206,13 @@ class Display:
             numeric.append(unit in schemas.NUMERIC_UNITS)
         dash = self.t("report.suppressed")
         any_suppressed = False
-        rows = []
+        rows, tags = [], []
+        key_cols = [k for k in schemas.contract(contract).key if k in df.columns]
         for _, row in df.iterrows():
             suppressed = bool(row.get("suppressed", False))
-            out = []
+            key = {k: (None if fmt.isna(row[k]) else (row[k].item() if hasattr(row[k], "item") else row[k]))
+                   for k in key_cols}
+            out, row_tags = [], []
             for c, num in zip(columns, numeric):
                 if isinstance(c, tuple):
                     lo, hi = c[-2:]
@@ -223,11 +238,14 @@ class Display:
                     text = dash
                     any_suppressed = True
                 out.append(text)
+                row_tags.append({"src": contract, "cols": [c], "key": key, "suppressed": suppressed and missing}
+                                if num and not isinstance(c, tuple) else None)
             rows.append(out)
+            tags.append(row_tags)
         notes = list(notes)
         if any_suppressed:
             notes.append(self.t("report.suppressed_note", min_cell=self.P["min_cell"]))
-        return Table(head, rows, numeric, caption=caption, notes=notes)
+        return Table(head, rows, numeric, caption=caption, notes=notes, tags=tags)
 
     def wide(self, df: pd.DataFrame, contract: str, index: Sequence[str], column: str, value: str,
              order: Sequence[str] | None = None) -> Table:

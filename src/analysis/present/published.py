@@ -253,10 +253,27 @@ def _identify(columns: Iterable[str]) -> str | None:
     return None
 
 
-def notebook_records(path: Path) -> list[dict]:
-    """The DataFrame tables of an executed notebook's HTML page that show an audited table."""
+def notebook_records(path: Path, lang: str | None = None, dash: str = "–") -> list[dict]:
+    """The numbers of an executed notebook's HTML page that show an audited table: the cells the
+    notebooks' tables tag with data-src (present.notebook.Display, as the report does) and any plain
+    DataFrame shown with the table's own column names."""
+    html = path.read_text(encoding="utf-8", errors="replace")
+    # a page keeps the language its step ran in (a later run in another language may rerun only 04)
+    m = re.search(r'<html[^>]*\blang="([a-z]{2})"', html[:2000])
+    page_lang = m.group(1) if m else (lang or "sv")
+    if page_lang != lang:
+        from . import catalogue
+
+        dash = catalogue.text("report.suppressed", page_lang)
+    out = [r for r in report_records(path, page_lang, dash, html=html)]
+    for r in out:
+        r["source"] = f"notebooks/{path.name}"
+    return out + _frame_page_records(path, html)
+
+
+def _frame_page_records(path: Path, html: str) -> list[dict]:
     p = _Frames()
-    p.feed(path.read_text(encoding="utf-8", errors="replace"))
+    p.feed(html)
     out = []
     for t in p.tables:
         if not t["head"] or not t["body"]:
@@ -289,7 +306,7 @@ def records(output_dir: str | Path, lang: str, report_html: str | None = None) -
     recs += summary_records(out_dir / "describe_summary.json")
     recs += report_records(out_dir / "report.html", lang, catalogue.text("report.suppressed", lang), report_html)
     for page in sorted((out_dir / "notebooks").glob("*.html")):
-        recs += notebook_records(page)
+        recs += notebook_records(page, lang, catalogue.text("report.suppressed", lang))
     return pd.DataFrame(recs, columns=disclosure.RECORD_COLUMNS)
 
 

@@ -610,8 +610,11 @@ def _finish_report(P_run: dict, steps: tuple[Step, ...]) -> list[Path]:
     from ..present import exports, report
 
     out = Path(P_run["output_dir"])
-    paths = [exports.export_workbook(out / "tables")]
-    pdf = exports.print_pdf(out / "report.html", out / "report.pdf")
+    # Chromium prints the PDF (seconds, in its own processes) while this process writes the workbook
+    with ThreadPoolExecutor(max_workers=1) as printer:
+        printing = printer.submit(exports.print_pdf, out / "report.html", out / "report.pdf")
+        paths = [exports.export_workbook(out / "tables")]
+        pdf = printing.result()
     if pdf:
         paths.append(pdf)
     htmls = [out / "notebooks" / f"{s.name}.html" for s in steps if (out / "notebooks" / f"{s.name}.html").is_file()]

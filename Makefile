@@ -17,7 +17,7 @@ REFERENCE_FILES := kommuner_2019_reference.csv municipalities.csv counties.csv \
 	skr_kommungruppsindelning_2017.csv scb_folkmangd_kommun_1950_2019.csv \
 	swedish_regions.geojson swedish_municipalities.geojson published_series.csv SOURCES.md
 
-.PHONY: all setup reference git-filter data run test lab bench clean lock
+.PHONY: all setup reference git-filter data run test test-fast lab bench clean lock
 all: run
 
 # --- environment: created once, reinstalled only when the lock or pyproject changes ----------
@@ -71,15 +71,21 @@ run: setup data
 test: setup
 	$(PY) -m pytest
 
+# The unit tests only (marked `unit` centrally in tests/conftest.py): no kernels, CLI or runner, no
+# browser, no R, no end-to-end runs, no simulation. The plugins off are ones no unit test uses.
+FAST_PYTEST := -q -m unit -p no:faker -p no:anyio -p no:typeguard
+test-fast: setup
+	$(PY) -m pytest $(FAST_PYTEST)
+
 # JupyterLab at the project root on 127.0.0.1 with a token (prints the URL); notebooks run there
 # write to scratch/<wave>/, never to the official results.
 lab: setup data
 	$(PY) -m analysis lab
 
+# The targets of issue 16 (floor, cold and no-op run, 1M-row export, test-fast, children), written
+# to BENCHMARKS.md. bench_clean.py and bench_estimation.py (scaling tables) run on their own.
 bench: setup data
 	$(PY) benchmarks/bench_pipeline.py
-	$(PY) benchmarks/bench_clean.py
-	$(PY) benchmarks/bench_estimation.py
 
 # Recompile the lock from pyproject.toml (needs network; developers only).
 lock: | $(PY)

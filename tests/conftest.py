@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import analysis  # noqa: F401  (first: it spares every test process a slow optional import, see its __init__)
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = ROOT / "data" / "external"
 
@@ -65,9 +67,8 @@ def _small_params(base, lang: str, reference_dir, raw, **over):
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory, register, reference_dir):
     """A real run of every step's code on the default synthetic export, in-process (no kernels):
-    01-03 once, the report in Swedish and in English. Returns {"sv": P, "en": P}."""
-    import shutil
-
+    01 once, 02, 03 and the report in Swedish and in English (02 and 03 draw their figures in the
+    run's language only). Returns {"sv": P, "en": P}."""
     from analysis import io
     from analysis.compute import synthetic
     from analysis.run import steps
@@ -77,10 +78,73 @@ def small_run(tmp_path_factory, register, reference_dir):
     io.write_export(synthetic.generate(register, seed=2019)[0], raw)
     P = _small_params(base, "sv", reference_dir, raw)
     steps.clean(P)
-    steps.describe(P)
-    steps.model(P)
     out = {"sv": P, "en": _small_params(base, "en", reference_dir, raw)}
-    shutil.copytree(P["output_dir"], out["en"]["output_dir"])
     for lang, p in out.items():
+        steps.describe(p)
+        steps.model(p)
         steps.report(p)
     return out
+
+
+# ------------------------------------------------------------------------------ test tiers
+# `make test` runs everything. `make test-fast` (pytest -m unit) runs the unit tests only: no
+# kernels or papermill, no browser, no R, no end-to-end runs (the CLI, the runner, the in-process
+# runs of every step in small_run/two_wave_run, a whole step with figures), no slow simulation.
+# The `unit` mark is given here, centrally, to every test that is none of these; a new test is a
+# unit test unless its module, a fixture or its name below says otherwise.
+NOT_UNIT_MODULES = {
+    "test_e2e", "test_notebooks", "test_browser", "test_lab", "test_r_reference",  # CLI, kernels, browser, R
+    "test_pipeline", "test_run_faults", "test_run_errors", "test_cli",  # the runner and its kernels
+    "test_describe_figures", "test_degenerate",  # whole steps (figures included) end to end
+    "test_explore",  # small_run, and importing nbformat's validator costs seconds
+}
+NOT_UNIT_FIXTURES = {"small_run", "two_wave_run", "step_outputs", "e2e", "planted_run"}
+NOT_UNIT_TESTS = {
+    # the CLI in a subprocess, R, a kernel
+    "test_params.py::test_cli_rejects_bad_param_before_running",
+    "test_compare.py::test_change_table_equals_a_live_r_run_on_fresh_data",
+    "test_compare.py::test_the_tiny_design_equals_r",
+    "test_models.py::test_notebook_renders_tables_and_plots",
+    # simulation: the generator over many seeds or rows
+    "test_waves.py::test_panel_transitions_recover_the_generator_truth",
+    "test_waves.py::test_realised_2023_ciso_share_is_near_the_published_share",
+    "test_synthetic.py::test_same_seed_same_bytes_different_seed_different",
+    "test_synthetic.py::test_264_respond_at_every_seed_and_small_rural_answer_less",
+    "test_synthetic.py::test_planted_effects_recovered_by_pooled_glm",
+    "test_synthetic.py::test_headline_shares_mean_over_20_seeds",
+    "test_synthetic.py::test_n_rows_scale_is_fast_and_well_formed",
+    # every model of a step, a figure, a large file, or the tables over many thresholds (seconds each)
+    "test_models.py::test_specs_code_outcomes_as_documented",
+    "test_models.py::test_sparse_group_rule",
+    "test_disclosure.py::test_by_group_tables_stay_underivable_with_a_high_threshold",
+    "test_disclosure.py::test_summary_gives_no_weight_or_share_that_says_a_hidden_count",
+    "test_io.py::test_xlsx_row_limit_stops_counting_early",
+    "test_compare.py::test_the_trend_figure_draws_the_csv",
+    "test_survey.py::test_no_margin_has_a_single_suppressed_cell",
+    "test_survey.py::test_by_group_tables_suppress_every_small_cell",
+    "test_personal.py::test_planted_value_in_a_checked_column_stops_without_echoing_it",
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "unit: a fast unit test (`make test-fast`); given in conftest.py, "
+                                       "not by hand")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """With `-m unit` the modules without unit tests are not even imported (their imports cost
+    seconds)."""
+    if config.getoption("markexpr", "") == "unit" and collection_path.stem in NOT_UNIT_MODULES:
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.path.stem
+        name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+        if (module in NOT_UNIT_MODULES or name in NOT_UNIT_TESTS
+                or NOT_UNIT_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("slow") or item.get_closest_marker("browser")):
+            continue
+        item.add_marker(pytest.mark.unit)

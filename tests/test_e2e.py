@@ -23,7 +23,7 @@ from analysis.io import write_export
 STEPS = ("01_clean", "02_describe", "03_model", "05_compare", "04_report")
 # Files whose bytes must not depend on how the steps were scheduled.
 DATA_GLOBS = ("*.parquet", "cleaning_log.csv", "run_info.json", "tables/*.csv", "figures/*.png",
-              "figures/*.svg", "*_summary.json")
+              "*_summary.json")
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -61,8 +61,8 @@ def test_first_run_writes_the_whole_report(e2e):
     for name in ("report.html", "index.html", "tables/headline.csv", "tables/models.csv", "tables/tables.xlsx"):
         assert (out / name).stat().st_size > 0, name
     pngs = sorted(p.stem for p in (out / "figures").glob("*.png"))
-    svgs = sorted(p.stem for p in (out / "figures").glob("*.svg"))
-    assert pngs and pngs == svgs
+    assert pngs and all(s.endswith("_sv") for s in pngs)  # the run's language only, PNG only
+    assert not list((out / "figures").glob("*.svg"))
     analysis = pd.read_parquet(e2e["base"] / "processed" / "analysis.parquet")
     assert len(analysis) == 290 and int(analysis["responded"].sum()) == 264
     headline = pd.read_csv(out / "tables" / "headline.csv", encoding="utf-8-sig")
@@ -182,10 +182,13 @@ def test_forced_rerun_gives_identical_files(e2e):
     _assert_index_complete(e2e["base"] / "report")
 
 
-def test_language_change_reruns_only_the_report(e2e):
+def test_language_change_reruns_the_steps_that_draw_and_the_report(e2e):
+    # 02 and 03 draw their figures in the run's language only (issue 16): lang is one of their keys
     r = _cli("run", *e2e["args"], "-p", "lang=en", cwd=e2e["root"])
     assert r.returncode == 0, r.stderr
-    assert [s for s in STEPS if f"[{s}] running" in r.stdout] == ["04_report"]
+    assert [s for s in STEPS if f"[{s}] running" in r.stdout] == ["02_describe", "03_model", "04_report"]
+    figs = sorted(p.name for p in (e2e["base"] / "report" / "figures").iterdir())
+    assert figs and all(f.endswith("_en.png") for f in figs), figs  # the Swedish ones were removed
     html = (e2e["base"] / "report" / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in html or "lang=\"en\"" in html
 
@@ -207,10 +210,14 @@ def test_bad_input_leaves_previous_report(e2e):
 
 
 def test_parallel_and_sequential_runs_agree(e2e, tmp_path):
-    """The first run used --jobs default (02 and 03 side by side); rerun everything with --jobs 1."""
+    """The first run used --jobs default (02 and 03 side by side); rerun everything with --jobs 1,
+    in the language of the last run there (the figures are drawn in the run's language only)."""
+    import json
+
     seq = tmp_path / "seq"
     reference = next(a for a in e2e["args"] if a.startswith("reference_dir="))
-    r = _cli("run", "--force", "--jobs", "1", "-p", f"raw_path={e2e['raw']}", "-p", reference,
+    lang = json.loads((e2e["base"] / "report" / "provenance.json").read_text(encoding="utf-8"))["params"]["lang"]
+    r = _cli("run", "--force", "--jobs", "1", "-p", f"raw_path={e2e['raw']}", "-p", reference, "-p", f"lang={lang}",
              "-p", f"processed_dir={seq / 'processed'}", "-p", f"output_dir={seq / 'report'}", cwd=e2e["root"])
     assert r.returncode == 0, r.stderr
     assert _digests(seq / "processed") == _digests(e2e["base"] / "processed")
@@ -238,7 +245,7 @@ def test_a_second_wave_is_compared_with_the_first(e2e, tmp_path):
     assert first.stdout.index("[05_compare] done") < first.stdout.index("[04_report] running")
     change = pd.read_csv(out / "tables" / "change.csv", encoding="utf-8-sig")
     assert len(change) == 12 and set(change["wave_from"]) == {2019} and set(change["wave_to"]) == {2023}
-    assert (out / "figures" / "trend_sv.png").is_file() and (out / "figures" / "trend_en.svg").is_file()
+    assert (out / "figures" / "trend_sv.png").is_file() and not (out / "figures" / "trend_en.png").exists()
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="change"' in html and "Förändring sedan 2019" in html
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -263,5 +270,5 @@ def test_every_result_file_is_recorded_by_exactly_one_step(e2e):
             claimed.update(list(json.loads(record.read_text())["products"]))
     files = {f"{key}/{p.relative_to(folder).as_posix()}" for key, folder in folders.items()
              for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
-    assert len(files) > 40
+    assert len(files) > 30  # the figures: 6 PNGs in the run's language (no SVG, no second language)
     assert set(claimed) == files and set(claimed.values()) == {1}

@@ -519,10 +519,10 @@ def test_step_writes_tables_figures_and_summary(step_outputs):
         assert t["q_value"].notna().sum() == 14
         rel = pd.read_csv(out / "tables" / "reliability.csv", encoding="utf-8-sig")
         assert {"estimate", "ci_low", "ci_high"} <= set(rel.columns)
-        for name in ("model_forest_or", "model_ame"):
-            for lg in ("sv", "en"):  # both languages whatever the run's lang
-                for ext in ("png", "svg"):
-                    assert (out / "figures" / f"{name}_{lg}.{ext}").stat().st_size > 1000
+        for name in ("model_forest_or", "model_ame"):  # PNG, in the run's language only
+            assert (out / "figures" / f"{name}_{lang}.png").stat().st_size > 1000
+            assert not list((out / "figures").glob(f"{name}_*.svg"))
+            assert not (out / "figures" / f"{name}_{'en' if lang == 'sv' else 'sv'}.png").exists()
         s = json.loads((out / "model_summary.json").read_text(encoding="utf-8"))
         ver = pd.read_csv(out / "tables" / "verdicts.csv", encoding="utf-8-sig")
         assert list(ver["claim"]) == ["leadership", "resources_self_rating", "collaboration"]
@@ -568,7 +568,7 @@ def test_run_step_is_deterministic(step_outputs, tmp_path):
                  "seed": 2019, "min_cell": 5})
     for name in ("tables/models.csv", "tables/reliability.csv", "tables/verdicts.csv", "tables/claim_tests.csv",
                  "tables/se_design.csv", "model_summary.json",
-                 "figures/model_forest_or_sv.png", "figures/model_ame_en.svg"):
+                 "figures/model_forest_or_sv.png", "figures/model_ame_sv.png"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 

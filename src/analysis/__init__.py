@@ -11,7 +11,16 @@ Three layers, one folder each:
 one wave's validated data and tables for exploring.
 """
 
+import sys
+
 __version__ = "0.1.0"
+
+# jsonschema (imported by nbformat, so by the runner, papermill and nbconvert) imports the optional
+# rfc3987_syntax when it is installed, and that builds a Lark grammar at import: 1.5-3 s before the
+# runner can start its first kernel, and again in every test process. It serves only jsonschema's
+# "iri" format checks, which nbformat, nbclient, papermill and nbconvert never ask for (they
+# validate without a format checker). Marking it absent makes jsonschema skip it.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def load(wave: int | None = None, *, scratch: bool = False, lang: str | None = None):

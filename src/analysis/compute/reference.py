@@ -8,10 +8,12 @@ published survey figures 2015-2023, read from `reference_dir` (normally data/ext
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where used: the runner reads REQUIRED_FILES without pandas
 
 N_MUNICIPALITIES = 290
 REGISTER_FILE = "kommuner_2019_reference.csv"
@@ -62,6 +64,8 @@ def load_register(reference_dir: str | Path) -> pd.DataFrame:
     kommungrupp (A1..C9, categorical), kommungrupp_namn, huvudgrupp (A/B/C, categorical),
     huvudgrupp_namn, folkmangd (population on 31 Dec 2018, the year before fieldwork).
     """
+    import pandas as pd
+
     path = Path(reference_dir) / REGISTER_FILE
     if not path.is_file():
         raise InputError(path, None, None, "the municipality register (run `make` to link data/external/)")
@@ -131,6 +135,8 @@ def load_published_series(reference_dir: str | Path) -> pd.DataFrame:
     A "count" row must have 0 <= numerator <= denominator and no share; an "x_of_10" row a share in
     whole tenths and no counts. InputError naming the row otherwise.
     """
+    import pandas as pd
+
     path = Path(reference_dir) / PUBLISHED_SERIES
     if not path.is_file():
         raise InputError(path, None, None, "the published figures (run `make` to link data/external/)")

@@ -16,7 +16,9 @@ from ..io import atomic_path  # noqa: E402
 from . import catalogue, fmt  # noqa: E402
 
 LANGS = catalogue.LANGS
-DPI = 300
+# 200 dpi: a 8-inch figure is ~1600 px wide, 1.7 device pixels per CSS pixel in the report's
+# 60rem column and ~240 dpi on an A4 page of the PDF; 300 dpi cost half as much again in savefig.
+DPI = 200
 
 # Fixed rc settings so that the same figure gives the same bytes on every run.
 _RC = {
@@ -44,22 +46,21 @@ def mark_synthetic(fig, lang: str = "sv") -> None:
 
 
 def save_figure(fig, out_dir: str | Path, name: str, *, synthetic: bool, lang: str = "sv") -> list[Path]:
-    """Write `name`.png (300 dpi) and `name`.svg atomically, deterministically; close the figure.
+    """Write `name`.png (DPI) atomically, deterministically; close the figure.
 
+    PNG only: the report, its PDF and the notebook pages embed the PNG, and nothing in the project
+    reads another format (an SVG of every figure cost as much as the PNG and had no reader).
     Metadata that would change between runs (creation date, software version) is stripped.
     """
     out_dir = Path(out_dir)
     if synthetic:
         mark_synthetic(fig, lang)
     matplotlib.rcParams.update(_RC)
-    paths = []
-    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-        target = out_dir / f"{name}.{ext}"
-        with atomic_path(target) as tmp:
-            fig.savefig(tmp, format=ext, dpi=DPI, metadata=meta, bbox_inches="tight")
-        paths.append(target)
+    target = out_dir / f"{name}.png"
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
-    return paths
+    return [target]
 
 
 def _percent_formatter(lang: str):
@@ -256,12 +257,13 @@ def model_ame_plot(rows, labels: dict[str, str],
 
 
 # --------------------------------------------------------------------------------------------
-# The steps' figure sets (both languages, so that a language switch reruns the report only)
+# The steps' figure sets, in the run's language only (`lang` is one of these steps' keys, so a
+# language switch reruns them; drawing both languages doubled the steps' largest cost)
 # --------------------------------------------------------------------------------------------
 
 def describe_figures(tables: dict, counties, out_dir, *, alpha: float, min_cell: int, synthetic: bool,
                      langs=LANGS) -> list[Path]:
-    """02's four figures in each language: `<name>_<lang>.png|svg`."""
+    """02's four figures in each language of `langs`: `<name>_<lang>.png`."""
     setup_style()
     paths: list[Path] = []
     for lang in langs:
@@ -284,7 +286,8 @@ def describe_figures(tables: dict, counties, out_dir, *, alpha: float, min_cell:
 
 def model_figures(main_rows, outcome_labels: dict[str, dict[str, str]], out_dir, *, alpha: float,
                   synthetic: bool, primary_terms, predictors, langs=LANGS) -> dict[str, dict[str, list[Path]]]:
-    """03's forest plot (odds ratios) and AME plot in each language: {lang: {"forest": [...], "ame": [...]}}."""
+    """03's forest plot (odds ratios) and AME plot in each language of `langs`:
+    {lang: {"forest": [...], "ame": [...]}}."""
     setup_style()
     out: dict[str, dict[str, list[Path]]] = {}
     for lang in langs:
@@ -385,7 +388,7 @@ def plot_trend(trend, labels: dict[str, str], *, texts: dict[str, str], lang: st
 
 def compare_figures(trend, labels: dict[str, dict[str, str]], out_dir, *, alpha: float, synthetic: bool,
                     langs=LANGS) -> list[Path]:
-    """05's trend figure in each language: `trend_<lang>.png|svg`."""
+    """05's trend figure in each language of `langs`: `trend_<lang>.png`."""
     setup_style()
     paths: list[Path] = []
     for lang in langs:

@@ -32,8 +32,8 @@ from .staging import FAILED_SUFFIX, RunError  # noqa: F401  (FAILED_SUFFIX: part
 
 STATE_DIR = ".pipeline"  # per-step records, inside processed_dir / output_dir
 
-# Parameters each analysis step depends on. `lang` matters to the report only: 02 and 03 draw
-# their figures in both languages, so switching language reruns 04 alone.
+# Parameters each analysis step depends on. 02, 03 and 05 draw their figures in the run's language
+# only (`lang` is one of their keys), so switching language reruns them and 04.
 _DATA_KEYS = ("wave",)
 
 
@@ -95,7 +95,7 @@ def _compare_outputs(P: dict) -> list[Path]:
     if P.get("compare_with") is None:
         return []
     return [*_output(P, "tables/change.csv", "tables/transitions.csv", "tables/trend.csv", "compare_summary.json"),
-            *[Path(P["output_dir"]) / "figures" / f"trend_{lang}.{ext}" for lang in ("sv", "en") for ext in ("png", "svg")]]
+            Path(P["output_dir"]) / "figures" / f"trend_{P['lang']}.png"]
 
 
 def _written_by(step: str, summary: str) -> Callable[[dict], list[Path]]:
@@ -135,7 +135,7 @@ STEPS: tuple[Step, ...] = (
         notebook="notebooks/02_describe.ipynb",
         home="output",
         needs=("01_clean",),
-        keys=("reference_dir", "alpha", "min_cell", *_DATA_KEYS),
+        keys=("reference_dir", "lang", "alpha", "min_cell", *_DATA_KEYS),
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_reference_files(P)],
         outputs=lambda P: _output(P, "tables/headline.csv", "describe_summary.json"),
         products=_written_by("02_describe", "describe_summary"),
@@ -145,7 +145,7 @@ STEPS: tuple[Step, ...] = (
         notebook="notebooks/03_model.ipynb",
         home="output",
         needs=("01_clean",),
-        keys=("alpha", "seed", "min_cell", *_DATA_KEYS),
+        keys=("lang", "alpha", "seed", "min_cell", *_DATA_KEYS),
         inputs=lambda P: _files_under(Path(P["processed_dir"])),
         outputs=lambda P: _output(P, "tables/models.csv", "tables/verdicts.csv", "model_summary.json"),
         products=_written_by("03_model", "model_summary"),
@@ -155,7 +155,7 @@ STEPS: tuple[Step, ...] = (
         notebook="notebooks/05_compare.ipynb",
         home="output",
         needs=("01_clean",),
-        keys=("compare_with", "compare_dir", "reference_dir", "alpha", "min_cell", *_DATA_KEYS),
+        keys=("compare_with", "compare_dir", "reference_dir", "lang", "alpha", "min_cell", *_DATA_KEYS),
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_compared(P), *_reference_files(P)],
         outputs=_compare_outputs,
         products=lambda P: _written_by("05_compare", "compare_summary")(P) if P.get("compare_with") is not None else [],
@@ -610,8 +610,11 @@ def _finish_report(P_run: dict, steps: tuple[Step, ...]) -> list[Path]:
     from ..present import exports, report
 
     out = Path(P_run["output_dir"])
-    paths = [exports.export_workbook(out / "tables")]
-    pdf = exports.print_pdf(out / "report.html", out / "report.pdf")
+    # Chromium prints the PDF (seconds, in its own processes) while this process writes the workbook
+    with ThreadPoolExecutor(max_workers=1) as printer:
+        printing = printer.submit(exports.print_pdf, out / "report.html", out / "report.pdf")
+        paths = [exports.export_workbook(out / "tables")]
+        pdf = printing.result()
     if pdf:
         paths.append(pdf)
     htmls = [out / "notebooks" / f"{s.name}.html" for s in steps if (out / "notebooks" / f"{s.name}.html").is_file()]

@@ -78,7 +78,7 @@ DESCRIBE_TABLES = ("headline", "headline_by_group", "maturity_index", "response"
 
 
 def describe(P: dict[str, Any]) -> dict[str, Any]:
-    """02_describe: the design-based tables, their figures in both languages and describe_summary.json.
+    """02_describe: the design-based tables, their figures in P['lang'] and describe_summary.json.
 
     Returns the tables as written (validated), the summary under "summary" and the figure paths
     under "figures".
@@ -97,7 +97,8 @@ def describe(P: dict[str, Any]) -> dict[str, Any]:
         write_table(name, df, out)
         tables[name] = schemas.validate(name, df)
     fig_paths = figures.describe_figures(tables, reference.load_counties_geojson(P["reference_dir"]),
-                                         out / "figures", alpha=alpha, min_cell=min_cell, synthetic=synthetic)
+                                         out / "figures", alpha=alpha, min_cell=min_cell, synthetic=synthetic,
+                                         langs=(P["lang"],))
     summ = survey.summary(analysis, computed, alpha=alpha, min_cell=min_cell, synthetic=synthetic)
     summ["figures"] = [str(p.relative_to(out)) for p in fig_paths]
     write_json("describe_summary", summ, out)
@@ -138,10 +139,12 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
         write_table(name, df, out)
         written[name] = schemas.validate(name, df)
     cb = default_codebook()
-    labels = {lg: {a: getattr(cb[a].headline, f"label_{lg}") for a in models.OUTCOMES} for lg in ("sv", "en")}
+    lang = P["lang"]
+    labels = {lang: {a: getattr(cb[a].headline, f"label_{lang}") for a in models.OUTCOMES}}
     main = table[(table["spec"] == "main") & table["outcome"].isin(models.OUTCOMES)]
     figs = figures.model_figures(main, labels, out / "figures", alpha=alpha, synthetic=synthetic,
-                                 primary_terms=models.PRIMARY_TERMS, predictors=models.PREDICTORS)
+                                 primary_terms=models.PRIMARY_TERMS, predictors=models.PREDICTORS,
+                                 langs=(lang,))
     summary = {
         "step": "03_model", "synthetic": synthetic, "alpha": alpha,
         "n_respondents": int(analysis["responded"].sum()), "n_municipalities": int(len(analysis)),
@@ -158,7 +161,7 @@ def model(P: dict[str, Any]) -> dict[str, Any]:
         "not_estimable": [],
     }
     write_json("model_summary", summary, out)
-    return {**written, "summary": summary, "figures": figs[P["lang"]], "synthetic": synthetic}
+    return {**written, "summary": summary, "figures": figs[lang], "synthetic": synthetic}
 
 
 def _no_models(P: dict[str, Any], analysis, synthetic: bool, problems: list[dict]) -> dict[str, Any]:
@@ -196,14 +199,15 @@ COMPARE_TABLES = ("change", "transitions", "trend")
 
 
 def _compare_outputs(out: Path) -> list[Path]:
-    """Every file 05_compare writes under output_dir (tables, summary, the trend figure)."""
+    """Every file 05_compare writes under output_dir (tables, summary, the trend figure; an SVG of
+    an earlier version too)."""
     files = [out / schemas.contract(n).path for n in (*COMPARE_TABLES, "compare_summary")]
     return files + sorted((out / "figures").glob("trend_*.png")) + sorted((out / "figures").glob("trend_*.svg"))
 
 
 def compare(P: dict[str, Any]) -> dict[str, Any]:
     """05_compare: the change since the wave P['compare_with'] (processed data in P['compare_dir']):
-    change.csv, transitions.csv, trend.csv, the trend figure in both languages, compare_summary.json.
+    change.csv, transitions.csv, trend.csv, the trend figure in P['lang'], compare_summary.json.
 
     With compare_with null (no earlier wave) nothing is compared, and any earlier outputs of this
     step in output_dir are removed so that the report does not show a stale comparison. Returns the
@@ -241,8 +245,10 @@ def compare(P: dict[str, Any]) -> dict[str, Any]:
         write_table(name, df, out)
         tables[name] = schemas.validate(name, df)
     items = list(dict.fromkeys(tables["trend"]["item"]))
-    labels = {lg: {i: item_label(i, lg) for i in items} for lg in ("sv", "en")}
-    fig_paths = figures.compare_figures(tables["trend"], labels, out / "figures", alpha=alpha, synthetic=synthetic)
+    lang = P["lang"]
+    labels = {lang: {i: item_label(i, lang) for i in items}}
+    fig_paths = figures.compare_figures(tables["trend"], labels, out / "figures", alpha=alpha, synthetic=synthetic,
+                                        langs=(lang,))
     respondents = {w: set(d.loc[d["responded"].astype(bool), "kommunkod"]) for w, d in ((wave_from, earlier),
                                                                                          (wave_to, later))}
     summary = {

@@ -183,10 +183,10 @@ def test_forced_rerun_gives_identical_files(e2e):
 
 
 def test_language_change_reruns_the_steps_that_draw_and_the_report(e2e):
-    # 02 and 03 draw their figures in the run's language only (issue 16): lang is one of their keys
+    # 02, 03 and 05 draw their figures in the run's language only (issue 16): lang is one of their keys
     r = _cli("run", *e2e["args"], "-p", "lang=en", cwd=e2e["root"])
     assert r.returncode == 0, r.stderr
-    assert [s for s in STEPS if f"[{s}] running" in r.stdout] == ["02_describe", "03_model", "04_report"]
+    assert [s for s in STEPS if f"[{s}] running" in r.stdout] == ["02_describe", "03_model", "05_compare", "04_report"]
     figs = sorted(p.name for p in (e2e["base"] / "report" / "figures").iterdir())
     assert figs and all(f.endswith("_en.png") for f in figs), figs  # the Swedish ones were removed
     html = (e2e["base"] / "report" / "report.html").read_text(encoding="utf-8")

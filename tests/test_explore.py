@@ -4,6 +4,8 @@ rules) and the notebook pages (formulas as MathML, offline)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import pandas as pd
 import pytest
@@ -137,3 +139,15 @@ def test_the_model_notebook_uses_associational_language():
             for word in ("leads to", "causes", "increases", "improves", "results in", "effect of",
                          "leder till", "orsakar", "ökar", "förbättrar", "effekten av"):
                 assert word not in en.lower() and word not in sv.lower(), (key, word)
+
+
+def test_a_figure_in_a_language_the_run_did_not_draw_is_refused_in_one_line(small_run):
+    """A run draws its figures in its own language only (issue 16): asking for the other names the one drawn."""
+    P = small_run["sv"]
+    w = Wave(P, "official")
+    assert w.figure("headline_shares").filename.endswith("headline_shares_sv.png")
+    assert not (Path(P["output_dir"]) / "figures" / "headline_shares_en.png").exists()
+    with pytest.raises(ContractError, match=r"headline_shares_en\.png: not drawn; the run drew its figures in sv"):
+        w.figure("headline_shares", lang="en")
+    with pytest.raises(ContractError, match="no such figure"):
+        w.figure("no_such_figure")

@@ -94,10 +94,19 @@ class Wave:
         return Display(self._params(lang)).table(df, contract, columns)
 
     def figure(self, name: str, *, lang: str | None = None, width: int = 720):
-        """The figure `name` (e.g. "headline_shares") of this wave, in `lang`."""
+        """The figure `name` (e.g. "headline_shares") of this wave, in `lang`. A run draws its
+        figures in its own language only; another language is refused in one line naming it."""
         from .present.notebook import Display
 
-        return Display(self._params(lang)).figure(name, width=width)
+        P = self._params(lang)
+        path = self.output_dir / "figures" / f"{name}_{P['lang']}.png"
+        if not path.is_file():
+            drawn = sorted(p.stem.rsplit("_", 1)[-1] for p in (self.output_dir / "figures").glob(f"{name}_*.png"))
+            if drawn:
+                raise ContractError(f"{self._shown(path)}: not drawn; the run drew its figures in {', '.join(drawn)} "
+                                    f"(use lang={drawn[0]!r}, or run the pipeline with -p lang={P['lang']})")
+            raise ContractError(f"{self._shown(path)}: no such figure ({self._hint()})")
+        return Display(P).figure(name, width=width)
 
     def _params(self, lang: str | None) -> dict[str, Any]:
         P = dict(self.P, lang=lang or self.P["lang"])

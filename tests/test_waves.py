@@ -7,7 +7,6 @@ import csv
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from analysis import io

@@ -160,7 +160,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -168,11 +167,11 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
-from .ordinal import AnalyticOrderedModel
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
-from .codebook import MATURITY_AREAS, default_codebook
+from .codebook import MATURITY_AREAS
+from .ordinal import AnalyticOrderedModel
 
 OUTCOMES = tuple(MATURITY_AREAS)
 PREDICTORS = ("leadership_informed", "action_plans", "resources", "collaboration")

@@ -78,7 +78,6 @@ suppressed (`suppress`); no table or figure shows a single municipality's answer
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np

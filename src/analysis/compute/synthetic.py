@@ -83,7 +83,6 @@ hostile free text). Personal data are Faker("sv_SE") inventions with reserved ex
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

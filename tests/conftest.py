@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,26 @@ def register(reference_dir):
     from analysis.compute.reference import load_register
 
     return load_register(reference_dir)
+
+
+# Debian's Chromium (`.ci/run` installs it), driven by Playwright in test_browser and test_lab.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+needs_chromium = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
+                                    reason=f"{CHROMIUM} missing (CI installs Debian's chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for one test module. Per module, not per session: Playwright's sync API
+    keeps an event loop running while it is open, and other modules run nbclient's asyncio loops."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield b
+        b.close()
 
 
 def write_processed(register, folder, seed: int = 2019, raw_name: str = "synthetic_skr_infosak_2019.csv"):

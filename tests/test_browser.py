@@ -8,28 +8,14 @@ reports/2019/report.html too when a full run has made it (read only: screenshots
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from conftest import needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
-                                reason=f"{CHROMIUM} missing (CI installs Debian's chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
+pytestmark = needs_chromium  # the `browser` fixture is conftest's
 
 
 def check_page(browser, html: Path, screenshot: Path | None = None) -> dict:

@@ -22,26 +22,23 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ROOT = Path(__file__).resolve().parents[1]
 WAVE = 2019
 # notebook -> figures it shows
-NOTEBOOKS = {"01_clean": 0, "02_describe": 4, "03_model": 2, "04_report": 0, "explore": 1}
+NOTEBOOKS = {"01_clean": 0, "02_describe": 4, "03_model": 2, "04_report": 0, "05_compare": 0, "explore": 1}
 START_TIMEOUT_S = 180
 RUN_TIMEOUT_S = 300
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"{CHROMIUM} missing (CI installs Debian's chromium)"),
+    needs_chromium,  # the `browser` fixture is conftest's
 ]
 
 
@@ -145,16 +142,6 @@ def lab(project, tmp_path_factory):
             proc.kill()
             proc.wait()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
 
 
 def _page(browser, lab):
@@ -327,7 +314,7 @@ def test_saved_notebooks_render_as_offline_pages(project, browser, tmp_path):
 
     from analysis.present import report
 
-    for name in ("01_clean", "02_describe", "03_model"):
+    for name in ("01_clean", "02_describe", "03_model", "05_compare"):
         nb = nbformat.read(project / "notebooks" / f"{name}.ipynb", as_version=4)
         assert any(c.get("outputs") for c in nb.cells), f"{name} was not saved with outputs"
         html = tmp_path / f"{name}.html"

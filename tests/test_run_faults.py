@@ -247,24 +247,14 @@ def test_what_a_kernel_prints_outside_its_notebook_stays_off_stderr(done):
             "Assertion failed: pfd.revents & POLLIN (src/signaler.cpp:238)") in r.stdout.splitlines()
 
 
-def test_a_failing_cell_is_one_line_and_nothing_else(done):
-    (done / "raw.txt").write_text("fail")
+@pytest.mark.parametrize("raw, reason", [("fail", "ValueError: raw file asks to fail"),
+                                         ("die", "the kernel died (SIGKILL, out of memory?)")], ids=["cell", "kernel"])
+def test_a_failing_cell_or_a_dying_kernel_is_one_line_and_nothing_else(done, raw, reason):
+    (done / "raw.txt").write_text(raw)
     r = cli(done)
     assert r.returncode == 1
     assert r.stderr.splitlines() == [
-        "error: c.ipynb failed in cell 3: ValueError: raw file asks to fail",
-        f"the failed notebook is saved at {done / 'out.failed' / 'c.ipynb'}",
-        f"previous results in {done / 'out'} are unchanged",
-    ]
-    assert generation(done) == (OLD, OLD)
-
-
-def test_a_dying_kernel_is_one_line(done):
-    (done / "raw.txt").write_text("die")
-    r = cli(done)
-    assert r.returncode == 1
-    assert r.stderr.splitlines() == [
-        "error: c.ipynb failed in cell 3: the kernel died (SIGKILL, out of memory?)",
+        f"error: c.ipynb failed in cell 3: {reason}",
         f"the failed notebook is saved at {done / 'out.failed' / 'c.ipynb'}",
         f"previous results in {done / 'out'} are unchanged",
     ]

@@ -282,6 +282,9 @@ def _too_many_rows(path: Path, n_rows: int, max_rows: int, exact: bool = True) -
         raise _input_error(path, f"at most {max_rows:,} data rows (parameter max_rows)", found)
 
 
+_NOT_SPACE = re.compile(rb"\S")  # bytes.strip()'s white space: space, \t \n \r \v \f
+
+
 def _read_csv(path: Path, max_rows: int, max_input_mb: float) -> pd.DataFrame:
     """CSV via pyarrow's parser (multi-threaded).
 
@@ -294,7 +297,7 @@ def _read_csv(path: Path, max_rows: int, max_input_mb: float) -> pd.DataFrame:
 
     _too_big(path, path.stat().st_size, max_input_mb, "CSV text")
     data = path.read_bytes()
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+    if not _NOT_SPACE.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0):  # no copy of the data
         raise _input_error(path, "a header row and at least one data row", "an empty file")
     _check_not_binary(data, path)
     first, utf8 = _header_line(data)

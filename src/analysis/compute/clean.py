@@ -51,6 +51,10 @@ NOT_STORED = {"response_id": "response ids are not stored (they may hold persona
 # Text variables stored as written: both are checked against the register of municipalities.
 STORED_TEXT = ("municipality_name", "municipality_code")
 _UTC_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+# The same test for RE2 (pyarrow), exact on ASCII text: there Python's \d is [0-9], \s is
+# [\t\n\v\f\r\x1c-\x1f ], Z ignoring case is [zZ], and $ also matches before a final newline.
+_UTC_OFFSET_ASCII = (r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?[\t\n\x0b\x0c\r\x1c-\x1f ]*"
+                     r"(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)\n?$")
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -80,6 +84,29 @@ def _per_unique(s: pd.Series, fn: Callable[[str], Any], dtype=object) -> np.ndar
     codes, uniq = pd.factorize(s, use_na_sentinel=False)
     vals = np.array([fn(u) for u in uniq], dtype=dtype) if len(uniq) else np.array([], dtype=dtype)
     return vals[codes] if len(codes) else np.array([], dtype=dtype)
+
+
+def has_utc_offset(text: pd.Series) -> np.ndarray:
+    """Whether each cell ends in a time with a UTC offset (`_UTC_OFFSET`); False for NA.
+
+    The same answer as `text.str.contains(_UTC_OFFSET, na=False)`, without a Python call per cell:
+    ASCII cells are tested by pyarrow's RE2 with the exact ASCII translation of the pattern, the
+    others (rare) by Python's `re`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(text, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # cells that are not all text: one by one
+        return text.str.contains(_UTC_OFFSET, na=False).to_numpy(dtype=bool)
+    ascii_ = pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
+    out = pc.fill_null(pc.match_substring_regex(arr, _UTC_OFFSET_ASCII), False).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~ascii_)
+    if len(other):
+        out = out.copy()
+        out[other] = [bool(_UTC_OFFSET.search(t)) for t in arr.take(pa.array(other)).to_pylist()]
+    return out
 
 
 def _blank(s: pd.Series) -> np.ndarray:
@@ -303,7 +330,7 @@ def _prepare(frame: pd.DataFrame, cb: Codebook) -> tuple[pd.DataFrame, dict[str,
         elif v.dtype == "datetime":
             blank = _blank(s)
             text = s.where(~blank).str.strip()
-            aware = text.str.contains(_UTC_OFFSET, na=False).to_numpy(dtype=bool)
+            aware = has_utc_offset(text)
             naive = ~aware & ~blank
             when = pd.to_datetime(text.where(naive), format="ISO8601", errors="coerce")
             ok = when.notna().to_numpy() | blank
@@ -498,24 +525,37 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
     keep = np.zeros(n, dtype=bool)
     keep[winner_rows] = True
 
-    dropped = order[~keep[order]]  # in (municipality, ..., id) order
+    dropped = order[~keep[order]]
     if len(dropped):
-        winner_id = np.full(len(kommunkod), "", dtype=object)
-        winner_id[position[winner_rows]] = [f"row {i + 2}" for i in winner_rows]
-        d_inc = ~complete[dropped]
-        d_win = pd.Series(winner_id[position[dropped]], dtype="str")
-        reason = pd.Series(np.where(
-            d_inc, np.where(d_win == "", "not submitted (no submission time); municipality has no complete submission",
-                            "not submitted (no submission time); kept "),
-            "superseded by the later complete submission "), dtype="str")
-        reason = reason + d_win.where(~(d_inc & (d_win == "").to_numpy()), "")
-        detail = (pd.Series([f"row {i + 2}" for i in dropped], dtype="str") + " (kommunkod "
-                  + pd.Series(kommunkod[position[dropped]], dtype="str") + "): " + reason)
-        dropped_ord = np.lexsort((id_rank[dropped], position[dropped]))
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        dropped = dropped[np.lexsort((id_rank[dropped], position[dropped]))]  # by municipality, then id
+        winner_row = np.full(len(kommunkod), -1, dtype=np.int64)
+        winner_row[position[winner_rows]] = winner_rows
+        incomplete = ~complete[dropped]
+        # the text after "row N" depends only on the municipality and on whether the row was
+        # incomplete: built once per such pair, then joined to the row numbers by pyarrow
+        pair, inverse = np.unique(position[dropped] * 2 + incomplete, return_inverse=True)
+
+        def tail(p: int) -> str:
+            pos, inc = divmod(int(p), 2)
+            kept = f"row {winner_row[pos] + 2}" if winner_row[pos] >= 0 else ""
+            if not inc:
+                reason = "superseded by the later complete submission " + kept
+            elif kept:
+                reason = "not submitted (no submission time); kept " + kept
+            else:
+                reason = "not submitted (no submission time); municipality has no complete submission"
+            return f" (kommunkod {kommunkod[pos]}): {reason}"
+
+        detail = pc.binary_join_element_wise(
+            "row ", pa.array(dropped + 2).cast(pa.string()),
+            pa.array([tail(p) for p in pair], type=pa.string()).take(pa.array(inverse.ravel())), "")
         log.add_many(pd.DataFrame({
             "step": "dedup",
-            "action": np.where(d_inc, "row_dropped_incomplete", "row_dropped_duplicate")[dropped_ord],
-            "column": "raw_row", "count": 1, "detail": detail.to_numpy()[dropped_ord],
+            "action": np.where(incomplete, "row_dropped_incomplete", "row_dropped_duplicate"),
+            "column": "raw_row", "count": 1, "detail": pd.array(detail, dtype="str"),
         }))
     return keep
 
@@ -688,7 +728,7 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
 
     # --- summary log rows and run info -------------------------------------------------------
     synthetic_rows = bool("synthetic_marker" in frame
-                          and frame["synthetic_marker"].map(cb.is_synthetic_value).any())
+                          and _per_unique(frame["synthetic_marker"], cb.is_synthetic_value, dtype=bool).any())
     n_kept = int(keep.sum())
     n_dropped = n_read - n_kept
     log.add("result", "rows_dropped", "", n_dropped, "rows dropped in de-duplication (see row_dropped_* rows)")

@@ -503,6 +503,21 @@ def _as_int64(t: pd.Series) -> np.ndarray:
     return np.where(t.isna().to_numpy(), np.iinfo(np.int64).min, a)
 
 
+def _rank(ids: pd.Series) -> np.ndarray:
+    """`pd.factorize(ids, sort=True)[0]`: each id's position among the distinct ids in sorted order
+    (by pyarrow when every id is text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(ids, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        arr = None
+    if arr is None or arr.null_count:
+        return pd.factorize(ids, sort=True)[0]
+    return pc.rank(arr, sort_keys="ascending", tiebreaker="dense").to_numpy(zero_copy_only=False).astype(np.int64) - 1
+
+
 def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, submitted: pd.Series,
                 started: pd.Series, log: _Log) -> np.ndarray:
     """Boolean mask of the rows kept: per municipality the latest complete submission.
@@ -513,7 +528,7 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
     """
     n = len(ids)
     complete = submitted.notna().to_numpy()
-    id_rank = pd.factorize(ids, sort=True)[0]
+    id_rank = _rank(ids)
     sub, start = _as_int64(submitted), _as_int64(started)
     # incomplete rows sort before every complete row of their municipality, so the last row of
     # each municipality is its latest complete submission if it has one
@@ -554,7 +569,8 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
             pa.array([tail(p) for p in pair], type=pa.string()).take(pa.array(inverse.ravel())), "")
         log.add_many(pd.DataFrame({
             "step": "dedup",
-            "action": np.where(incomplete, "row_dropped_incomplete", "row_dropped_duplicate"),
+            "action": pd.array(pa.array(["row_dropped_duplicate", "row_dropped_incomplete"]).take(
+                pa.array(incomplete.astype(np.int8))), dtype="str"),
             "column": "raw_row", "count": 1, "detail": pd.array(detail, dtype="str"),
         }))
     return keep

@@ -54,8 +54,15 @@ class Scrubber:
             if len(name) >= 2:
                 words.add(name)
                 words.update(p for p in _NAME_SPLIT.split(name) if len(p) >= 2)
-        self._names = _alternation(words)
-        self._values = _alternation({" ".join(str(v).split()) for v in values if len(str(v).strip()) >= 3})
+        # compiled on first use: a large export's names make a long pattern, and most runs show no cell
+        exact = {" ".join(str(v).split()) for v in values if len(str(v).strip()) >= 3}
+        self._words = {"names": words, "values": exact}
+        self._patterns: dict[str, re.Pattern | None] = {}
+
+    def _pattern(self, kind: str) -> re.Pattern | None:
+        if kind not in self._patterns:
+            self._patterns[kind] = _alternation(self._words[kind])
+        return self._patterns[kind]
 
     @classmethod
     def from_export(cls, raw: pd.DataFrame, codebook) -> "Scrubber":
@@ -79,10 +86,11 @@ class Scrubber:
         t = EMAIL.sub(PLACEHOLDERS["email"], str(text))
         t = PERSONNUMMER.sub(PLACEHOLDERS["personnummer"], t)
         t = _PHONE.sub(_phone, t)
-        if self._values is not None:
-            t = self._values.sub(PLACEHOLDERS["personal"], t)
-        if self._names is not None:
-            t = self._names.sub(PLACEHOLDERS["name"], t)
+        values, names = self._pattern("values"), self._pattern("names")
+        if values is not None:
+            t = values.sub(PLACEHOLDERS["personal"], t)
+        if names is not None:
+            t = names.sub(PLACEHOLDERS["name"], t)
         return t
 
     def __call__(self, text: str) -> str:

@@ -135,6 +135,21 @@ def _csv_quoted_chars() -> str:
     return found
 
 
+def _may_hold(a, chars: bytes) -> bool:
+    """False when no byte of the string array `a` (a pyarrow Array or ChunkedArray) is one of the
+    ASCII `chars` (in UTF-8 an ASCII byte is always that character); True when one may be."""
+    import numpy as np
+    import pyarrow as pa
+
+    for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a]):
+        data = chunk.buffers()[2]
+        if data is not None:
+            values = np.frombuffer(data, dtype=np.uint8)
+            if any((values == c).any() for c in chars):
+                return True
+    return False
+
+
 def _csv_arrow(df: pd.DataFrame) -> tuple[str, memoryview] | None:
     """to_csv's header line (text) and body (UTF-8 bytes) for a frame of two or more columns, each
     integer or text (NA written as ""), with text column names; None for any other frame."""
@@ -148,7 +163,8 @@ def _csv_arrow(df: pd.DataFrame) -> tuple[str, memoryview] | None:
 
     if df.shape[1] < 2 or not all(isinstance(c, str) for c in df.columns):
         return None
-    special = "[" + re.escape(_csv_quoted_chars()) + "]"
+    chars = _csv_quoted_chars()
+    special, special_bytes = "[" + re.escape(chars) + "]", chars.encode("ascii")
 
     def lit(text: str):
         return pa.scalar(text, type=pa.large_string())
@@ -163,17 +179,16 @@ def _csv_arrow(df: pd.DataFrame) -> tuple[str, memoryview] | None:
                 a = pa.array(s, type=pa.large_string(), from_pandas=True)
             except (pa.ArrowException, TypeError, ValueError):
                 return None
-            needs = pc.match_substring_regex(a, special)
-            if pc.any(needs).as_py():
+            if isinstance(a, pa.ChunkedArray):  # one piece: joining columns chunked differently is slow
+                a = a.combine_chunks()
+            if _may_hold(a, special_bytes):  # a cheap look at the bytes first: usually none
+                needs = pc.match_substring_regex(a, special)
                 quoted = pc.binary_join_element_wise(lit('"'), pc.replace_substring(a, '"', '""'), lit('"'), lit(""))
                 a = pc.if_else(needs, quoted, a)
             cols.append(pc.fill_null(a, lit("")))
         else:
             return None
-    parts: list[Any] = []
-    for a in cols:
-        parts += [a, lit(",")]
-    lines = pc.binary_join_element_wise(*parts[:-1], lit("\n"), lit(""))
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cols, lit(",")), lit("\n"), lit(""))
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()
     header = _stdio.StringIO()

@@ -619,3 +619,12 @@ def test_rank_of_ids_equals_sorted_factorize():
     np.testing.assert_array_equal(_rank(ids), pd.factorize(ids, sort=True)[0])
     with_na = pd.Series(["b", None, "a"], dtype=object)  # NA: the factorize path
     np.testing.assert_array_equal(_rank(with_na), pd.factorize(with_na, sort=True)[0])
+
+
+def test_stable_order_equals_lexsort():
+    from analysis.compute.clean import _stable_order
+
+    rng = np.random.default_rng(5)
+    keys = [rng.integers(0, 4, 5000), rng.integers(-3, 3, 5000), np.full(5000, np.iinfo(np.int64).min)]
+    keys[2][::3] = rng.integers(0, 2, len(keys[2][::3]))  # many ties left: row order must decide them
+    np.testing.assert_array_equal(_stable_order(*keys), np.lexsort(keys[::-1]))

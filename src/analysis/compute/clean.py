@@ -518,6 +518,16 @@ def _rank(ids: pd.Series) -> np.ndarray:
     return pc.rank(arr, sort_keys="ascending", tiebreaker="dense").to_numpy(zero_copy_only=False).astype(np.int64) - 1
 
 
+def _stable_order(*keys: np.ndarray) -> np.ndarray:
+    """`np.lexsort(keys[::-1])`: row positions sorted by the first key, then the next, ...; ties kept
+    in row order (pyarrow's stable multi-key sort, quicker than lexsort on a million rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = pa.table({f"k{i}": np.asarray(k, dtype=np.int64) for i, k in enumerate(keys)})
+    return pc.sort_indices(table, sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))]).to_numpy().astype(np.intp)
+
+
 def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, submitted: pd.Series,
                 started: pd.Series, log: _Log) -> np.ndarray:
     """Boolean mask of the rows kept: per municipality the latest complete submission.
@@ -532,7 +542,7 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
     sub, start = _as_int64(submitted), _as_int64(started)
     # incomplete rows sort before every complete row of their municipality, so the last row of
     # each municipality is its latest complete submission if it has one
-    order = np.lexsort((id_rank, start, sub, complete, position))
+    order = _stable_order(position * 2 + complete, sub, start, id_rank)
     pos_sorted = position[order]
     last = np.ones(n, dtype=bool)
     last[:-1] = pos_sorted[:-1] != pos_sorted[1:]
@@ -545,7 +555,7 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        dropped = dropped[np.lexsort((id_rank[dropped], position[dropped]))]  # by municipality, then id
+        dropped = dropped[np.argsort(position[dropped] * n + id_rank[dropped], kind="stable")]  # municipality, id
         winner_row = np.full(len(kommunkod), -1, dtype=np.int64)
         winner_row[position[winner_rows]] = winner_rows
         incomplete = ~complete[dropped]

@@ -525,7 +525,8 @@ def _stable_order(*keys: np.ndarray) -> np.ndarray:
     import pyarrow.compute as pc
 
     table = pa.table({f"k{i}": np.asarray(k, dtype=np.int64) for i, k in enumerate(keys)})
-    return pc.sort_indices(table, sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))]).to_numpy().astype(np.intp)
+    order = pc.sort_indices(table, sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))])
+    return order.to_numpy().astype(np.intp)
 
 
 def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, submitted: pd.Series,

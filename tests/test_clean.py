@@ -584,3 +584,48 @@ def test_xlsx_answers_as_formulas_without_saved_values_stop_the_run(tmp_path, re
     assert f"rows {rows[0]}, {rows[1]}" in msg and f"column {H['ciso']!r}" in msg
     assert "134 formula cell(s) without a saved result" in msg and "\n" not in msg
     assert not (tmp_path / "processed").exists()
+
+
+def test_utc_offset_test_by_pyarrow_equals_python_re():
+    """has_utc_offset (RE2 on ASCII cells, Python's re on the others) answers as the pattern does."""
+    import random
+
+    from analysis.compute.clean import _UTC_OFFSET, has_utc_offset
+
+    rng = random.Random(11)
+
+    def pick(*options: str) -> str:
+        return rng.choice(options)
+
+    # a time with an offset, nearly: every part sometimes missing, doubled or non-ASCII
+    cells = [pick("", "2019-03-14", "2019-03-14T", "x ") + pick("09", "9", "", "٣", "123") + pick(":", "", ".")
+             + pick("30", "3", "٣٠") + pick("", ":00", ":00.5", ":00,25", ":0")
+             + pick("", " ", "\t", "\x1c", "\x0b", "\u2003", "\u00a0", "  \n")
+             + pick("Z", "z", "+02", "-0200", "+02:00", "+2", "+02:0", "UTC", "", "é")
+             + pick("", "", "\n", "\n\n", " x")
+             for _ in range(20000)]
+    cells += ["2019-03-14 09:30", "2019-03-14T09:30+02:00", "2019-03-14T09:30:00.5Z", "09:30 z", "09:30+0200\n",
+              "09:30+02\n\n", "٣٣:٣٣Z", "09:30\u2003Z", "09:30\x1cZ", None]
+    for dtype in ("str", object):
+        s = pd.Series(cells, dtype=dtype)
+        expected = s.str.contains(_UTC_OFFSET, na=False).to_numpy(dtype=bool)
+        assert expected.sum() > 1000 and (~expected).sum() > 1000  # both answers well represented
+        np.testing.assert_array_equal(has_utc_offset(s), expected)
+
+
+def test_rank_of_ids_equals_sorted_factorize():
+    from analysis.compute.clean import _rank
+
+    ids = pd.Series(["R10", "R2", "r1", "Å1", "R2", "R10 ", "Z", "É"], dtype="str")
+    np.testing.assert_array_equal(_rank(ids), pd.factorize(ids, sort=True)[0])
+    with_na = pd.Series(["b", None, "a"], dtype=object)  # NA: the factorize path
+    np.testing.assert_array_equal(_rank(with_na), pd.factorize(with_na, sort=True)[0])
+
+
+def test_stable_order_equals_lexsort():
+    from analysis.compute.clean import _stable_order
+
+    rng = np.random.default_rng(5)
+    keys = [rng.integers(0, 4, 5000), rng.integers(-3, 3, 5000), np.full(5000, np.iinfo(np.int64).min)]
+    keys[2][::3] = rng.integers(0, 2, len(keys[2][::3]))  # many ties left: row order must decide them
+    np.testing.assert_array_equal(_stable_order(*keys), np.lexsort(keys[::-1]))

@@ -301,3 +301,38 @@ def test_xlsx_with_a_dtd_is_refused(tmp_path):
               prolog='<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>')
     msg, _, _ = _bounded(lambda: io.read_export(p))
     assert "no DTD or entity declarations" in msg
+
+
+# --- write_csv: text and integer frames are formatted by pyarrow, with to_csv's exact bytes -------
+_CSV_NASTY = [",", '"', "\n", "\r", "\r\n", ";", "\t", " ", "'", "=1+1", "é", "\u2028", "\x85", "", "a,b", 'say "hi"']
+
+
+@pytest.mark.parametrize("excel", [False, True])
+@pytest.mark.parametrize("text_dtype", ["str", object])
+@pytest.mark.parametrize("int_dtype", ["int64", "Int64", "uint8"])
+def test_write_csv_fast_path_gives_to_csv_bytes(tmp_path, excel, text_dtype, int_dtype):
+    import random
+
+    rng = random.Random(7)
+    n = 3000
+    cells = [None if rng.random() < 0.1 else "".join(rng.choice(_CSV_NASTY) for _ in range(rng.randint(0, 4)))
+             for _ in range(n)]
+    counts = pd.Series([i % 97 for i in range(n)], dtype=int_dtype)
+    if int_dtype == "Int64":
+        counts[::5] = pd.NA
+    df = pd.DataFrame({"step": pd.Series(cells, dtype=text_dtype), "count": counts,
+                       'odd, "name"': pd.Series(list(reversed(cells)), dtype=text_dtype), "plain": "x"})
+    assert io._csv_arrow(df) is not None  # the fast path is the one under test
+    io.write_csv(df, tmp_path / "t.csv", excel=excel, neutralise=False)
+    expected = df.to_csv(index=False, lineterminator="\n").encode("utf-8-sig" if excel else "utf-8")
+    assert (tmp_path / "t.csv").read_bytes() == expected
+
+
+def test_write_csv_other_frames_go_through_to_csv(tmp_path):
+    floats = pd.DataFrame({"a": ["x", "y"], "b": [0.1, float("nan")]})
+    one_column = pd.DataFrame({"a": ["", "x"]})  # csv quotes a lone empty field: left to to_csv
+    empty = pd.DataFrame({"a": pd.Series([], dtype="str"), "b": pd.Series([], dtype="int64")})
+    for i, df in enumerate((floats, one_column, empty)):
+        io.write_csv(df, tmp_path / f"{i}.csv")
+        assert (tmp_path / f"{i}.csv").read_bytes() == df.to_csv(index=False, lineterminator="\n").encode()
+    assert io._csv_arrow(floats) is None and io._csv_arrow(one_column) is None

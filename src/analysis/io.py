@@ -102,11 +102,101 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(df: pd.DataFrame, target: str | Path, *, excel: bool = False, neutralise: bool | None = None) -> Path:
     """Write a CSV atomically; `excel=True` adds a UTF-8 BOM; formula-like text cells are neutralised
-    when `neutralise` is true (default: when `excel` is)."""
+    when `neutralise` is true (default: when `excel` is).
+
+    The bytes are those of `df.to_csv(index=False, lineterminator="\\n")`; frames of text and integer
+    columns (such as a cleaning log of a million rows) are formatted by pyarrow, column by column.
+    """
     if excel if neutralise is None else neutralise:
         df = neutralise_formulas(df)
-    text = df.to_csv(index=False, lineterminator="\n")
-    return write_text(text, target, encoding="utf-8-sig" if excel else "utf-8")
+    encoding = "utf-8-sig" if excel else "utf-8"
+    fast = _csv_arrow(df)
+    if fast is None:
+        return write_text(df.to_csv(index=False, lineterminator="\n"), target, encoding=encoding)
+    header, body = fast
+    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+        fh.write(header.encode(encoding))
+        fh.write(body)
+    return Path(target)
+
+
+def _csv_quoted_chars() -> str:
+    """The characters that make Python's csv writer (pandas' to_csv) quote a field, as to_csv sets
+    it up with lineterminator="\\n": asked of the csv module, not assumed."""
+    import csv
+    import io as _stdio
+
+    found = ""
+    for ch in ',"\n\r':
+        buf = _stdio.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([ch, "x"])
+        if buf.getvalue().startswith('"'):
+            found += ch
+    return found
+
+
+def _may_hold(a, chars: bytes) -> bool:
+    """False when no byte of the string array `a` (a pyarrow Array or ChunkedArray) is one of the
+    ASCII `chars` (in UTF-8 an ASCII byte is always that character); True when one may be."""
+    import numpy as np
+    import pyarrow as pa
+
+    for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a]):
+        data = chunk.buffers()[2]
+        if data is not None:
+            values = np.frombuffer(data, dtype=np.uint8)
+            if any((values == c).any() for c in chars):
+                return True
+    return False
+
+
+def _csv_arrow(df: pd.DataFrame) -> tuple[str, memoryview] | None:
+    """to_csv's header line (text) and body (UTF-8 bytes) for a frame of two or more columns, each
+    integer or text (NA written as ""), with text column names; None for any other frame."""
+    import csv
+    import io as _stdio
+
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if df.shape[1] < 2 or not all(isinstance(c, str) for c in df.columns):
+        return None
+    chars = _csv_quoted_chars()
+    special, special_bytes = "[" + re.escape(chars) + "]", chars.encode("ascii")
+
+    def lit(text: str):
+        return pa.scalar(text, type=pa.large_string())
+
+    cols = []
+    for name in df.columns:
+        s = df[name]
+        if pd.api.types.is_integer_dtype(s.dtype):  # numpy or nullable integers
+            cols.append(pc.fill_null(pa.array(s, from_pandas=True).cast(pa.large_string()), lit("")))
+        elif pd.api.types.is_string_dtype(s.dtype):
+            try:
+                a = pa.array(s, type=pa.large_string(), from_pandas=True)
+            except (pa.ArrowException, TypeError, ValueError):
+                return None
+            if isinstance(a, pa.ChunkedArray):  # one piece: joining columns chunked differently is slow
+                a = a.combine_chunks()
+            if _may_hold(a, special_bytes):  # a cheap look at the bytes first: usually none
+                needs = pc.match_substring_regex(a, special)
+                quoted = pc.binary_join_element_wise(lit('"'), pc.replace_substring(a, '"', '""'), lit('"'), lit(""))
+                a = pc.if_else(needs, quoted, a)
+            cols.append(pc.fill_null(a, lit("")))
+        else:
+            return None
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cols, lit(",")), lit("\n"), lit(""))
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    header = _stdio.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(list(df.columns))
+    if len(lines) == 0:
+        return header.getvalue(), memoryview(b"")
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset: lines.offset + len(lines) + 1]
+    return header.getvalue(), memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def read_json(path: str | Path) -> dict[str, Any]:
@@ -282,6 +372,9 @@ def _too_many_rows(path: Path, n_rows: int, max_rows: int, exact: bool = True) -
         raise _input_error(path, f"at most {max_rows:,} data rows (parameter max_rows)", found)
 
 
+_NOT_SPACE = re.compile(rb"\S")  # bytes.strip()'s white space: space, \t \n \r \v \f
+
+
 def _read_csv(path: Path, max_rows: int, max_input_mb: float) -> pd.DataFrame:
     """CSV via pyarrow's parser (multi-threaded).
 
@@ -294,7 +387,7 @@ def _read_csv(path: Path, max_rows: int, max_input_mb: float) -> pd.DataFrame:
 
     _too_big(path, path.stat().st_size, max_input_mb, "CSV text")
     data = path.read_bytes()
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+    if not _NOT_SPACE.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0):  # no copy of the data
         raise _input_error(path, "a header row and at least one data row", "an empty file")
     _check_not_binary(data, path)
     first, utf8 = _header_line(data)

@@ -51,6 +51,10 @@ NOT_STORED = {"response_id": "response ids are not stored (they may hold persona
 # Text variables stored as written: both are checked against the register of municipalities.
 STORED_TEXT = ("municipality_name", "municipality_code")
 _UTC_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+# The same test for RE2 (pyarrow), exact on ASCII text: there Python's \d is [0-9], \s is
+# [\t\n\v\f\r\x1c-\x1f ], Z ignoring case is [zZ], and $ also matches before a final newline.
+_UTC_OFFSET_ASCII = (r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?[\t\n\x0b\x0c\r\x1c-\x1f ]*"
+                     r"(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)\n?$")
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -80,6 +84,29 @@ def _per_unique(s: pd.Series, fn: Callable[[str], Any], dtype=object) -> np.ndar
     codes, uniq = pd.factorize(s, use_na_sentinel=False)
     vals = np.array([fn(u) for u in uniq], dtype=dtype) if len(uniq) else np.array([], dtype=dtype)
     return vals[codes] if len(codes) else np.array([], dtype=dtype)
+
+
+def has_utc_offset(text: pd.Series) -> np.ndarray:
+    """Whether each cell ends in a time with a UTC offset (`_UTC_OFFSET`); False for NA.
+
+    The same answer as `text.str.contains(_UTC_OFFSET, na=False)`, without a Python call per cell:
+    ASCII cells are tested by pyarrow's RE2 with the exact ASCII translation of the pattern, the
+    others (rare) by Python's `re`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(text, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # cells that are not all text: one by one
+        return text.str.contains(_UTC_OFFSET, na=False).to_numpy(dtype=bool)
+    ascii_ = pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
+    out = pc.fill_null(pc.match_substring_regex(arr, _UTC_OFFSET_ASCII), False).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~ascii_)
+    if len(other):
+        out = out.copy()
+        out[other] = [bool(_UTC_OFFSET.search(t)) for t in arr.take(pa.array(other)).to_pylist()]
+    return out
 
 
 def _blank(s: pd.Series) -> np.ndarray:
@@ -303,7 +330,7 @@ def _prepare(frame: pd.DataFrame, cb: Codebook) -> tuple[pd.DataFrame, dict[str,
         elif v.dtype == "datetime":
             blank = _blank(s)
             text = s.where(~blank).str.strip()
-            aware = text.str.contains(_UTC_OFFSET, na=False).to_numpy(dtype=bool)
+            aware = has_utc_offset(text)
             naive = ~aware & ~blank
             when = pd.to_datetime(text.where(naive), format="ISO8601", errors="coerce")
             ok = when.notna().to_numpy() | blank
@@ -476,6 +503,32 @@ def _as_int64(t: pd.Series) -> np.ndarray:
     return np.where(t.isna().to_numpy(), np.iinfo(np.int64).min, a)
 
 
+def _rank(ids: pd.Series) -> np.ndarray:
+    """`pd.factorize(ids, sort=True)[0]`: each id's position among the distinct ids in sorted order
+    (by pyarrow when every id is text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(ids, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        arr = None
+    if arr is None or arr.null_count:
+        return pd.factorize(ids, sort=True)[0]
+    return pc.rank(arr, sort_keys="ascending", tiebreaker="dense").to_numpy(zero_copy_only=False).astype(np.int64) - 1
+
+
+def _stable_order(*keys: np.ndarray) -> np.ndarray:
+    """`np.lexsort(keys[::-1])`: row positions sorted by the first key, then the next, ...; ties kept
+    in row order (pyarrow's stable multi-key sort, quicker than lexsort on a million rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = pa.table({f"k{i}": np.asarray(k, dtype=np.int64) for i, k in enumerate(keys)})
+    order = pc.sort_indices(table, sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))])
+    return order.to_numpy().astype(np.intp)
+
+
 def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, submitted: pd.Series,
                 started: pd.Series, log: _Log) -> np.ndarray:
     """Boolean mask of the rows kept: per municipality the latest complete submission.
@@ -486,11 +539,11 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
     """
     n = len(ids)
     complete = submitted.notna().to_numpy()
-    id_rank = pd.factorize(ids, sort=True)[0]
+    id_rank = _rank(ids)
     sub, start = _as_int64(submitted), _as_int64(started)
     # incomplete rows sort before every complete row of their municipality, so the last row of
     # each municipality is its latest complete submission if it has one
-    order = np.lexsort((id_rank, start, sub, complete, position))
+    order = _stable_order(position * 2 + complete, sub, start, id_rank)
     pos_sorted = position[order]
     last = np.ones(n, dtype=bool)
     last[:-1] = pos_sorted[:-1] != pos_sorted[1:]
@@ -498,24 +551,38 @@ def deduplicate(ids: pd.Series, position: np.ndarray, kommunkod: np.ndarray, sub
     keep = np.zeros(n, dtype=bool)
     keep[winner_rows] = True
 
-    dropped = order[~keep[order]]  # in (municipality, ..., id) order
+    dropped = order[~keep[order]]
     if len(dropped):
-        winner_id = np.full(len(kommunkod), "", dtype=object)
-        winner_id[position[winner_rows]] = [f"row {i + 2}" for i in winner_rows]
-        d_inc = ~complete[dropped]
-        d_win = pd.Series(winner_id[position[dropped]], dtype="str")
-        reason = pd.Series(np.where(
-            d_inc, np.where(d_win == "", "not submitted (no submission time); municipality has no complete submission",
-                            "not submitted (no submission time); kept "),
-            "superseded by the later complete submission "), dtype="str")
-        reason = reason + d_win.where(~(d_inc & (d_win == "").to_numpy()), "")
-        detail = (pd.Series([f"row {i + 2}" for i in dropped], dtype="str") + " (kommunkod "
-                  + pd.Series(kommunkod[position[dropped]], dtype="str") + "): " + reason)
-        dropped_ord = np.lexsort((id_rank[dropped], position[dropped]))
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        dropped = dropped[np.argsort(position[dropped] * n + id_rank[dropped], kind="stable")]  # municipality, id
+        winner_row = np.full(len(kommunkod), -1, dtype=np.int64)
+        winner_row[position[winner_rows]] = winner_rows
+        incomplete = ~complete[dropped]
+        # the text after "row N" depends only on the municipality and on whether the row was
+        # incomplete: built once per such pair, then joined to the row numbers by pyarrow
+        pair, inverse = np.unique(position[dropped] * 2 + incomplete, return_inverse=True)
+
+        def tail(p: int) -> str:
+            pos, inc = divmod(int(p), 2)
+            kept = f"row {winner_row[pos] + 2}" if winner_row[pos] >= 0 else ""
+            if not inc:
+                reason = "superseded by the later complete submission " + kept
+            elif kept:
+                reason = "not submitted (no submission time); kept " + kept
+            else:
+                reason = "not submitted (no submission time); municipality has no complete submission"
+            return f" (kommunkod {kommunkod[pos]}): {reason}"
+
+        detail = pc.binary_join_element_wise(
+            "row ", pa.array(dropped + 2).cast(pa.string()),
+            pa.array([tail(p) for p in pair], type=pa.string()).take(pa.array(inverse.ravel())), "")
         log.add_many(pd.DataFrame({
             "step": "dedup",
-            "action": np.where(d_inc, "row_dropped_incomplete", "row_dropped_duplicate")[dropped_ord],
-            "column": "raw_row", "count": 1, "detail": detail.to_numpy()[dropped_ord],
+            "action": pd.array(pa.array(["row_dropped_duplicate", "row_dropped_incomplete"]).take(
+                pa.array(incomplete.astype(np.int8))), dtype="str"),
+            "column": "raw_row", "count": 1, "detail": pd.array(detail, dtype="str"),
         }))
     return keep
 
@@ -688,7 +755,7 @@ def clean(raw: pd.DataFrame, register: pd.DataFrame, codebook: Codebook | None =
 
     # --- summary log rows and run info -------------------------------------------------------
     synthetic_rows = bool("synthetic_marker" in frame
-                          and frame["synthetic_marker"].map(cb.is_synthetic_value).any())
+                          and _per_unique(frame["synthetic_marker"], cb.is_synthetic_value, dtype=bool).any())
     n_kept = int(keep.sum())
     n_dropped = n_read - n_kept
     log.add("result", "rows_dropped", "", n_dropped, "rows dropped in de-duplication (see row_dropped_* rows)")

@@ -48,14 +48,11 @@ class Scrubber:
     """The rule of the module docstring, with the names and values of one export's personal columns."""
 
     def __init__(self, names: Iterable[str] = (), values: Iterable[str] = ()):
-        words: set[str] = set()
-        for name in names:
-            name = " ".join(str(name).split())
-            if len(name) >= 2:
-                words.add(name)
-                words.update(p for p in _NAME_SPLIT.split(name) if len(p) >= 2)
-        self._names = _alternation(words)
-        self._values = _alternation({" ".join(str(v).split()) for v in values if len(str(v).strip()) >= 3})
+        self._given = (list(names), list(values))
+        # an export's personal columns, read at the first scrub: most runs show no cell, and a large
+        # export's distinct names make a long pattern
+        self._columns: list[tuple[bool, pd.Series]] = []  # (holds names, cells)
+        self._patterns: tuple[re.Pattern | None, re.Pattern | None] | None = None
 
     @classmethod
     def from_export(cls, raw: pd.DataFrame, codebook) -> "Scrubber":
@@ -64,25 +61,40 @@ class Scrubber:
         from .codebook import normalise_label
 
         by_header = {normalise_label(v.header): v.id for v in codebook.personal}
-        names: list[str] = []
-        values: list[str] = []
+        scrubber = cls()
         for col in raw.columns:
             vid = by_header.get(normalise_label(str(col)))
-            if vid is None:
-                continue
-            cells = [c for c in pd.unique(raw[col].astype(str)) if c.strip()]
-            (names if vid == "respondent_name" else values).extend(cells)
-        return cls(names, values)
+            if vid is not None:
+                scrubber._columns.append((vid == "respondent_name", raw[col].copy()))
+        return scrubber
+
+    def _compiled(self) -> tuple[re.Pattern | None, re.Pattern | None]:
+        """(pattern of exact personal values, pattern of names), built once."""
+        if self._patterns is None:
+            names, values = list(self._given[0]), list(self._given[1])
+            for holds_names, cells in self._columns:
+                (names if holds_names else values).extend(c for c in pd.unique(cells.astype(str)) if c.strip())
+            words: set[str] = set()
+            for name in names:
+                name = " ".join(str(name).split())
+                if len(name) >= 2:
+                    words.add(name)
+                    words.update(p for p in _NAME_SPLIT.split(name) if len(p) >= 2)
+            exact = {" ".join(str(v).split()) for v in values if len(str(v).strip()) >= 3}
+            self._patterns = (_alternation(exact), _alternation(words))
+            self._columns = []
+        return self._patterns
 
     def scrub(self, text: str) -> str:
         """`text` with every match of the rule replaced by its placeholder."""
         t = EMAIL.sub(PLACEHOLDERS["email"], str(text))
         t = PERSONNUMMER.sub(PLACEHOLDERS["personnummer"], t)
         t = _PHONE.sub(_phone, t)
-        if self._values is not None:
-            t = self._values.sub(PLACEHOLDERS["personal"], t)
-        if self._names is not None:
-            t = self._names.sub(PLACEHOLDERS["name"], t)
+        values, names = self._compiled()
+        if values is not None:
+            t = values.sub(PLACEHOLDERS["personal"], t)
+        if names is not None:
+            t = names.sub(PLACEHOLDERS["name"], t)
         return t
 
     def __call__(self, text: str) -> str:

@@ -58,6 +58,7 @@ def clean(P: dict[str, Any]):
     register = reference.load_register(P["reference_dir"])
     cb = codebook_for(int(P["wave"]))
     result = clean_mod.clean(raw, register, cb, raw_path, raw_sha256=io.sha256_file(raw_path))
+    del raw  # a large export's cells are not needed while the outputs are written
     d = Path(P["processed_dir"])
     write_table("responses", result.responses, d)
     write_table("analysis", result.analysis, d)

@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .. import io
 from . import reference
 from .codebook import DONT_KNOW, HEADLINE_ITEMS, MATURITY_AREAS, Codebook, Variable, default_codebook, normalise_label
 from .personal import Scrubber

@@ -73,7 +73,9 @@ test: setup
 
 # The unit tests only (marked `unit` centrally in tests/conftest.py): no kernels, CLI or runner, no
 # browser, no R, no end-to-end runs, no simulation. The plugins off are ones no unit test uses.
-FAST_PYTEST := -q -m unit -p no:faker -p no:anyio -p no:typeguard
+# `-n auto`: pytest-xdist, one worker per core (each imports the stack once, ~5 s, so one core
+# gains nothing); unit tests share no folder, only tmp_path. `make test` runs in one process.
+FAST_PYTEST := -q -m unit -p no:faker -p no:anyio -p no:typeguard -n auto
 test-fast: setup
 	$(PY) -m pytest $(FAST_PYTEST)
 

@@ -470,12 +470,9 @@ def test_clean_is_pure_and_raises_on_header_only(register):
 
 
 @pytest.fixture(scope="module")
-def synthetic_run(tmp_path_factory, reference_dir):
-    from analysis.compute import synthetic
-    from analysis.compute import reference
-
+def synthetic_run(tmp_path_factory, reference_dir, synthetic_data):
     d = tmp_path_factory.mktemp("synthetic")
-    raw, _truth = synthetic.generate(reference.load_register(reference_dir), seed=2019)
+    raw, _truth = synthetic_data.export(seed=2019)
     path = d / "synthetic_skr_infosak_2019.csv"
     io.write_export(raw, path, "csv")
     P = {"wave": 2019, "raw_path": str(path), "reference_dir": str(reference_dir),
@@ -577,14 +574,12 @@ def test_a_time_column_mixing_offsets_and_none_is_refused(register):
     assert "a mix of the two" in msg
 
 
-def test_xlsx_answers_as_formulas_without_saved_values_stop_the_run(tmp_path, reference_dir):
+def test_xlsx_answers_as_formulas_without_saved_values_stop_the_run(tmp_path, reference_dir, synthetic_data):
     """The issue's case: 134 CISO answers written as formulas by a program that saves no results
     were read as blanks and the run succeeded; now the step stops naming the rows and the column."""
     from openpyxl import load_workbook
 
-    from analysis.compute import reference, synthetic
-
-    raw, _ = synthetic.generate(reference.load_register(reference_dir), seed=2019)
+    raw, _ = synthetic_data.export(seed=2019)
     path = io.write_export(raw, tmp_path / "export.xlsx", "xlsx")
     wb = load_workbook(path)
     ws = wb.active

@@ -73,9 +73,14 @@ test: setup
 
 # The unit tests only (marked `unit` centrally in tests/conftest.py): no kernels, CLI or runner, no
 # browser, no R, no end-to-end runs, no simulation. The plugins off are ones no unit test uses.
-FAST_PYTEST := -q -m unit -p no:faker -p no:anyio -p no:typeguard
+# `-n auto --dist worksteal`: pytest-xdist, one worker per core, idle workers taking tests from busy
+# ones (each worker imports the stack once, ~4 s); unit tests share no folder, only tmp_path.
+# PYTHONDONTWRITEBYTECODE is cleared so the compiled package and the assertion-rewritten test
+# modules are cached in __pycache__ (otherwise each process recompiles them: ~1.5 s a worker).
+# `make test` runs in one process.
+FAST_PYTEST := -q -m unit -p no:faker -p no:anyio -p no:typeguard -n auto --dist worksteal
 test-fast: setup
-	$(PY) -m pytest $(FAST_PYTEST)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest $(FAST_PYTEST)
 
 # JupyterLab at the project root on 127.0.0.1 with a token (prints the URL); notebooks run there
 # write to scratch/<wave>/, never to the official results.

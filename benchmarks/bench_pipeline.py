@@ -48,7 +48,8 @@ TARGETS = {  # name: (limit, unit, what)
     "children": (0, "processes", "left behind by the runner"),
     "test_fast": (20.0, "s", "`make test-fast`"),
 }
-FAST_PYTEST = ["-q", "-m", "unit", "-p", "no:faker", "-p", "no:anyio", "-p", "no:typeguard"]  # as the Makefile
+FAST_PYTEST = ["-q", "-m", "unit", "-p", "no:faker", "-p", "no:anyio", "-p", "no:typeguard",
+               "-n", "auto", "--dist", "worksteal"]  # as the Makefile (which also clears PYTHONDONTWRITEBYTECODE)
 
 FLOOR = r"""
 import json, sys, time
@@ -161,7 +162,7 @@ def large(work: Path, rows: int) -> dict:
 
 
 def test_fast() -> tuple[float, str]:
-    dt, out = _timed([PY, "-m", "pytest", *FAST_PYTEST])
+    dt, out = _timed([PY, "-m", "pytest", *FAST_PYTEST], env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
     return dt, out.strip().splitlines()[-1]
 
 

@@ -62,6 +62,50 @@ def browser():
         b.close()
 
 
+class _SyntheticData:
+    """The generator's default exports and their cleaned analysis frames, each made once per test
+    process (a worker, under xdist) and handed out as copies, so a test may change what it gets."""
+
+    def __init__(self, register, reference_dir):
+        self._register, self._reference_dir = register, reference_dir
+        self._exports: dict = {}
+        self._analyses: dict = {}
+
+    def _export(self, seed: int, wave: int):
+        if (seed, wave) not in self._exports:
+            from analysis.compute import reference, synthetic
+
+            series = None if wave == 2019 else reference.load_published_series(self._reference_dir)
+            self._exports[seed, wave] = synthetic.generate(self._register, seed=seed, wave=wave,
+                                                           published_series=series)
+        return self._exports[seed, wave]
+
+    def export(self, seed: int = 2019, wave: int = 2019):
+        """(raw, truth) of synthetic.generate(register, seed=seed, wave=wave), with 2023 calibrated to
+        published_series.csv as in `make data`."""
+        import copy
+
+        raw, truth = self._export(seed, wave)
+        return raw.copy(), copy.deepcopy(truth)
+
+    def analysis(self, seed: int = 2019, wave: int = 2019):
+        """The analysis frame clean.clean gives for export(seed, wave) through the wave's codebook."""
+        if (seed, wave) not in self._analyses:
+            from analysis.compute import clean
+            from analysis.compute.codebook import codebook_for
+
+            raw, _ = self._export(seed, wave)
+            self._analyses[seed, wave] = clean.clean(raw, self._register, codebook_for(wave),
+                                                     f"synthetic_skr_infosak_{wave}.csv").analysis
+        return self._analyses[seed, wave].copy()
+
+
+@pytest.fixture(scope="session")
+def synthetic_data(register, reference_dir) -> _SyntheticData:
+    """synthetic_data.export(seed, wave) and synthetic_data.analysis(seed, wave): see _SyntheticData."""
+    return _SyntheticData(register, reference_dir)
+
+
 def write_processed(register, folder, seed: int = 2019, raw_name: str = "synthetic_skr_infosak_2019.csv"):
     """Clean the synthetic export of `seed` and write the processed files to `folder` through the
     runner's writers (each validated against its contract); returns the CleanResult."""

@@ -202,24 +202,23 @@ def test_name_keys(register):
     assert len(set(keys.values())) == 290
 
 
-def test_columns_order_and_extra_columns(register):
+def test_columns_order_and_extra_columns(register, result):
     raw = hand_made()
     raw = raw[list(reversed(raw.columns))]
     raw.insert(3, "Extra fråga", "x")
     raw.columns = [f"  {c} " for c in raw.columns]
     r = clean.clean(raw, register, CB, "x.csv")
-    base = clean.clean(hand_made(), register, CB, "x.csv")
+    base = result  # the same export as it came (the source's name reaches only the log's text and run_info)
     pd.testing.assert_frame_equal(r.responses, base.responses)
     pd.testing.assert_frame_equal(r.analysis, base.analysis)
     assert _log(r, "dropped_extra", "Extra fråga") == 7
 
 
-def test_headers_match_ignoring_case(register):
+def test_headers_match_ignoring_case(register, result):
     raw = hand_made()
     raw.columns = [c.upper() if i % 2 else c.lower() for i, c in enumerate(raw.columns)]
     r = clean.clean(raw, register, CB, "x.csv")
-    base = clean.clean(hand_made(), register, CB, "x.csv")
-    pd.testing.assert_frame_equal(r.analysis, base.analysis)
+    pd.testing.assert_frame_equal(r.analysis, result.analysis)
 
 
 def test_headers_differing_only_in_case_are_a_repeat(register):
@@ -248,7 +247,7 @@ def _snapshot(d):
     return {p.name: p.read_bytes() for p in sorted(d.iterdir())} if d.exists() else {}
 
 
-def test_run_step_writes_contract_files_and_rerun_is_byte_identical(tmp_path, reference_dir):
+def test_run_step_writes_contract_files_and_rerun_is_byte_identical(tmp_path, reference_dir, result):
     raw = _write(hand_made(), tmp_path / "hand.csv", sep=";", encoding="cp1252")
     raw_bytes = raw.read_bytes()
     P = _params(tmp_path, raw, reference_dir)
@@ -263,16 +262,15 @@ def test_run_step_writes_contract_files_and_rerun_is_byte_identical(tmp_path, re
     resp = pd.read_parquet(tmp_path / "processed" / "responses.parquet")
     assert resp["municipality_name"].tolist()[2] == "MÖNSTERÅS KOMMUN"  # cp1252 decoded, not mangled
     log = pd.read_csv(tmp_path / "processed" / "cleaning_log.csv", dtype={"count": "int64"}, keep_default_na=False)
-    assert log.columns.tolist() == clean.LOG_COLUMNS and len(log) == len(clean.clean(hand_made(), clean.reference.load_register(reference_dir), CB, "h").log)
+    assert log.columns.tolist() == clean.LOG_COLUMNS and len(log) == len(result.log)
 
 
-def test_xlsx_export_gives_same_result(tmp_path, register):
+def test_xlsx_export_gives_same_result(tmp_path, register, result):
     path = tmp_path / "hand.xlsx"
     hand_made().to_excel(path, index=False)
     r = clean.clean(io.read_export(path), register, CB, path)
-    base = clean.clean(hand_made(), register, CB, path)
-    pd.testing.assert_frame_equal(r.analysis, base.analysis)
-    pd.testing.assert_frame_equal(r.responses, base.responses)
+    pd.testing.assert_frame_equal(r.analysis, result.analysis)
+    pd.testing.assert_frame_equal(r.responses, result.responses)
 
 
 def _pii_strings(raw: pd.DataFrame) -> set[str]:
@@ -324,24 +322,41 @@ def test_hostile_free_text_is_read_verbatim_and_not_stored(tmp_path, reference_d
     _assert_no_pii(tmp_path / "processed", {"HYPERLINK", "onerror", "radbrytning", "x" * 100})
 
 
-def _bad(tmp_path, reference_dir, name, data: bytes | None = None, df: pd.DataFrame | None = None):
-    """Run the step on a bad file over a processed dir holding earlier output; return the message."""
-    good = _write(hand_made(), tmp_path / "good.csv")
-    P = _params(tmp_path, good, reference_dir)
-    steps.clean(P)
-    before = _snapshot(tmp_path / "processed")
-    path = tmp_path / name
-    if df is not None:
-        _write(df, path)
-    else:
-        path.write_bytes(data)
-    with pytest.raises(InputError) as exc:
-        steps.clean({**P, "raw_path": str(path)})
-    assert _snapshot(tmp_path / "processed") == before, "earlier processed data changed"
-    assert not [p for p in (tmp_path / "processed").iterdir() if p.name.startswith(".")], "temp files left"
-    msg = str(exc.value)
-    assert str(path) in msg and "\n" not in msg and len(msg) < 400, msg
-    return msg
+@pytest.fixture(scope="module")
+def earlier_output(tmp_path_factory, reference_dir):
+    """The processed folder of a good run of the step on the hand-made export, as {name: bytes}: made
+    once, copied into each bad-input test's processed folder before its bad run."""
+    d = tmp_path_factory.mktemp("earlier")
+    steps.clean(_params(d, _write(hand_made(), d / "good.csv"), reference_dir))
+    return _snapshot(d / "processed")
+
+
+@pytest.fixture
+def bad(tmp_path, reference_dir, earlier_output):
+    """bad(name, data=None, df=None): run the step on a bad file over a processed folder holding a
+    good run's output; check that output is untouched and no temp file is left; return the message."""
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    for fname, blob in earlier_output.items():
+        (processed / fname).write_bytes(blob)
+    before = _snapshot(processed)
+    assert sorted(before) == ["analysis.parquet", "cleaning_log.csv", "responses.parquet", "run_info.json"]
+
+    def run(name, data: bytes | None = None, df: pd.DataFrame | None = None):
+        path = tmp_path / name
+        if df is not None:
+            _write(df, path)
+        else:
+            path.write_bytes(data)
+        with pytest.raises(InputError) as exc:
+            steps.clean(_params(tmp_path, path, reference_dir))
+        assert _snapshot(processed) == before, "earlier processed data changed"
+        assert not [p for p in processed.iterdir() if p.name.startswith(".")], "temp files left"
+        msg = str(exc.value)
+        assert str(path) in msg and "\n" not in msg and len(msg) < 400, msg
+        return msg
+
+    return run
 
 
 def _edit(rid, header_id, value):
@@ -350,61 +365,61 @@ def _edit(rid, header_id, value):
     return df
 
 
-def test_bad_empty_file(tmp_path, reference_dir):
-    assert "empty file" in _bad(tmp_path, reference_dir, "e.csv", b"")
+def test_bad_empty_file(bad):
+    assert "empty file" in bad("e.csv", b"")
 
 
-def test_bad_header_only(tmp_path, reference_dir):
+def test_bad_header_only(bad):
     header = ",".join(f'"{c}"' for c in hand_made().columns).encode() + b"\r\n"
-    assert "header only" in _bad(tmp_path, reference_dir, "h.csv", header)
+    assert "header only" in bad("h.csv", header)
 
 
-def test_bad_required_column_missing(tmp_path, reference_dir):
+def test_bad_required_column_missing(bad):
     df = hand_made().drop(columns=[H["classification"]])
-    msg = _bad(tmp_path, reference_dir, "m.csv", df=df)
+    msg = bad("m.csv", df=df)
     assert "row 1" in msg and "'7b. Klassning av informationstillgångar'" in msg and "required column" in msg
 
 
-def test_bad_unknown_label(tmp_path, reference_dir):
-    msg = _bad(tmp_path, reference_dir, "l.csv", df=_edit("R03", "ciso", "Kanske"))
+def test_bad_unknown_label(bad):
+    msg = bad("l.csv", df=_edit("R03", "ciso", "Kanske"))
     assert "row 4" in msg and H["ciso"] in msg and "one of: Ja, Nej, Vet ej" in msg and "'Kanske'" in msg
 
 
-def test_bad_unknown_label_several_rows_and_columns(tmp_path, reference_dir):
+def test_bad_unknown_label_several_rows_and_columns(bad):
     df = _edit("R03", "continuity", "Klart")
     df.loc[df[H["response_id"]] == "R06", H["continuity"]] = "Nja"
     df.loc[df[H["response_id"]] == "R01", H["resources"]] = "Kanske"
-    msg = _bad(tmp_path, reference_dir, "l2.csv", df=df)
+    msg = bad("l2.csv", df=df)
     # the first problem column in codebook order is reported in full, the others named
     assert "rows 2" not in msg and "row 2" in msg and H["resources"] in msg
     assert H["continuity"] in msg
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # pyarrow echoing the bad row
-def test_bad_encoding(tmp_path, reference_dir):
+def test_bad_encoding(bad):
     data = hand_made().to_csv(index=False).encode("utf-8") + b"R99,\x81\x8d\x90\n"
-    assert "UTF-8 or Windows-1252" in _bad(tmp_path, reference_dir, "enc.csv", data)
+    assert "UTF-8 or Windows-1252" in bad("enc.csv", data)
 
 
 @pytest.mark.parametrize("name, code", [("Stokholm", "0180"), ("Solna", "0180"), ("Solna", "9999"),
                                         ("", ""), ("Sthlm", ""), ("Solna", "18x")])
-def test_bad_municipality(tmp_path, reference_dir, name, code):
+def test_bad_municipality(bad, name, code):
     df = _edit("R03", "municipality_name", name)
     df.loc[df[H["response_id"]] == "R03", H["municipality_code"]] = code
     df.loc[df[H["response_id"]] == "R05", H["municipality_name"]] = "Mönsterås-Kalmar"
-    msg = _bad(tmp_path, reference_dir, "k.csv", df=df)
+    msg = bad("k.csv", df=df)
     assert "rows 4, 6" in msg and "columns Kommun, Kommunkod" in msg and "register" in msg
     assert "'Mönsterås-Kalmar'/'0861'" in msg
 
 
-def test_bad_duplicate_response_id(tmp_path, reference_dir):
-    msg = _bad(tmp_path, reference_dir, "d.csv", df=_edit("R05", "response_id", "R02"))
+def test_bad_duplicate_response_id(bad):
+    msg = bad("d.csv", df=_edit("R05", "response_id", "R02"))
     assert "rows 3, 6" in msg and "Svars-ID" in msg and "unique" in msg
     assert "R02" not in msg  # ids are never echoed (they may hold personal data)
 
 
-def test_bad_blank_response_id(tmp_path, reference_dir):
-    msg = _bad(tmp_path, reference_dir, "b.csv", df=_edit("R05", "response_id", " "))
+def test_bad_blank_response_id(bad):
+    msg = bad("b.csv", df=_edit("R05", "response_id", " "))
     assert "row 6" in msg and "Svars-ID" in msg and "non-blank" in msg
 
 
@@ -416,8 +431,8 @@ def test_bad_blank_response_id(tmp_path, reference_dir):
     ("x.xlsx", b"not a workbook", "xlsx"),
     ("x.json", b"{}", ".csv or .xlsx"),
 ])
-def test_bad_not_csv_or_xlsx(tmp_path, reference_dir, name, data, fragment):
-    assert fragment in _bad(tmp_path, reference_dir, name, data)
+def test_bad_not_csv_or_xlsx(bad, name, data, fragment):
+    assert fragment in bad(name, data)
 
 
 @pytest.mark.parametrize("var, value, expected", [
@@ -429,18 +444,18 @@ def test_bad_not_csv_or_xlsx(tmp_path, reference_dir, name, data, fragment):
     ("self_rating", "3,5", "an integer from 1 to 5"),
     ("submitted_at", "igår", "ISO 8601"),
 ])
-def test_bad_numeric_out_of_range(tmp_path, reference_dir, var, value, expected):
-    msg = _bad(tmp_path, reference_dir, "n.csv", df=_edit("R07", var, value))
+def test_bad_numeric_out_of_range(bad, var, value, expected):
+    msg = bad("n.csv", df=_edit("R07", var, value))
     assert "row 8" in msg and H[var] in msg and expected in msg
 
 
-def test_ragged_row_and_cp1252_body_with_ascii_header(tmp_path, reference_dir):
+def test_ragged_row_and_cp1252_body_with_ascii_header(tmp_path, bad):
     df = hand_made()
     df.loc[0, H["comment"]] = "Svår fråga, blåbär"
     path = _write(df, tmp_path / "w.csv", encoding="cp1252")
     assert io.read_export(path)[H["comment"]][0] == "Svår fråga, blåbär"
     ragged = path.read_bytes() + b"R99,x\r\n"
-    msg = _bad(tmp_path, reference_dir, "rag.csv", ragged)
+    msg = bad("rag.csv", ragged)
     assert "different number of fields" in msg
 
 
@@ -455,12 +470,9 @@ def test_clean_is_pure_and_raises_on_header_only(register):
 
 
 @pytest.fixture(scope="module")
-def synthetic_run(tmp_path_factory, reference_dir):
-    from analysis.compute import synthetic
-    from analysis.compute import reference
-
+def synthetic_run(tmp_path_factory, reference_dir, synthetic_data):
     d = tmp_path_factory.mktemp("synthetic")
-    raw, _truth = synthetic.generate(reference.load_register(reference_dir), seed=2019)
+    raw, _truth = synthetic_data.export(seed=2019)
     path = d / "synthetic_skr_infosak_2019.csv"
     io.write_export(raw, path, "csv")
     P = {"wave": 2019, "raw_path": str(path), "reference_dir": str(reference_dir),
@@ -562,14 +574,12 @@ def test_a_time_column_mixing_offsets_and_none_is_refused(register):
     assert "a mix of the two" in msg
 
 
-def test_xlsx_answers_as_formulas_without_saved_values_stop_the_run(tmp_path, reference_dir):
+def test_xlsx_answers_as_formulas_without_saved_values_stop_the_run(tmp_path, reference_dir, synthetic_data):
     """The issue's case: 134 CISO answers written as formulas by a program that saves no results
     were read as blanks and the run succeeded; now the step stops naming the rows and the column."""
     from openpyxl import load_workbook
 
-    from analysis.compute import reference, synthetic
-
-    raw, _ = synthetic.generate(reference.load_register(reference_dir), seed=2019)
+    raw, _ = synthetic_data.export(seed=2019)
     path = io.write_export(raw, tmp_path / "export.xlsx", "xlsx")
     wb = load_workbook(path)
     ws = wb.active

@@ -203,15 +203,12 @@ def test_published_points_are_the_csv(reference_dir, csv_rows):
         assert p["note"] == r["comparability"] and p["source_url"] == r["source_url"]
 
 
-def test_the_trend_figure_draws_the_csv(reference_dir, csv_rows, register):
+def test_the_trend_figure_draws_the_csv(reference_dir, csv_rows, synthetic_data):
     """Every published point of the figure (and its interval) is a row of published_series.csv."""
     from analysis.present import figures
 
     series = reference.load_published_series(reference_dir)
-    frames = {}
-    for wave in (2019, 2023):
-        raw, _ = synthetic.generate(register, seed=2019, wave=wave, published_series=series)
-        frames[wave] = clean.clean(raw, register, codebook_for(wave), "synthetic.csv").analysis
+    frames = {wave: synthetic_data.analysis(seed=2019, wave=wave) for wave in (2019, 2023)}
     trend = compare.trend_table(series, frames, item_map(2019, 2023), synthetic=True)
     figures.setup_style()
     fig = figures.plot_trend(trend, {}, texts=figures.texts("en"), lang="en")
@@ -243,13 +240,9 @@ def test_the_trend_figure_draws_the_csv(reference_dir, csv_rows, register):
     assert len(estimates) == 24 and set(est["kind"]) == {"synthetic"}
 
 
-def test_estimate_points_equal_the_single_wave_headline(register, reference_dir):
+def test_estimate_points_equal_the_single_wave_headline(synthetic_data):
     """The project's points in the trend table are 02_describe's shares and intervals of each wave."""
-    series = reference.load_published_series(reference_dir)
-    raw, _ = synthetic.generate(register, seed=2019)
-    a19 = clean.clean(raw, register, codebook_for(2019), "synthetic.csv").analysis
-    raw, _ = synthetic.generate(register, seed=2019, wave=2023, published_series=series)
-    a23 = clean.clean(raw, register, codebook_for(2023), "synthetic.csv").analysis
+    a19, a23 = synthetic_data.analysis(seed=2019, wave=2019), synthetic_data.analysis(seed=2019, wave=2023)
     pts = compare.estimate_points({2019: a19, 2023: a23}, item_map(2019, 2023), synthetic=True)
     for wave, frame, cb in ((2019, a19, codebook_for(2019)), (2023, a23, codebook_for(2023))):
         head = survey.headline_table(frame, 0.05, cb).set_index("item")

@@ -109,11 +109,8 @@ def test_shown_interval(text, lang, expected):
 
 
 @pytest.fixture(scope="module")
-def analysis(register):
-    from analysis.compute import clean, synthetic
-
-    raw, _ = synthetic.generate(register, seed=2019)
-    return clean.clean(raw, register, source="synthetic_skr_infosak_2019.csv").analysis
+def analysis(synthetic_data):
+    return synthetic_data.analysis(seed=2019)
 
 
 def _units_of(a: pd.DataFrame) -> pd.DataFrame:

@@ -339,11 +339,8 @@ def test_nonresponse_model_uses_profile_likelihood_for_a_group_with_one_non_resp
 # --------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def synthetic_analysis(register):
-    from analysis.compute import synthetic
-    from analysis.compute import clean
-    raw, _ = synthetic.generate(register, seed=2019)
-    return clean.clean(raw, register, source="synthetic_skr_infosak_2019.csv").analysis
+def synthetic_analysis(synthetic_data):
+    return synthetic_data.analysis(seed=2019)
 
 
 def test_synthetic_default_close_to_published(synthetic_analysis):

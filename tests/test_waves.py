@@ -115,8 +115,8 @@ def test_a_broken_public_record_is_refused_in_one_line(tmp_path, reference_dir, 
 
 # ------------------------------------------------------------------------------- synthetic 2023
 @pytest.fixture(scope="module")
-def export_2023(register, series):
-    return synthetic.generate(register, seed=SEED, wave=2023, published_series=series)
+def export_2023(synthetic_data):
+    return synthetic_data.export(seed=SEED, wave=2023)
 
 
 def test_2023_is_calibrated_to_the_published_share_read_from_the_csv(export_2023, csv_rows):
@@ -144,14 +144,14 @@ def test_2023_calibration_moves_with_the_csv(register, series):
         synthetic.generate(register, seed=SEED, wave=2023)
 
 
-def test_2023_export_has_its_own_headers_response_and_marks(export_2023, register):
+def test_2023_export_has_its_own_headers_response_and_marks(export_2023, synthetic_data):
     df, truth = export_2023
     cb23 = codebook_for(2023)
     assert list(df.columns) == [v.header for v in cb23.variables]
     assert (df["Datakälla"] == cb23.survey["synthetic_value"]).all()
     assert cb23.is_synthetic_file("synthetic_skr_infosak_2023.csv")
     assert len(truth["response_model"]["respondents"]) == synthetic.RESPONSE_2023["n_respondents"] == 255
-    _, truth19 = synthetic.generate(register, seed=SEED)
+    _, truth19 = synthetic_data.export(seed=SEED)
     assert truth["response_model"]["respondents"] != truth19["response_model"]["respondents"]
     both = set(truth["response_model"]["respondents"]) & set(truth19["response_model"]["respondents"])
     assert len(both) == truth["response_model"]["respondents_both_waves"]
@@ -160,11 +160,10 @@ def test_2023_export_has_its_own_headers_response_and_marks(export_2023, registe
         "", "nej", "ja, vid behov", "ja, minst en gång per år", "vet ej"}
 
 
-def test_the_panel_is_drawn_on_the_2019_export_of_the_same_seed(register, export_2023, series):
+def test_the_panel_is_drawn_on_the_2019_export_of_the_same_seed(register, export_2023, synthetic_data):
     """The 2019 answers the transitions start from are the answers in the 2019 export of the seed."""
     _, truth23 = export_2023
-    raw19, _ = synthetic.generate(register, seed=SEED)
-    a19 = clean.clean(raw19, register, codebook_for(2019), "synthetic.csv").analysis.set_index("kommunkod")
+    a19 = synthetic_data.analysis(seed=SEED).set_index("kommunkod")
     # the generator's 2019 frame, redrawn as generate() does (seed -> calibration -> frame)
     lp = tuple(np.log(register["folkmangd"].to_numpy(float)).tolist())
     is_c = tuple((register["huvudgrupp"].astype(str) == "C").tolist())
@@ -186,10 +185,10 @@ def _clean(register, wave, seed, series):
     return res.analysis, truth
 
 
-def test_a_wave_is_read_through_its_own_codebook(register, series, reference_dir, tmp_path):
+def test_a_wave_is_read_through_its_own_codebook(register, synthetic_data, reference_dir, tmp_path):
     from analysis.run import params, steps
 
-    raw, _ = synthetic.generate(register, seed=SEED, wave=2023, published_series=series)
+    raw, _ = synthetic_data.export(seed=SEED, wave=2023)
     path = io.write_export(raw, tmp_path / "raw" / "synthetic_skr_infosak_2023.csv")
     with pytest.raises(InputError) as err:  # the 2019 codebook does not know the 2023 headers
         clean.clean(io.read_export(path), register, codebook_for(2019), path)

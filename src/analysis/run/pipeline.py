@@ -409,6 +409,8 @@ class _Kernel:
     def __init__(self, km, output):
         self.km = km
         self.output = output
+        self.printed = ""  # what it printed outside its cells, summed up once it is closed
+        self.closed = False
 
     @property
     def process(self):
@@ -469,9 +471,13 @@ def _start_kernel(step: Step, root: Path, run_id: str, stop: threading.Event,
 
 def _close_kernel(kernel: _Kernel, orderly: bool = True) -> None:
     """Shut a kernel down (over its control channel when `orderly` and it is alive, else SIGKILL of
-    its process group), then remove its connection file and ipc socket files. Never raises."""
+    its process group), then remove its connection file and ipc socket files, and keep the line
+    that sums up what it printed (`kernel.printed`). Never raises; a second call does nothing."""
     from jupyter_core.utils import run_sync
 
+    if kernel.closed:
+        return
+    kernel.closed = True
     km, proc = kernel.km, kernel.process
     try:
         if orderly and proc is not None and proc.poll() is None:
@@ -490,6 +496,7 @@ def _close_kernel(kernel: _Kernel, orderly: bool = True) -> None:
                 clean()
             except Exception:  # noqa: BLE001 - a file already gone is fine
                 pass
+        kernel.printed = _printed(kernel.output)  # (what it printed at exit included)
         kernel.output.close()
 
 
@@ -504,6 +511,13 @@ class _Warmer:
     """
 
     def __init__(self, steps: list[Step], root: Path, run_id: str, limit: int):
+        # imported here, before any thread does: threads importing them at once can deadlock
+        import jupyter_client.kernelspec  # noqa: F401
+        import jupyter_client.manager  # noqa: F401
+        import jupyter_core.utils  # noqa: F401
+        import papermill  # noqa: F401
+        import traitlets  # noqa: F401
+
         self._root, self._run_id, self._limit = root, run_id, max(1, limit)
         self._queue = list(steps)
         self._cond = threading.Condition()
@@ -781,9 +795,9 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
                 on_notebook_start=lambda **kw: began.append(True),
                 start_timeout=KERNEL_START_TIMEOUT_S,
             )
-            said = _printed(kernel.output)
-            if said:
-                _log(f"note: [{step.name}] its kernel printed outside the notebook: {said}")
+            _close_kernel(kernel)
+            if kernel.printed:
+                _log(f"note: [{step.name}] its kernel printed outside the notebook: {kernel.printed}")
             return out
         except PapermillExecutionError as exc:  # a cell raised: the notebook's own error
             raise StepFailed(_failure_message(step, exc, out), out) from None

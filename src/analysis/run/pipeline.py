@@ -136,7 +136,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: [Path(P["raw_path"]), *_reference_files(P)],
         outputs=lambda P: _processed(P, "responses.parquet", "analysis.parquet", "cleaning_log.csv", "run_info.json"),
         products=lambda P: _files_under(Path(P["processed_dir"])),
-        warm=(*_WARM_BASE, "analysis.compute.clean", "analysis.compute.reference"),
+        warm=(*_WARM_BASE, "analysis.compute.clean", "analysis.compute.reference", "analysis.compute.survey"),
     ),
     Step(
         name="02_describe",
@@ -169,7 +169,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_compared(P), *_reference_files(P)],
         outputs=_compare_outputs,
         products=lambda P: _written_by("05_compare", "compare_summary")(P) if P.get("compare_with") is not None else [],
-        warm=(*_WARM_BASE, "analysis.compute.compare", "analysis.present.report"),
+        warm=(*_WARM_BASE, *_WARM_FIGURES, "analysis.compute.compare", "analysis.present.report"),
     ),
     Step(
         name="04_report",
@@ -186,7 +186,8 @@ STEPS: tuple[Step, ...] = (
         finishes=True,
         products=lambda P: _output(P, "report.html", "provenance.json", "index.html", "report.pdf",
                                    "tables/tables.xlsx"),
-        warm=(*_WARM_BASE, "analysis.present.report", "analysis.present.published", "analysis.run.provenance"),
+        warm=(*_WARM_BASE, "analysis.present.report", "analysis.present.published", "analysis.run.provenance",
+              "jinja2", "openpyxl"),
     ),
 )
 
@@ -421,7 +422,7 @@ async def _warm_up(km, cwd: str, imports: tuple[str, ...], stop: threading.Event
     """Start km's kernel in cwd, wait until it answers, and run the warm-up imports in it."""
     import queue
 
-    await km.start_kernel(cwd=cwd)
+    await km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])  # as nbclient
     kc = km.client()
     kc.start_channels()
     try:
@@ -504,7 +505,8 @@ class _Warmer:
     """Starts the kernels of the steps expected to run ahead of need, in DAG order, so that a step
     whose upstream steps finish finds its kernel started and its modules imported.
 
-    At most `limit` kernels are alive at once (warming, waiting or executing); a step that asks for
+    At most `limit` kernels are alive at once (warming, waiting or executing; not counting those
+    shutting down, which takes a kernel seconds but hardly any processor time); a step that asks for
     its kernel before its turn gets one started at once. Every step gets a kernel of its own, used
     once. A kernel whose step never runs (up to date, cancelled, the run failed) is closed; `close`
     closes every kernel not handed out and waits for the threads that start them.
@@ -527,6 +529,7 @@ class _Warmer:
         self._starting: dict[str, object] = {}  # step name -> its kernel manager, while it starts
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._closers: list[threading.Thread] = []
         self._loop = threading.Thread(target=self._run, name="kernel-warmer", daemon=True)
         self._loop.start()
 
@@ -604,6 +607,18 @@ class _Warmer:
             self._live -= 1
             self._cond.notify_all()
 
+    def close_later(self, kernel: _Kernel, step: Step) -> None:
+        """Close a kernel whose notebook has finished, in the background (`close` waits for it);
+        the next kernel may start at once."""
+        def close() -> None:
+            _close_kernel(kernel)
+            _note_printed(step, kernel)
+
+        thread = threading.Thread(target=close, name=f"close-{step.name}", daemon=True)
+        self._closers.append(thread)
+        thread.start()
+        self.release()
+
     def discard(self, step: Step) -> None:
         """`step` will not run: its kernel is not started, or is closed once started."""
         with self._cond:
@@ -635,7 +650,7 @@ class _Warmer:
         for future in unclaimed.values():
             future.add_done_callback(self._close_unclaimed)
         self._loop.join(timeout=10)
-        for thread in self._threads:
+        for thread in [*self._threads, *self._closers]:
             thread.join(timeout=KERNEL_START_TIMEOUT_S)
 
 
@@ -795,9 +810,12 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
                 on_notebook_start=lambda **kw: began.append(True),
                 start_timeout=KERNEL_START_TIMEOUT_S,
             )
-            _close_kernel(kernel)
-            if kernel.printed:
-                _log(f"note: [{step.name}] its kernel printed outside the notebook: {kernel.printed}")
+            if warmer is not None:
+                warmer.close_later(kernel, step)  # its exit takes seconds: the run goes on meanwhile
+            else:
+                _close_kernel(kernel)
+                _note_printed(step, kernel)
+            kernel = None
             return out
         except PapermillExecutionError as exc:  # a cell raised: the notebook's own error
             raise StepFailed(_failure_message(step, exc, out), out) from None
@@ -826,6 +844,11 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
                 if warmer is not None:
                     warmer.release()
     raise AssertionError("unreachable")
+
+
+def _note_printed(step: Step, kernel: _Kernel) -> None:
+    if kernel.printed:
+        _log(f"note: [{step.name}] its kernel printed outside the notebook: {kernel.printed}")
 
 
 def _cell_seconds(executed: Path) -> float:
@@ -870,10 +893,11 @@ def render_html(step: Step, executed: Path, out_dir: Path, synthetic: bool) -> P
                          out_dir / "notebooks" / f"{step.name}.html")
 
 
-def _finish_report(P_run: dict, steps: tuple[Step, ...], pages: list[Future] = ()) -> list[Path]:
-    """After the last step: the workbook and the PDF, then, once every notebook page (`pages`, being
-    rendered) is written, the index, which links to whatever of these exists (so it is complete on
-    the first build and after --force)."""
+def _finish_report(P_run: dict, steps: tuple[Step, ...], pages: list[Future] = (),
+                   workbook: Future | None = None) -> list[Path]:
+    """After the last step: the workbook (unless `workbook`, being written, is given) and the PDF,
+    then, once every notebook page (`pages`, being rendered) is written, the index, which links to
+    whatever of these exists (so it is complete on the first build and after --force)."""
     from .. import io
     from ..present import exports, report
 
@@ -882,7 +906,7 @@ def _finish_report(P_run: dict, steps: tuple[Step, ...], pages: list[Future] = (
     # and the notebook pages are rendered
     with ThreadPoolExecutor(max_workers=1) as printer:
         printing = printer.submit(exports.print_pdf, out / "report.html", out / "report.pdf")
-        paths = [exports.export_workbook(out / "tables")]
+        paths = [workbook.result() if workbook is not None else exports.export_workbook(out / "tables")]
         for page in list(pages):
             page.result()
         pdf = printing.result()
@@ -1100,6 +1124,12 @@ def _execute_steps(P_run, stages, rename, executed_dir, done, ran, lock, renders
             _log(f"[{step.name}] running {step.notebook}")
         _remove_products(step, P_run)
         t0 = time.monotonic()
+        workbook = None
+        if step.finishes and render:  # from the tables of the steps before it: written while it runs
+            from ..present import exports
+
+            workbook = render_pool.submit(exports.export_workbook, stages["output"] / "tables")
+            futures.append(workbook)
         executed = execute_step(step, P_run, root, executed_dir, progress, run_id, cancelled, warmer)
         t_exec = time.monotonic() - t0
         finalise_executed(executed, rename)
@@ -1108,7 +1138,7 @@ def _execute_steps(P_run, stages, rename, executed_dir, done, ran, lock, renders
             renders.append(page)
             futures.append(page)  # an abandoned run waits for it before removing the staging folders
         if step.finishes and render:
-            _finish_report(P_run, steps, renders)
+            _finish_report(P_run, steps, renders, workbook)
         missing = [str(p) for p in step.outputs(P_run) if not p.exists()]
         if missing and (render or not step.finishes):
             raise StepFailed(f"{Path(step.notebook).name} finished but did not write {', '.join(missing)}", executed)

@@ -1,8 +1,9 @@
 """The runner: executes the notebooks as a DAG with papermill and renders them with nbconvert.
 
 A step is skipped when its content hash is unchanged and its outputs are still those the runner
-wrote; 02 and 03 run side by side; everything is built in marked staging folders that replace
-processed_dir and output_dir (run/staging.py) only when every step succeeds.
+wrote; 02 and 03 run side by side, each step in a kernel of its own started ahead of need
+(_Warmer); everything is built in marked staging folders that replace processed_dir and
+output_dir (run/staging.py) only when every step succeeds.
 """
 
 from __future__ import annotations

@@ -393,3 +393,96 @@ def test_untracked_files_count_in_the_hash_and_in_the_report_provenance(tmp_path
     changed, dirty, n = state()
     assert changed != clean and (dirty, n) == (True, 1)
     assert provenance.environment_digest() == report.collect_provenance(P, root)["environment_sha256"]
+
+
+# ------------------------------------------------------------------------ kernels started ahead
+@pytest.fixture()
+def kernels(monkeypatch):
+    """Every kernel manager the runner makes during the test (started ahead or not)."""
+    made = []
+    real = pipeline._kernel_manager_class
+
+    def recorded(*args, **kwargs):
+        K = real(*args, **kwargs)
+
+        class Recorded(K):
+            def __init__(self, *a, **kw):
+                super().__init__(*a, **kw)
+                made.append(self)
+
+        return Recorded
+
+    monkeypatch.setattr(pipeline, "_kernel_manager_class", recorded)
+    return made
+
+
+def _left_behind(kernels) -> list[str]:
+    """Kernel processes still running, and their socket or connection files still on disk."""
+    left = []
+    for km in kernels:
+        proc = getattr(km, "runner_process", None)
+        if proc is not None and proc.poll() is None:
+            left.append(f"process {proc.pid}")
+        left += [str(p) for p in Path(km.ip).parent.glob(Path(km.ip).name + "-*")]
+        if km.connection_file and Path(km.connection_file).exists():
+            left.append(km.connection_file)
+    return left
+
+
+def test_kernels_started_for_steps_that_turn_out_up_to_date_are_closed(done, kernels):
+    # raw "Hello": a reruns and writes the same a.txt, so b, c and d, expected to run, are up to date
+    (done / "raw.txt").write_text("Hello")
+    status = _run(done, _params(done), jobs=2)
+    assert status == {"a": "ran", "b": "up to date", "c": "up to date", "d": "up to date"}
+    assert _runs(done) == ["a"]
+    assert len(kernels) >= 3  # a's, and b's and c's started ahead (jobs + 1 at once)
+    assert _left_behind(kernels) == []
+
+
+def test_kernels_started_ahead_are_closed_when_a_step_fails(done, kernels):
+    (done / "raw.txt").write_text("fail")
+    with pytest.raises(pipeline.StepFailed, match="c.ipynb failed in cell 3"):
+        _run(done, _params(done), jobs=2)
+    assert "d" not in _runs(done)
+    assert len(kernels) >= 3
+    assert _left_behind(kernels) == []
+
+
+def test_the_warm_up_leaves_no_trace_in_the_executed_notebooks(project):
+    """Each kernel imports its step's modules before the notebook starts; what that prints, and a
+    module that does not exist, show nowhere in the notebook, whose cells are its own, counted from 1."""
+    import dataclasses
+
+    import fakedag
+
+    (project / "notebooks" / "warm_noise.py").write_text(
+        "import sys\nprint('WARM-UP OUTPUT')\nprint('WARM-UP ERROR', file=sys.stderr)\n"
+        "open('../runs.log', 'a').write('warm\\n')\n")
+    steps = tuple(dataclasses.replace(s, warm=("warm_noise", "no_such_module")) for s in fakedag.steps())
+    pipeline.run(_params(project), root=project, steps=steps, render=False, progress=False)
+    assert _runs(project) == sorted([*"abcd", *["warm"] * 4])  # imported once in each step's kernel
+    for name in "abcd":
+        source = nbformat.read(project / "notebooks" / f"{name}.ipynb", as_version=4)
+        nb = nbformat.read(project / "out" / "executed" / f"{name}.ipynb", as_version=4)
+        text = nbformat.writes(nb)
+        for trace in ("WARM-UP", "warm_noise", "_analysis_warm_up", "no_such_module"):
+            assert trace not in text
+        own = [c.source for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+        assert own == [c.source for c in source.cells]
+        assert [c.execution_count for c in nb.cells] == list(range(1, len(nb.cells) + 1))
+
+
+def test_a_kernel_that_fails_to_start_is_replaced_once(done, kernels, monkeypatch, capsys):
+    real, failed = pipeline._start_kernel, []
+
+    def start(step, *args, **kwargs):
+        if step.name == "b" and not failed:
+            failed.append(step.name)
+            raise RuntimeError("no kernel today")
+        return real(step, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_start_kernel", start)
+    assert set(_run(done, _params(done), force=True).values()) == {"ran"}
+    assert failed == ["b"] and _runs(done) == ["a", "b", "c", "d"]
+    assert "[b] the kernel did not start (RuntimeError: no kernel today); retrying once" in capsys.readouterr().out
+    assert _left_behind(kernels) == []

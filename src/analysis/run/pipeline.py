@@ -1,8 +1,9 @@
 """The runner: executes the notebooks as a DAG with papermill and renders them with nbconvert.
 
 A step is skipped when its content hash is unchanged and its outputs are still those the runner
-wrote; 02 and 03 run side by side; everything is built in marked staging folders that replace
-processed_dir and output_dir (run/staging.py) only when every step succeeds.
+wrote; 02 and 03 run side by side, each step in a kernel of its own started ahead of need
+(_Warmer); everything is built in marked staging folders that replace processed_dir and
+output_dir (run/staging.py) only when every step succeeds.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Step:
     outputs: Callable[[dict], list[Path]]
     finishes: bool = False  # the last step: the runner then writes the workbook, the PDF and the index
     products: Callable[[dict], list[Path]] | None = None
+    warm: tuple[str, ...] = ()  # modules its kernel imports before the notebook starts (see _Warmer)
 
 
 def _files_under(folder: Path, exclude: tuple[str, ...] = ()) -> list[Path]:
@@ -116,6 +118,12 @@ def _written_by(step: str, summary: str) -> Callable[[dict], list[Path]]:
     return products
 
 
+# What each notebook's kernel imports before its first cell (sys.modules only, not the notebook's
+# namespace): the first cell's imports and the heavy modules its step imports, as measured.
+_WARM_BASE = ("analysis.present.notebook", "analysis.run.steps", "analysis.io")
+_WARM_FIGURES = ("scipy.stats", "statsmodels.api", "statsmodels.formula.api", "matplotlib.pyplot", "seaborn",
+                 "analysis.compute.survey", "analysis.compute.models", "analysis.present.figures")
+
 # Written by 04 or the runner, or carrying run times: never an input of 04's hash.
 _REPORT_OUTPUTS = ("report.html", "index.html", "notebooks", "executed", "report.pdf", "provenance.json")
 
@@ -129,6 +137,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: [Path(P["raw_path"]), *_reference_files(P)],
         outputs=lambda P: _processed(P, "responses.parquet", "analysis.parquet", "cleaning_log.csv", "run_info.json"),
         products=lambda P: _files_under(Path(P["processed_dir"])),
+        warm=(*_WARM_BASE, "analysis.compute.clean", "analysis.compute.reference", "analysis.compute.survey"),
     ),
     Step(
         name="02_describe",
@@ -139,6 +148,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_reference_files(P)],
         outputs=lambda P: _output(P, "tables/headline.csv", "describe_summary.json"),
         products=_written_by("02_describe", "describe_summary"),
+        warm=(*_WARM_BASE, *_WARM_FIGURES),
     ),
     Step(
         name="03_model",
@@ -149,6 +159,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: _files_under(Path(P["processed_dir"])),
         outputs=lambda P: _output(P, "tables/models.csv", "tables/verdicts.csv", "model_summary.json"),
         products=_written_by("03_model", "model_summary"),
+        warm=(*_WARM_BASE, *_WARM_FIGURES),
     ),
     Step(
         name="05_compare",  # needs 01 of this wave here and of the earlier wave (compare_dir) before
@@ -159,6 +170,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_compared(P), *_reference_files(P)],
         outputs=_compare_outputs,
         products=lambda P: _written_by("05_compare", "compare_summary")(P) if P.get("compare_with") is not None else [],
+        warm=(*_WARM_BASE, *_WARM_FIGURES, "analysis.compute.compare", "analysis.present.report"),
     ),
     Step(
         name="04_report",
@@ -175,6 +187,8 @@ STEPS: tuple[Step, ...] = (
         finishes=True,
         products=lambda P: _output(P, "report.html", "provenance.json", "index.html", "report.pdf",
                                    "tables/tables.xlsx"),
+        warm=(*_WARM_BASE, "analysis.present.report", "analysis.present.published", "analysis.run.provenance",
+              "jinja2", "openpyxl"),
     ),
 )
 
@@ -373,17 +387,272 @@ def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None, ou
     return ThisInterpreterKernelManager
 
 
-_start_lock = threading.Lock()
-_last_start = [0.0]
-KERNEL_STAGGER_S = 0.3  # space kernel start-ups apart: avoids the port race of parallel papermill
+# Code a kernel runs, silently and without history, before its notebook: it fills sys.modules and
+# leaves the namespace as it was (an import the notebook forgets still fails in the notebook; an
+# import that raises here raises again, in its cell, when the notebook makes it).
+_WARM_CODE = """\
+def _analysis_warm_up(names):
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+_analysis_warm_up({names!r})
+del _analysis_warm_up
+"""
+KERNELS_AHEAD = 1  # kernels started beyond `jobs` (warming while the running steps compute)
+KERNEL_START_TIMEOUT_S = 120
 
 
-def _stagger() -> None:
-    with _start_lock:
-        wait = _last_start[0] + KERNEL_STAGGER_S - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        _last_start[0] = time.monotonic()
+class _Kernel:
+    """A started kernel for one step: its manager and the file its process prints to."""
+
+    def __init__(self, km, output):
+        self.km = km
+        self.output = output
+        self.printed = ""  # what it printed outside its cells, summed up once it is closed
+        self.closed = False
+
+    @property
+    def process(self):
+        return getattr(self.km, "runner_process", None)
+
+
+async def _warm_up(km, cwd: str, imports: tuple[str, ...], stop: threading.Event) -> None:
+    """Start km's kernel in cwd, wait until it answers, and run the warm-up imports in it."""
+    import queue
+
+    await km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])  # as nbclient
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=KERNEL_START_TIMEOUT_S)
+        if not imports:
+            return
+        msg_id = kc.execute(_WARM_CODE.format(names=list(imports)), silent=True, store_history=False)
+        deadline = time.monotonic() + KERNEL_START_TIMEOUT_S
+        while True:
+            if stop.is_set():
+                raise _Cancelled("kernel warm-up cancelled")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the kernel's warm-up took more than {KERNEL_START_TIMEOUT_S} s")
+            try:
+                msg = await kc.get_shell_msg(timeout=0.5)
+            except queue.Empty:
+                if not await km.is_alive():
+                    raise RuntimeError("the kernel died while it started") from None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return
+    finally:
+        kc.stop_channels()
+
+
+def _start_kernel(step: Step, root: Path, run_id: str, stop: threading.Event,
+                  on_start: Callable | None = None) -> _Kernel:
+    """A kernel for `step`, started in the notebook's folder with the runner's environment and its
+    step's modules imported. On any failure the kernel is closed (killed, its files removed)."""
+    from jupyter_core.utils import run_sync
+
+    output = tempfile.TemporaryFile()  # what the kernel process prints outside its cells
+
+    def started(km):
+        if on_start is not None:
+            on_start(km)
+
+    km = _kernel_manager_class(run_id, started, output)()
+    kernel = _Kernel(km, output)
+    try:
+        run_sync(_warm_up)(km, str((root / step.notebook).parent), step.warm, stop)
+    except BaseException:
+        _close_kernel(kernel, orderly=False)
+        raise
+    return kernel
+
+
+def _close_kernel(kernel: _Kernel, orderly: bool = True) -> None:
+    """Shut a kernel down (over its control channel when `orderly` and it is alive, else SIGKILL of
+    its process group), then remove its connection file and ipc socket files, and keep the line
+    that sums up what it printed (`kernel.printed`). Never raises; a second call does nothing."""
+    from jupyter_core.utils import run_sync
+
+    if kernel.closed:
+        return
+    kernel.closed = True
+    km, proc = kernel.km, kernel.process
+    try:
+        if orderly and proc is not None and proc.poll() is None:
+            run_sync(km.shutdown_kernel)()
+    except Exception:  # noqa: BLE001 - the kill below ends it anyway
+        pass
+    finally:
+        if proc is not None:
+            if proc.poll() is None:
+                children.kill_group(proc.pid)
+                proc.wait()
+            children.kill_group(proc.pid)  # anything it started and left behind
+            children.unregister(proc)
+        for clean in (km.cleanup_connection_file, km.cleanup_ipc_files):
+            try:
+                clean()
+            except Exception:  # noqa: BLE001 - a file already gone is fine
+                pass
+        kernel.printed = _printed(kernel.output)  # (what it printed at exit included)
+        kernel.output.close()
+
+
+class _Warmer:
+    """Starts the kernels of the steps expected to run ahead of need, in DAG order, so that a step
+    whose upstream steps finish finds its kernel started and its modules imported.
+
+    At most `limit` kernels are alive at once (warming, waiting or executing; not counting those
+    shutting down, which takes a kernel seconds but hardly any processor time); a step that asks for
+    its kernel before its turn gets one started at once. Every step gets a kernel of its own, used
+    once. A kernel whose step never runs (up to date, cancelled, the run failed) is closed; `close`
+    closes every kernel not handed out and waits for the threads that start them.
+    """
+
+    def __init__(self, steps: list[Step], root: Path, run_id: str, limit: int):
+        # imported here, before any thread does: threads importing them at once can deadlock
+        import jupyter_client.kernelspec  # noqa: F401
+        import jupyter_client.manager  # noqa: F401
+        import jupyter_core.utils  # noqa: F401
+        import papermill  # noqa: F401
+        import traitlets  # noqa: F401
+
+        self._root, self._run_id, self._limit = root, run_id, max(1, limit)
+        self._queue = list(steps)
+        self._cond = threading.Condition()
+        self._live = 0
+        self._futures: dict[str, Future] = {}
+        self._claimed: set[str] = set()
+        self._starting: dict[str, object] = {}  # step name -> its kernel manager, while it starts
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._closers: list[threading.Thread] = []
+        self._loop = threading.Thread(target=self._run, name="kernel-warmer", daemon=True)
+        self._loop.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stop.is_set() and (not self._queue or self._live >= self._limit):
+                    self._cond.wait()
+                if self._stop.is_set():
+                    return
+                step = self._queue.pop(0)
+                future = self._begin(step)
+            thread = threading.Thread(target=self._start, args=(step, future), name=f"kernel-{step.name}",
+                                      daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _begin(self, step: Step) -> Future:
+        """(under the lock) Count a kernel for `step` as alive and return the future of it."""
+        future: Future = Future()
+        future.set_running_or_notify_cancel()
+        self._futures[step.name] = future
+        self._live += 1
+        return future
+
+    def _start(self, step: Step, future: Future) -> None:
+        try:
+            kernel = _start_kernel(step, self._root, self._run_id, self._stop,
+                                   on_start=lambda km: self._starting.__setitem__(step.name, km))
+        except BaseException as exc:  # noqa: BLE001 - handed to the step that asks for it
+            self._starting.pop(step.name, None)
+            self.release()
+            future.set_exception(exc)
+            return
+        self._starting.pop(step.name, None)
+        with self._cond:
+            unwanted = self._stop.is_set() or step.name not in self._futures
+        if unwanted:
+            _close_kernel(kernel)
+            self.release()
+            future.set_exception(_Cancelled(f"{step.name} cancelled"))
+        else:
+            future.set_result(kernel)
+
+    def claim(self, step: Step) -> _Kernel:
+        """The kernel of `step`: the one started ahead (waiting for its start-up), else one started
+        now in this thread. Raises what the start-up raised; the caller then owns the kernel."""
+        with self._cond:
+            if step in self._queue:
+                self._queue.remove(step)
+            future = self._futures.get(step.name)
+            if future is None:
+                future = self._begin(step)
+                now = True
+            else:
+                now = False
+            self._claimed.add(step.name)
+        if now:
+            self._start(step, future)
+        return future.result()
+
+    def start_fresh(self, step: Step) -> _Kernel:
+        """A second kernel for `step` (after its first failed to start), started now, counted."""
+        with self._cond:
+            self._live += 1
+        try:
+            return _start_kernel(step, self._root, self._run_id, self._stop)
+        except BaseException:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        """A kernel counted as alive is closed: the next one may start."""
+        with self._cond:
+            self._live -= 1
+            self._cond.notify_all()
+
+    def close_later(self, kernel: _Kernel, step: Step) -> None:
+        """Close a kernel whose notebook has finished, in the background (`close` waits for it);
+        the next kernel may start at once."""
+        def close() -> None:
+            _close_kernel(kernel)
+            _note_printed(step, kernel)
+
+        thread = threading.Thread(target=close, name=f"close-{step.name}", daemon=True)
+        self._closers.append(thread)
+        thread.start()
+        self.release()
+
+    def discard(self, step: Step) -> None:
+        """`step` will not run: its kernel is not started, or is closed once started."""
+        with self._cond:
+            if step in self._queue:
+                self._queue.remove(step)
+            future = self._futures.pop(step.name, None)
+            if future is None or step.name in self._claimed:
+                return
+        future.add_done_callback(self._close_unclaimed)
+
+    def _close_unclaimed(self, future: Future) -> None:
+        if future.exception() is None:
+            _close_kernel(future.result())
+            self.release()
+
+    def close(self) -> None:
+        """Start nothing more; close every kernel not handed out (killing those still starting)
+        and wait for the threads that start them."""
+        with self._cond:
+            self._stop.set()
+            self._queue.clear()
+            unclaimed = {n: f for n, f in self._futures.items() if n not in self._claimed}
+            self._futures = {n: f for n, f in self._futures.items() if n in self._claimed}
+            self._cond.notify_all()
+        for km in list(self._starting.values()):  # (none after a run that succeeded)
+            proc = getattr(km, "runner_process", None)
+            if proc is not None and proc.poll() is None:
+                children.kill_group(proc.pid)  # its start-up then fails and closes it
+        for future in unclaimed.values():
+            future.add_done_callback(self._close_unclaimed)
+        self._loop.join(timeout=10)
+        for thread in [*self._threads, *self._closers]:
+            thread.join(timeout=KERNEL_START_TIMEOUT_S)
 
 
 def _read_nb(executed: Path | None):
@@ -497,8 +766,11 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EP
 
 
 def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progress: bool,
-                 run_id: str = "", cancelled: threading.Event | None = None) -> Path:
-    """Run one notebook with papermill into executed_dir; retry once if the kernel fails to start."""
+                 run_id: str = "", cancelled: threading.Event | None = None,
+                 warmer: "_Warmer | None" = None) -> Path:
+    """Run one notebook with papermill into executed_dir, in a kernel of its own (the one `warmer`
+    started ahead, if given); retry once in a new kernel if the first fails to start. The kernel is
+    closed, and its socket files removed, however the step ends."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -506,14 +778,28 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
     out = executed_dir / Path(step.notebook).name
     out.parent.mkdir(parents=True, exist_ok=True)
     nb_params = {k: P_run[k] for k in params_mod.SCHEMA}
+    name = Path(step.notebook).name
     for attempt in (1, 2):
         if cancelled.is_set():
             raise _Cancelled(f"{step.name} cancelled")
-        kernels: list = []
+        kernel = None
         began: list[bool] = []
-        kernel_output = tempfile.TemporaryFile()  # what the kernel process prints outside its cells
-        _stagger()
         try:
+            try:
+                if warmer is None:
+                    kernel = _start_kernel(step, root, run_id, cancelled)
+                else:
+                    kernel = warmer.claim(step) if attempt == 1 else warmer.start_fresh(step)
+            except _Cancelled:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the kernel did not start
+                if cancelled.is_set():
+                    raise _Cancelled(f"{step.name} cancelled") from None
+                if attempt == 2:
+                    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "(no message)"
+                    raise StepFailed(f"{name} failed: {type(exc).__name__}: {detail}", None) from None
+                _log(f"[{step.name}] the kernel did not start ({type(exc).__name__}: {exc}); retrying once")
+                continue
             pm.execute_notebook(
                 str(root / step.notebook),
                 str(out),
@@ -521,28 +807,32 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
                 cwd=str((root / step.notebook).parent),
                 progress_bar=progress,
                 log_output=False,
-                kernel_manager_class=_kernel_manager_class(run_id, kernels.append, kernel_output),
+                km=kernel.km,  # nbclient then neither starts nor shuts down the kernel: this function does
                 on_notebook_start=lambda **kw: began.append(True),
-                start_timeout=120,
+                start_timeout=KERNEL_START_TIMEOUT_S,
             )
-            said = _printed(kernel_output)
-            if said:
-                _log(f"note: [{step.name}] its kernel printed outside the notebook: {said}")
+            if warmer is not None:
+                warmer.close_later(kernel, step)  # its exit takes seconds: the run goes on meanwhile
+            else:
+                _close_kernel(kernel)
+                _note_printed(step, kernel)
+            kernel = None
             return out
         except PapermillExecutionError as exc:  # a cell raised: the notebook's own error
             raise StepFailed(_failure_message(step, exc, out), out) from None
-        except Exception as exc:  # the kernel died or did not start, or the notebook could not be saved
-            process = getattr(kernels[-1], "runner_process", None) if kernels else None
+        except (StepFailed, _Cancelled):
+            raise
+        except Exception as exc:  # the kernel died or did not answer, or the notebook could not be saved
+            process = kernel.process if kernel is not None else None
             if cancelled.is_set():
                 raise _Cancelled(f"{step.name} cancelled") from None
-            name = Path(step.notebook).name
             if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
                 raise StepFailed(f"{name} failed: {exc.strerror} while saving its executed notebook", None) from None
             died = type(exc).__name__ == "DeadKernelError" or (process is not None and process.poll() not in (None, 0))
             if began and died:
                 cell = _running_cell(out)
                 where = f"cell {_source_cell_number(out, cell)}" if cell is not None else "kernel"
-                said = _printed(kernel_output)
+                said = _printed(kernel.output)
                 raise StepFailed(f"{name} failed in {where}: {_death(process)}" + (f"; it printed: {said}" if said else ""),
                                  out if out.exists() else None) from None
             if began or attempt == 2:
@@ -550,15 +840,16 @@ def execute_step(step: Step, P_run: dict, root: Path, executed_dir: Path, progre
                 raise StepFailed(f"{name} failed: {type(exc).__name__}: {detail}", out if out.exists() else None) from None
             _log(f"[{step.name}] the kernel did not start ({type(exc).__name__}: {exc}); retrying once")
         finally:
-            kernel_output.close()
-            for km in kernels:
-                proc = getattr(km, "runner_process", None)
-                if proc is not None:
-                    if proc.poll() is None:  # papermill did not stop it (it failed): kill it
-                        children.kill_group(proc.pid)
-                        proc.wait()
-                    children.unregister(proc)
+            if kernel is not None:
+                _close_kernel(kernel)
+                if warmer is not None:
+                    warmer.release()
     raise AssertionError("unreachable")
+
+
+def _note_printed(step: Step, kernel: _Kernel) -> None:
+    if kernel.printed:
+        _log(f"note: [{step.name}] its kernel printed outside the notebook: {kernel.printed}")
 
 
 def _cell_seconds(executed: Path) -> float:
@@ -603,17 +894,22 @@ def render_html(step: Step, executed: Path, out_dir: Path, synthetic: bool) -> P
                          out_dir / "notebooks" / f"{step.name}.html")
 
 
-def _finish_report(P_run: dict, steps: tuple[Step, ...]) -> list[Path]:
-    """After the last step and every notebook page: the workbook, the PDF, then the index, which
-    links to whatever of these exists (so it is complete on the first build and after --force)."""
+def _finish_report(P_run: dict, steps: tuple[Step, ...], pages: list[Future] = (),
+                   workbook: Future | None = None) -> list[Path]:
+    """After the last step: the workbook (unless `workbook`, being written, is given) and the PDF,
+    then, once every notebook page (`pages`, being rendered) is written, the index, which links to
+    whatever of these exists (so it is complete on the first build and after --force)."""
     from .. import io
     from ..present import exports, report
 
     out = Path(P_run["output_dir"])
     # Chromium prints the PDF (seconds, in its own processes) while this process writes the workbook
+    # and the notebook pages are rendered
     with ThreadPoolExecutor(max_workers=1) as printer:
         printing = printer.submit(exports.print_pdf, out / "report.html", out / "report.pdf")
-        paths = [exports.export_workbook(out / "tables")]
+        paths = [workbook.result() if workbook is not None else exports.export_workbook(out / "tables")]
+        for page in list(pages):
+            page.result()
         pdf = printing.result()
     if pdf:
         paths.append(pdf)
@@ -751,7 +1047,7 @@ def _run_locked(P: dict, final: dict[str, Path], previous: dict[str, bool], *, f
                 stages[key] = staging.stage(final[key], run_id, copy=not force and previous[key])
             status = _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures,
                                   force=force, root=root, steps=steps, progress=progress, render=render,
-                                  logical=logical, digest_code=digest_code, git=git)
+                                  logical=logical, digest_code=digest_code, git=git, jobs=jobs)
             pool.shutdown()
             render_pool.shutdown()
             pairs = [(stages[k], final[k]) for k in ("processed", "output")]
@@ -771,7 +1067,7 @@ def _run_locked(P: dict, final: dict[str, Path], previous: dict[str, bool], *, f
 
 
 def _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures, *, force, root, steps,
-                 progress, render, logical, digest_code, git) -> dict[str, str]:
+                 progress, render, logical, digest_code, git, jobs: int = 1) -> dict[str, str]:
     P_run = dict(P, processed_dir=str(stages["processed"]), output_dir=str(stages["output"]))
     rename = {str(stages[k]): str(final[k]) for k in stages}
     rename[str(root) + os.sep] = ""  # then paths inside the project are shown relative to its root
@@ -780,11 +1076,41 @@ def _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures
     ran: dict[str, dict] = {}
     lock = threading.Lock()
     renders: list[Future] = []
+    warmer = _Warmer(_expected_to_run(steps, P_run, force, logical, root, digest_code, git), root, run_id,
+                     limit=jobs + KERNELS_AHEAD)
+    try:
+        return _execute_steps(P_run, stages, rename, executed_dir, done, ran, lock, renders, warmer, run_id,
+                              cancelled, pool, render_pool, futures, force=force, root=root, steps=steps,
+                              progress=progress, render=render, logical=logical, digest_code=digest_code, git=git)
+    finally:
+        warmer.close()
 
+
+def _expected_to_run(steps, P_run, force, logical, root, digest_code, git) -> list[Step]:
+    """The steps that will run, as far as can be told before any runs: all with force; else those
+    not up to date and those downstream of one that runs (which may yet turn out up to date)."""
+    if force:
+        return list(steps)
+    running: set[str] = set()
+    for step in steps:
+        if any(n in running for n in step.needs) or not is_up_to_date(
+                step, P_run, step_hash(step, logical, P_run, root, digest_code, git)):
+            running.add(step.name)
+    return [s for s in steps if s.name in running]
+
+
+def _execute_steps(P_run, stages, rename, executed_dir, done, ran, lock, renders, warmer, run_id, cancelled,
+                   pool, render_pool, futures, *, force, root, steps, progress, render, logical, digest_code,
+                   git) -> dict[str, str]:
     def run_one(step: Step) -> str:
-        for need in step.needs:
-            done[need].result()  # raises if upstream failed
+        try:
+            for need in step.needs:
+                done[need].result()  # raises if upstream failed
+        except BaseException:
+            warmer.discard(step)
+            raise
         if cancelled.is_set():
+            warmer.discard(step)
             raise _Cancelled(f"{step.name} cancelled")
         digest = step_hash(step, logical, P_run, root, digest_code, git)
         if not force and (_read_record(P_run, step) or {}).get("hash") == digest:
@@ -792,13 +1118,20 @@ def _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures
             if changed:
                 _log(f"[{step.name}] {_what_changed(changed, P_run)}; running the step again")
             elif is_up_to_date(step, P_run, digest):
+                warmer.discard(step)
                 _log(f"[{step.name}] up to date")
                 return "up to date"
         with lock:
             _log(f"[{step.name}] running {step.notebook}")
         _remove_products(step, P_run)
         t0 = time.monotonic()
-        executed = execute_step(step, P_run, root, executed_dir, progress, run_id, cancelled)
+        workbook = None
+        if step.finishes and render:  # from the tables of the steps before it: written while it runs
+            from ..present import exports
+
+            workbook = render_pool.submit(exports.export_workbook, stages["output"] / "tables")
+            futures.append(workbook)
+        executed = execute_step(step, P_run, root, executed_dir, progress, run_id, cancelled, warmer)
         t_exec = time.monotonic() - t0
         finalise_executed(executed, rename)
         if render:  # the notebook page; rendering overlaps with the next steps
@@ -806,9 +1139,7 @@ def _execute_dag(P, final, stages, run_id, cancelled, pool, render_pool, futures
             renders.append(page)
             futures.append(page)  # an abandoned run waits for it before removing the staging folders
         if step.finishes and render:
-            for f in renders:
-                f.result()
-            _finish_report(P_run, steps)
+            _finish_report(P_run, steps, renders, workbook)
         missing = [str(p) for p in step.outputs(P_run) if not p.exists()]
         if missing and (render or not step.finishes):
             raise StepFailed(f"{Path(step.notebook).name} finished but did not write {', '.join(missing)}", executed)

@@ -173,8 +173,9 @@ def plot_county_map(counties, county_table, *, texts: dict[str, str], lang: str 
     g["mean"] = g["mean"].astype(float)
     supp = g["suppressed"].fillna(True).astype(bool)
     fig, ax = plt.subplots(figsize=(5.5, 8.5))
-    g[~supp].plot(column="mean", ax=ax, cmap="viridis", edgecolor="white", linewidth=0.4, legend=True,
-                  legend_kwds={"label": texts["map_legend"], "shrink": 0.6})
+    if (~supp).any():  # every county suppressed (thin data): no colour layer, no colour bar
+        g[~supp].plot(column="mean", ax=ax, cmap="viridis", edgecolor="white", linewidth=0.4, legend=True,
+                      legend_kwds={"label": texts["map_legend"], "shrink": 0.6})
     if supp.any():
         g[supp].plot(ax=ax, facecolor="#eeeeee", edgecolor="#777777", hatch="///", linewidth=0.4)
         ax.legend(handles=[matplotlib.patches.Patch(facecolor="#eeeeee", edgecolor="#777777", hatch="///",

@@ -11,8 +11,8 @@ SHARED := ../shared/data/reference
 EXT    := data/external
 WAVES  := 2019 2023
 RAW    := $(foreach w,$(WAVES),data/raw/synthetic_skr_infosak_$(w).csv)
-GENERATOR := src/analysis/compute/synthetic.py src/analysis/compute/codebook.py src/analysis/compute/waves.yaml \
-	src/analysis/compute/codebook.yaml src/analysis/compute/codebook_2023.yaml
+GENERATOR := src/analysis/synthetic/generator.py src/analysis/base/codebook.py src/analysis/base/waves.yaml \
+	src/analysis/base/codebook.yaml src/analysis/base/codebook_2023.yaml
 REFERENCE_FILES := kommuner_2019_reference.csv municipalities.csv counties.csv \
 	skr_kommungruppsindelning_2017.csv scb_folkmangd_kommun_1950_2019.csv \
 	swedish_regions.geojson swedish_municipalities.geojson published_series.csv SOURCES.md

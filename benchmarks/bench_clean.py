@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter(); c0 = time.process_time()
-from analysis.compute import clean, reference
-from analysis import io
-from analysis.compute.codebook import default_codebook
+from analysis.compute import clean
+from analysis.base import reference
+from analysis.base import io
+from analysis.base.codebook import default_codebook
 t_import = time.perf_counter() - t0
 path, ref = sys.argv[1], sys.argv[2]
 register = reference.load_register(ref)
@@ -46,8 +47,9 @@ print(json.dumps({
 
 
 def make_export(n: int, folder: Path, fmt: str) -> Path:
-    from analysis import io
-    from analysis.compute import reference, synthetic
+    from analysis.base import io
+    from analysis.base import reference
+    from analysis.synthetic import generator as synthetic
 
     register = reference.load_register(ROOT / "data" / "external")
     df, _ = synthetic.generate(register, seed=2019, n_rows=n)

@@ -34,10 +34,11 @@ print(f"{dt:.3f} {peak:.0f} {int(df['responded'].sum())} {table['share_weighted'
 
 
 def main() -> int:
-    from analysis import io
-    from analysis.compute import clean, synthetic
+    from analysis.base import io
+    from analysis.compute import clean
+    from analysis.synthetic import generator as synthetic
     from analysis.run import params
-    from analysis.compute.reference import load_register
+    from analysis.base.reference import load_register
 
     P = params.load()
     with tempfile.TemporaryDirectory() as tmp:

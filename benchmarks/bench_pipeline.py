@@ -4,7 +4,7 @@ floor   every step's functions (analysis.run.steps: clean, describe, model, comp
         report.html) called in one plain Python process, interpreter start and imports included
 cold    `python -m analysis run --force` (kernels, notebook pages, workbook, PDF)
 noop    `python -m analysis run` again with nothing changed
-large   a 1,000,000-row synthetic export read and cleaned (steps.clean with -p max_rows=1000000,
+large   a 1,000,000-row synthetic export read and cleaned (steps.clean.run with -p max_rows=1000000,
         so it also validates and writes the processed files) in a fresh process: wall time of the
         step and the process's peak RSS
 test-fast  `make test-fast` (pytest -m unit, the Makefile's FAST_PYTEST), one run
@@ -54,22 +54,24 @@ FAST_PYTEST = ["-q", "-m", "unit", "-p", "no:faker", "-p", "no:anyio", "-p", "no
 FLOOR = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from analysis.run import params, steps
+import importlib
+from analysis.run import params
 P = params.load(overrides=sys.argv[1:])
 out = {"import_params_s": time.perf_counter() - t0}
 for name in ("clean", "describe", "model", "compare", "report"):
     t = time.perf_counter()
-    getattr(steps, name)(P)
+    importlib.import_module(f"analysis.run.steps.{name}").run(P)
     out[name + "_s"] = time.perf_counter() - t
 print(json.dumps(out))
 """
 
 LARGE = r"""
 import json, resource, sys, time
-from analysis.run import params, steps
+from analysis.run import params
+from analysis.run.steps import clean
 P = params.load(overrides=sys.argv[1:])
 t = time.perf_counter()
-res = steps.clean(P)
+res = clean.run(P)
 print(json.dumps({"seconds": time.perf_counter() - t, "rows_read": int(res.run_info["counts"]["rows_read"]),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -141,8 +143,9 @@ def runner(work: Path, force: bool) -> tuple[float, list[str]]:
 
 def large(work: Path, rows: int) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
-    from analysis import io
-    from analysis.compute import reference, synthetic
+    from analysis.base import io
+    from analysis.base import reference
+    from analysis.synthetic import generator as synthetic
 
     raw = work / "large" / f"synthetic_{rows}.csv"
     t = time.perf_counter()
@@ -191,14 +194,14 @@ def render(res: dict, repeat: int, started: str, load_end: str) -> str:
     kids = res["children"]
     rows = [
         ("Floor", f"≤ {TARGETS['floor'][0]:g} s", f"{f:.2f} s", verdict(f <= TARGETS["floor"][0]),
-         "`python -c FLOOR` (steps.clean, describe, model, compare, report in one process)"),
+         "`python -c FLOOR` (run(P) of steps.clean, describe, model, compare, report in one process)"),
         ("Cold run", f"≤ {TARGETS['cold'][0]:g} × floor", f"{c:.2f} s = {ratio:.2f} × floor",
          verdict(ratio <= TARGETS["cold"][0]), "`python -m analysis run --force -p processed_dir=… -p output_dir=…`"),
         ("No-op run", f"≤ {TARGETS['noop'][0]:g} s", f"{n:.2f} s", verdict(n <= TARGETS["noop"][0]),
          "`python -m analysis run -p processed_dir=… -p output_dir=…` (again, nothing changed)"),
         ("Large export, time", f"≤ {TARGETS['large_s'][0]:g} s", f"{lg['seconds']:.2f} s",
          verdict(lg["seconds"] <= TARGETS["large_s"][0]),
-         f"`steps.clean` with `-p max_rows={lg['rows']}` on a {lg['file_mb']:.0f} MB CSV"),
+         f"`steps.clean.run` with `-p max_rows={lg['rows']}` on a {lg['file_mb']:.0f} MB CSV"),
         ("Large export, memory", "≤ 2 GB", f"{lg['peak_mb']:.0f} MB", verdict(lg["peak_mb"] <= TARGETS["large_mb"][0]),
          "peak RSS of that process (ru_maxrss, imports included)"),
         ("`make test-fast`", f"≤ {TARGETS['test_fast'][0]:g} s", f"{res['test_fast']:.1f} s",
@@ -227,7 +230,7 @@ def render(res: dict, repeat: int, started: str, load_end: str) -> str:
         "cold   " + "  ".join(f"{x:.2f}" for x in res["cold_all"]),
         "noop   " + "  ".join(f"{x:.3f}" for x in res["noop_all"]),
         "floor by step (median run): " + ", ".join(f"{k[:-2]} {v:.2f}" for k, v in res["floor_steps"].items()),
-        f"large: {lg['rows']:,} rows, {lg['file_mb']:.0f} MB CSV, steps.clean {lg['seconds']:.2f} s, "
+        f"large: {lg['rows']:,} rows, {lg['file_mb']:.0f} MB CSV, steps.clean.run {lg['seconds']:.2f} s, "
         f"peak {lg['peak_mb']:.0f} MB (generating the file: {lg['generate_s']:.1f} s, not counted)",
         *(["left behind: " + k for k in kids] or ["left behind: none"]),
         "```",

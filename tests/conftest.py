@@ -20,7 +20,7 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    from analysis.compute import reference
+    from analysis.base import reference
 
     missing = reference.missing_files(REFERENCE_DIR)
     if missing:
@@ -30,14 +30,14 @@ def reference_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def codebook():
-    from analysis.compute.codebook import default_codebook
+    from analysis.base.codebook import default_codebook
 
     return default_codebook()
 
 
 @pytest.fixture(scope="session")
 def register(reference_dir):
-    from analysis.compute.reference import load_register
+    from analysis.base.reference import load_register
 
     return load_register(reference_dir)
 
@@ -73,7 +73,8 @@ class _SyntheticData:
 
     def _export(self, seed: int, wave: int):
         if (seed, wave) not in self._exports:
-            from analysis.compute import reference, synthetic
+            from analysis.base import reference
+            from analysis.synthetic import generator as synthetic
 
             series = None if wave == 2019 else reference.load_published_series(self._reference_dir)
             self._exports[seed, wave] = synthetic.generate(self._register, seed=seed, wave=wave,
@@ -92,7 +93,7 @@ class _SyntheticData:
         """The analysis frame clean.clean gives for export(seed, wave) through the wave's codebook."""
         if (seed, wave) not in self._analyses:
             from analysis.compute import clean
-            from analysis.compute.codebook import codebook_for
+            from analysis.base.codebook import codebook_for
 
             raw, _ = self._export(seed, wave)
             self._analyses[seed, wave] = clean.clean(raw, self._register, codebook_for(wave),
@@ -109,14 +110,15 @@ def synthetic_data(register, reference_dir) -> _SyntheticData:
 def write_processed(register, folder, seed: int = 2019, raw_name: str = "synthetic_skr_infosak_2019.csv"):
     """Clean the synthetic export of `seed` and write the processed files to `folder` through the
     runner's writers (each validated against its contract); returns the CleanResult."""
-    from analysis.compute import clean, synthetic
-    from analysis.run import steps
+    from analysis.compute import clean
+    from analysis.synthetic import generator as synthetic
+    from analysis.base import contracts
 
     raw, _ = synthetic.generate(register, seed=seed)
     res = clean.clean(raw, register, source=raw_name)
     for name, df in (("responses", res.responses), ("analysis", res.analysis), ("cleaning_log", res.log)):
-        steps.write_table(name, df, folder)
-    steps.write_json("run_info", res.run_info, folder)
+        contracts.write_table(name, df, folder)
+    contracts.write_json("run_info", res.run_info, folder)
     return res
 
 
@@ -134,20 +136,20 @@ def small_run(tmp_path_factory, register, reference_dir):
     """A real run of every step's code on the default synthetic export, in-process (no kernels):
     01 once, 02, 03 and the report in Swedish and in English (02 and 03 draw their figures in the
     run's language only). Returns {"sv": P, "en": P}."""
-    from analysis import io
-    from analysis.compute import synthetic
-    from analysis.run import steps
+    from analysis.base import io
+    from analysis.synthetic import generator as synthetic
+    from analysis.run.steps import clean as clean_step, describe as describe_step, model as model_step, report as report_step
 
     base = tmp_path_factory.mktemp("small_run")
     raw = base / "raw" / "synthetic_skr_infosak_2019.csv"
     io.write_export(synthetic.generate(register, seed=2019)[0], raw)
     P = _small_params(base, "sv", reference_dir, raw)
-    steps.clean(P)
+    clean_step.run(P)
     out = {"sv": P, "en": _small_params(base, "en", reference_dir, raw)}
     for lang, p in out.items():
-        steps.describe(p)
-        steps.model(p)
-        steps.report(p)
+        describe_step.run(p)
+        model_step.run(p)
+        report_step.run(p)
     return out
 
 

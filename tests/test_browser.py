@@ -111,6 +111,7 @@ def test_hostile_text_runs_nothing(browser, small_run, tmp_path):
     from test_report import HOSTILE
 
     from analysis.present import report
+    from analysis.run import provenance
 
     P = small_run["sv"]
     data = report.load(P)
@@ -118,7 +119,7 @@ def test_hostile_text_runs_nothing(browser, small_run, tmp_path):
     data.tables["response"] = resp.assign(name=[HOSTILE[i % 3] if g == "lan_kod" else n
                                                 for i, (g, n) in enumerate(zip(resp["grouping"], resp["name"]))])
     page = tmp_path / "report.html"
-    page.write_text(report.render(data, report.collect_provenance(P)), encoding="utf-8")
+    page.write_text(report.render(data, provenance.collect(P)), encoding="utf-8")
     found = check_page(browser, page)
     assert found["dialogs"] == [] and found["hostile_nodes"] == 0
     for h in HOSTILE[:3]:

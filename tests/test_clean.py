@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from analysis.compute import clean
-from analysis.run import steps
+from analysis.run.steps import clean as clean_step
 
-from analysis import io
-from analysis.compute.codebook import default_codebook
-from analysis.errors import InputError
+from analysis.base import io
+from analysis.base.codebook import default_codebook
+from analysis.base.errors import InputError
 
 CB = default_codebook()
 H = {v.id: v.header for v in CB.variables}
@@ -251,10 +251,10 @@ def test_run_step_writes_contract_files_and_rerun_is_byte_identical(tmp_path, re
     raw = _write(hand_made(), tmp_path / "hand.csv", sep=";", encoding="cp1252")
     raw_bytes = raw.read_bytes()
     P = _params(tmp_path, raw, reference_dir)
-    steps.clean(P)
+    clean_step.run(P)
     first = _snapshot(tmp_path / "processed")
     assert sorted(first) == ["analysis.parquet", "cleaning_log.csv", "responses.parquet", "run_info.json"]
-    steps.clean(P)
+    clean_step.run(P)
     assert _snapshot(tmp_path / "processed") == first
     assert raw.read_bytes() == raw_bytes
     info = json.loads(first["run_info.json"])
@@ -291,7 +291,7 @@ def _assert_no_pii(processed_dir, needles):
 
 def test_no_personal_data_in_outputs_hand_made(tmp_path, reference_dir):
     raw = _write(hand_made(), tmp_path / "hand.csv")
-    steps.clean(_params(tmp_path, raw, reference_dir))
+    clean_step.run(_params(tmp_path, raw, reference_dir))
     _assert_no_pii(tmp_path / "processed", _pii_strings(hand_made()))
 
 
@@ -315,7 +315,7 @@ def test_hostile_free_text_is_read_verbatim_and_not_stored(tmp_path, reference_d
     raw.loc[raw[H["response_id"]] == "R07", H["comment"]] = " | ".join(HOSTILE[:4] + [HOSTILE[6]])
     path = _write(raw, tmp_path / "hostile.csv")
     assert io.read_export(path)[H["comment"]].tolist() == raw[H["comment"]].tolist()
-    result = steps.clean(_params(tmp_path, path, reference_dir))
+    result = clean_step.run(_params(tmp_path, path, reference_dir))
     resp = pd.read_parquet(tmp_path / "processed" / "responses.parquet")
     assert "comment" not in resp.columns
     assert _log(result, "dropped_free_text", "comment") == 4  # the non-blank comments, counted
@@ -327,7 +327,7 @@ def earlier_output(tmp_path_factory, reference_dir):
     """The processed folder of a good run of the step on the hand-made export, as {name: bytes}: made
     once, copied into each bad-input test's processed folder before its bad run."""
     d = tmp_path_factory.mktemp("earlier")
-    steps.clean(_params(d, _write(hand_made(), d / "good.csv"), reference_dir))
+    clean_step.run(_params(d, _write(hand_made(), d / "good.csv"), reference_dir))
     return _snapshot(d / "processed")
 
 
@@ -349,7 +349,7 @@ def bad(tmp_path, reference_dir, earlier_output):
         else:
             path.write_bytes(data)
         with pytest.raises(InputError) as exc:
-            steps.clean(_params(tmp_path, path, reference_dir))
+            clean_step.run(_params(tmp_path, path, reference_dir))
         assert _snapshot(processed) == before, "earlier processed data changed"
         assert not [p for p in processed.iterdir() if p.name.startswith(".")], "temp files left"
         msg = str(exc.value)
@@ -477,7 +477,7 @@ def synthetic_run(tmp_path_factory, reference_dir, synthetic_data):
     io.write_export(raw, path, "csv")
     P = {"wave": 2019, "raw_path": str(path), "reference_dir": str(reference_dir),
          "processed_dir": str(d / "processed")}
-    result = steps.clean(P)
+    result = clean_step.run(P)
     return raw, path, P, result
 
 
@@ -506,13 +506,13 @@ def test_synthetic_rerun_byte_identical(synthetic_run, tmp_path):
     from pathlib import Path
 
     first = _snapshot(Path(P["processed_dir"]))
-    steps.clean({**P, "processed_dir": str(tmp_path / "again")})
+    clean_step.run({**P, "processed_dir": str(tmp_path / "again")})
     assert _snapshot(tmp_path / "again") == first
     assert np.all([len(b) > 0 for b in first.values()])
 
 
 def test_renamed_synthetic_export_is_still_marked_synthetic(register):
-    from analysis.compute import synthetic
+    from analysis.synthetic import generator as synthetic
 
     raw, _ = synthetic.generate(register, seed=3)
     assert clean.clean(raw, register, CB, "export_2019.csv").run_info["synthetic"] is True
@@ -589,7 +589,7 @@ def test_xlsx_answers_as_formulas_without_saved_values_stop_the_run(tmp_path, re
         ws.cell(r, col).value = '=IF(TRUE,"Ja","Nej")'
     wb.save(path)
     with pytest.raises(InputError) as exc:
-        steps.clean(_params(tmp_path, path, reference_dir))
+        clean_step.run(_params(tmp_path, path, reference_dir))
     msg = str(exc.value)
     assert f"rows {rows[0]}, {rows[1]}" in msg and f"column {H['ciso']!r}" in msg
     assert "134 formula cell(s) without a saved result" in msg and "\n" not in msg

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from analysis.compute.reference import REQUIRED_FILES
+from analysis.base.reference import REQUIRED_FILES
 
 
 def _cli(*args, cwd):

@@ -14,8 +14,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.compute import clean, compare, reference, survey, synthetic
-from analysis.compute.codebook import ItemLink, ItemMap, codebook_for, item_map
+from analysis.compute import clean, compare, survey
+from analysis.base import reference
+from analysis.synthetic import generator as synthetic
+from analysis.base.codebook import ItemLink, ItemMap, codebook_for, item_map
 
 FIXTURES = Path(__file__).parent / "fixtures"
 R_SCRIPT = Path(__file__).parent / "r" / "change_reference.R"

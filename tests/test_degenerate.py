@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import io, schemas
-from analysis.compute import disclosure, estimable, survey, synthetic
-from analysis.compute.codebook import default_codebook
+from analysis.base import io, contracts
+from analysis.compute import disclosure, estimable, survey
+from analysis.synthetic import generator as synthetic
+from analysis.base.codebook import default_codebook
 from analysis.present import catalogue
 
 CB = default_codebook()
@@ -28,15 +29,15 @@ def _one_submission_per_municipality(raw: pd.DataFrame) -> pd.DataFrame:
 
 def _run(tmp_path, reference_dir, raw: pd.DataFrame):
     from conftest import _small_params
-    from analysis.run import steps
+    from analysis.run.steps import clean as clean_step, describe as describe_step, model as model_step, report as report_step
 
     path = tmp_path / "raw" / "synthetic_skr_infosak_2019.csv"
     io.write_export(raw, path)
     P = _small_params(tmp_path, "sv", reference_dir, path)
-    steps.clean(P)
-    steps.describe(P)
-    steps.model(P)
-    steps.report(P)
+    clean_step.run(P)
+    describe_step.run(P)
+    model_step.run(P)
+    report_step.run(P)
     out = tmp_path / "reports_sv"
     text = BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser").get_text(" ")
     summaries = {n: json.loads((out / f"{n}_summary.json").read_text(encoding="utf-8")) for n in ("describe", "model")}
@@ -52,7 +53,7 @@ def test_an_item_nobody_answered(tmp_path, reference_dir, raw):
     r = raw.copy()
     r[H["leadership_informed"]] = "Vet ej"  # a headline item, and a predictor of every model
     P, out, text, summ = _run(tmp_path, reference_dir, r)
-    head = schemas.read_table("headline", out).set_index("item")
+    head = contracts.read_table("headline", out).set_index("item")
     row = head.loc["leadership_informed"]
     assert row["n_eligible"] == 0 and pd.isna(row["share_weighted"]) and not row["suppressed"]
     assert row["bound_low"] == 0 and row["bound_high"] == 1  # all that can be said
@@ -60,7 +61,7 @@ def test_an_item_nobody_answered(tmp_path, reference_dir, raw):
     assert catalogue.text("summary.item_no_answers", "sv", question=question) in text
     # 03: no models, and why; 04 says so instead of tables
     assert {"reason": "no_valid_answers", "item": "leadership_informed"} in summ["model"]["not_estimable"]
-    assert schemas.read_table("models", out).empty and schemas.read_table("verdicts", out).empty
+    assert contracts.read_table("models", out).empty and contracts.read_table("verdicts", out).empty
     assert "Modellerna har inte skattats på dessa data: ingen kommun gav ett giltigt svar" in text
     assert not list((out / "figures").glob("model_*"))
     # the other nine items are reported as usual
@@ -71,7 +72,7 @@ def test_an_item_nobody_answered(tmp_path, reference_dir, raw):
 def test_one_to_three_respondents(tmp_path, reference_dir, raw, n):
     r = _one_submission_per_municipality(raw).head(n)
     P, out, text, summ = _run(tmp_path, reference_dir, r)
-    head = schemas.read_table("headline", out)
+    head = contracts.read_table("headline", out)
     # every national item rests on fewer than min_cell answers: suppressed, or no answers at all
     shown = head[~head["suppressed"]]
     assert (shown["n_eligible"] == 0).all() and head["suppressed"].any()
@@ -86,7 +87,7 @@ def test_one_to_three_respondents(tmp_path, reference_dir, raw, n):
     # nothing published lets a hidden cell, or who responded, be worked out (04 checked it too)
     from analysis.present import published
 
-    found = published.audit_folder(out, schemas.read_table("analysis", P["processed_dir"]), 5, "sv")
+    found = published.audit_folder(out, contracts.read_table("analysis", P["processed_dir"]), 5, "sv")
     assert found.empty, found.to_string()
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.compute import survey
-from analysis.run import params, steps
+from analysis.run import params
+from analysis.run.steps import describe as describe_step
 from conftest import write_processed
 
 FIGURES = ("headline_shares", "headline_by_group_heatmap", "response_rate_by_group", "maturity_index_map")
@@ -30,7 +31,7 @@ def run(request, processed, tmp_path_factory, reference_dir):
                                          processed_dir=str(processed), output_dir=str(out), lang=request.param,
                                          alpha=0.05, seed=2019, min_cell=5, max_rows=100000,
                                          max_input_mb=200)))
-    return out, steps.describe(P)
+    return out, describe_step.run(P)
 
 
 def test_figures_written(run):
@@ -82,7 +83,7 @@ def test_county_map_with_every_county_suppressed_draws_all_hatched_without_warni
 
     import matplotlib.pyplot as plt
 
-    from analysis.compute import reference
+    from analysis.base import reference
     from analysis.present import figures
 
     counties = reference.load_counties_geojson(reference_dir)

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from analysis.compute import disclosure, survey
-from analysis.compute.codebook import MATURITY_AREAS
+from analysis.base.codebook import MATURITY_AREAS
 from analysis.present import published
-from analysis.run import steps
+from analysis.run.steps import report as report_step
 
 R = ("responded", None)
 
@@ -202,7 +202,7 @@ def test_summary_gives_no_weight_or_share_that_says_a_hidden_count(analysis):
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_audit_of_the_default_outputs_finds_nothing(small_run, tmp_path, lang):
-    from analysis import schemas
+    from analysis.base import contracts
     from analysis.present import exports
 
     P = small_run[lang]
@@ -212,18 +212,18 @@ def test_audit_of_the_default_outputs_finds_nothing(small_run, tmp_path, lang):
     recs = published.records(out, lang)
     assert {"tables/response.csv", "tables.xlsx:response", "report.html", "describe_summary.json"} <= set(recs["source"])
     assert recs["row_suppressed"].any()  # there is something to protect
-    units = _units_of(schemas.read_table("analysis", P["processed_dir"]))
+    units = _units_of(contracts.read_table("analysis", P["processed_dir"]))
     found = published.audit_folder(out, units, P["min_cell"], lang)
     assert found.empty, found.to_string()
 
 
 def test_audit_catches_a_hidden_cell_shown_in_a_notebook_page_and_the_report(small_run, tmp_path):
-    from analysis import schemas
+    from analysis.base import contracts
 
     P = small_run["sv"]
     out = tmp_path / "out"
     shutil.copytree(P["output_dir"], out)
-    a = schemas.read_table("analysis", P["processed_dir"])
+    a = contracts.read_table("analysis", P["processed_dir"])
     # a notebook page showing SKR group A1 on its own (the issue: 01's page did)
     resp = a["responded"].astype(bool)
     naive = pd.DataFrame([{"grouping": "kommungrupp", "group": g, "N": len(s), "respondents": int(s.sum())}
@@ -243,22 +243,22 @@ def test_audit_catches_a_hidden_cell_shown_in_a_notebook_page_and_the_report(sma
 
 
 def test_the_report_step_refuses_to_publish_a_derivable_cell(small_run, tmp_path):
-    from analysis import schemas
-    from analysis.errors import ContractError
+    from analysis.base import contracts
+    from analysis.base.errors import ContractError
 
     P = {**small_run["sv"], "output_dir": str(tmp_path / "out")}
     shutil.copytree(small_run["sv"]["output_dir"], P["output_dir"])
     (tmp_path / "out" / "report.html").unlink()
-    resp = schemas.read_table("response", P["output_dir"])
+    resp = contracts.read_table("response", P["output_dir"])
     hidden = resp.index[resp["suppressed"] & (resp["grouping"] == "lan_kod")]
-    a = schemas.read_table("analysis", P["processed_dir"])
+    a = contracts.read_table("analysis", P["processed_dir"])
     # undo the complementary suppression of one county: the other becomes derivable
     j = next(i for i in hidden if resp.loc[i, "group"] != "09")
     n = int(a.loc[a["lan_kod"].astype(str) == resp.loc[j, "group"], "responded"].sum())
     resp.loc[j, ["respondents", "rate", "suppressed"]] = [n, n / resp.loc[j, "N"], False]
-    steps.write_table("response", resp, P["output_dir"])
+    contracts.write_table("response", resp, P["output_dir"])
     with pytest.raises(ContractError) as exc:
-        steps.report(P)
+        report_step.run(P)
     msg = str(exc.value)
     assert "disclosure audit (derivable): response lan_kod 09" in msg and "\n" not in msg
     assert not (tmp_path / "out" / "report.html").exists()

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.compute.codebook import default_codebook
-from analysis.io import read_export
-from analysis.io import write_export
+from analysis.base.codebook import default_codebook
+from analysis.base.io import read_export
+from analysis.base.io import write_export
 
 STEPS = ("01_clean", "02_describe", "03_model", "05_compare", "04_report")
 # Files whose bytes must not depend on how the steps were scheduled.
@@ -118,7 +118,7 @@ def test_index_links_everything_after_the_first_build(e2e):
 def test_disclosure_audit_of_everything_the_runner_published(e2e):
     """Every CSV, the workbook, report.html, the notebook pages and the JSON summary: no hidden
     cell can be worked out (issue 14: 01's page showed A1 on its own)."""
-    from analysis import schemas
+    from analysis.base import contracts
     from analysis.present import published
 
     out = e2e["base"] / "report"
@@ -128,7 +128,7 @@ def test_disclosure_audit_of_everything_the_runner_published(e2e):
     assert "tables.xlsx:response" in set(recs["source"])
     shown = recs[(recs["source"] == "notebooks/01_clean.html") & (recs["table"] == "response")]
     assert "A1+A2" in set(shown["group"]) and "A1" not in set(shown["group"])
-    units = schemas.read_table("analysis", e2e["base"] / "processed")
+    units = contracts.read_table("analysis", e2e["base"] / "processed")
     found = published.audit_folder(out, units, 5, "sv")
     assert found.empty, found.to_string()
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import schemas
-from analysis.errors import ContractError
-from analysis.explore import Wave
+from analysis.base import contracts
+from analysis.base.errors import ContractError
+from analysis.run.explore import Wave
 from analysis.present import catalogue, fmt
 from analysis.present.notebook import Display
 
@@ -22,12 +22,12 @@ from analysis.present.notebook import Display
 def test_load_gives_the_validated_tables_and_summaries(small_run):
     P = small_run["sv"]
     w = Wave(P, "official")
-    pd.testing.assert_frame_equal(w.headline, schemas.read_table("headline", P["output_dir"]))
-    pd.testing.assert_frame_equal(w.analysis, schemas.read_table("analysis", P["processed_dir"]))
+    pd.testing.assert_frame_equal(w.headline, contracts.read_table("headline", P["output_dir"]))
+    pd.testing.assert_frame_equal(w.analysis, contracts.read_table("analysis", P["processed_dir"]))
     assert len(w.analysis) == 290 and int(w.analysis["responded"].sum()) == w.run_info["counts"]["respondents"]
     assert w.describe_summary["alpha"] == 0.05
     # a single wave: everything but 05_compare's files (nothing to compare with)
-    assert set(w.available) == {n for n, c in schemas.CONTRACTS.items() if c.writer != "05_compare"}
+    assert set(w.available) == {n for n, c in contracts.CONTRACTS.items() if c.writer != "05_compare"}
     assert "present:" in repr(w) and "missing" not in repr(w)
     with pytest.raises(AttributeError, match="headline"):
         w.no_such_table
@@ -49,7 +49,7 @@ def _cells(table) -> dict[str, list[str]]:
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_tables_are_formatted_from_units_in_one_language(small_run, lang):
     P = small_run[lang]
-    headline = schemas.read_table("headline", P["output_dir"])
+    headline = contracts.read_table("headline", P["output_dir"])
     t = Display(P).table(headline, "headline", ["item", "n_eligible", "share_weighted", ("ci_low", "ci_high")])
     assert t.head == [catalogue.text("columns.item", lang), catalogue.text("columns.n_eligible", lang),
                       catalogue.text("columns.share_weighted", lang),
@@ -65,7 +65,7 @@ def test_tables_are_formatted_from_units_in_one_language(small_run, lang):
 
 def test_interval_labels_follow_alpha(small_run):
     P = dict(small_run["sv"], alpha=0.10)
-    t = Display(P).table(schemas.read_table("headline", P["output_dir"]), "headline", [("ci_low", "ci_high")])
+    t = Display(P).table(contracts.read_table("headline", P["output_dir"]), "headline", [("ci_low", "ci_high")])
     assert t.head == ["90\u00a0% KI"]
     assert Display(dict(P, lang="en", alpha=0.005)).header(("ci_low", "ci_high")) == "99.5% CI"
 
@@ -76,7 +76,7 @@ def test_the_notebooks_response_table_follows_the_disclosure_rules(small_run):
     from analysis.compute import survey
 
     P = small_run["sv"]
-    response = survey.response_table(schemas.read_table("analysis", P["processed_dir"]), P["min_cell"])
+    response = survey.response_table(contracts.read_table("analysis", P["processed_dir"]), P["min_cell"])
     t = Display(P).table(response, "response", ["grouping", "group", "N", "respondents", "rate"])
     groups = _cells(t)[catalogue.text("columns.group", "sv")]
     assert not [g for g in groups if g.startswith("A1 ") and "A2" not in g]

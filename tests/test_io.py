@@ -7,8 +7,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from analysis import io
-from analysis.errors import InputError
+from analysis.base import io
+from analysis.base.errors import InputError
 
 HEAD = ["Svars-ID", "Kommun", "9. Övriga kommentarer"]
 ROWS = [["R1", "Mönsterås", "Bra, men  svårt"], ["R2", "Åre", "NA"], ["R3", "Östra Göinge", ""]]

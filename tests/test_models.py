@@ -93,7 +93,8 @@ def expected_first_order_bias(X: np.ndarray, w: np.ndarray, beta: np.ndarray) ->
 
 def _simulate(register, seeds) -> list[tuple]:
     """Rows of the simulation fixture for `seeds` (one worker's share)."""
-    from analysis.compute import clean, survey, synthetic
+    from analysis.compute import clean, survey
+    from analysis.synthetic import generator as synthetic
 
     z = 1.959963984540054
     rows = []
@@ -497,7 +498,7 @@ def test_design_se_table_strata_change_little_fpc_a_lot():
 # ------------------------------------------------------------------------------------ the step
 @pytest.fixture(scope="module")
 def step_outputs(register, tmp_path_factory):
-    from analysis.run import steps
+    from analysis.run.steps import model as model_step
 
     proc = tmp_path_factory.mktemp("processed")
     write_processed(register, proc)
@@ -506,7 +507,7 @@ def step_outputs(register, tmp_path_factory):
         out = tmp_path_factory.mktemp(f"reports_{lang}")
         P = {"processed_dir": str(proc), "output_dir": str(out), "lang": lang, "alpha": 0.05, "seed": 2019,
              "min_cell": 5}
-        outs[lang] = (out, steps.model(P))
+        outs[lang] = (out, model_step.run(P))
     return outs
 
 
@@ -562,9 +563,9 @@ def test_run_step_is_deterministic(step_outputs, tmp_path):
     out, _ = step_outputs["sv"]
     # re-run into a fresh folder and compare the tables byte for byte
     proc = next(p for p in out.parent.iterdir() if p.name.startswith("processed"))
-    from analysis.run import steps
+    from analysis.run.steps import model as model_step
 
-    steps.model({"processed_dir": str(proc), "output_dir": str(tmp_path), "lang": "sv", "alpha": 0.05,
+    model_step.run({"processed_dir": str(proc), "output_dir": str(tmp_path), "lang": "sv", "alpha": 0.05,
                  "seed": 2019, "min_cell": 5})
     for name in ("tables/models.csv", "tables/reliability.csv", "tables/verdicts.csv", "tables/claim_tests.csv",
                  "tables/se_design.csv", "model_summary.json",

@@ -16,11 +16,12 @@ import zipfile
 import pandas as pd
 import pytest
 
-from analysis import io
-from analysis.compute import clean, synthetic
-from analysis.compute.codebook import default_codebook
+from analysis.base import io
+from analysis.compute import clean
+from analysis.synthetic import generator as synthetic
+from analysis.base.codebook import default_codebook
 from analysis.compute.personal import Scrubber
-from analysis.errors import InputError
+from analysis.base.errors import InputError
 
 CB = default_codebook()
 H = {v.id: v.header for v in CB.variables}
@@ -81,7 +82,7 @@ def test_scrubber_takes_names_from_the_exports_personal_columns():
 @pytest.fixture(scope="module")
 def planted_run(tmp_path_factory, register, reference_dir):
     from conftest import _small_params
-    from analysis.run import steps
+    from analysis.run.steps import clean as clean_step, describe as describe_step, model as model_step, report as report_step
 
     raw, _ = synthetic.generate(register, seed=2019)
     n = len(raw)
@@ -99,10 +100,10 @@ def planted_run(tmp_path_factory, register, reference_dir):
     raw_path = base / "raw" / "synthetic_skr_infosak_2019.csv"
     io.write_export(raw, raw_path)
     P = _small_params(base, "sv", reference_dir, raw_path)
-    shown = {"clean": steps.clean(P)}
-    shown["describe"] = steps.describe(P)
-    steps.model(P)
-    steps.report(P)
+    shown = {"clean": clean_step.run(P)}
+    shown["describe"] = describe_step.run(P)
+    model_step.run(P)
+    report_step.run(P)
     return raw, P, shown
 
 

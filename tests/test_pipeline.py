@@ -291,7 +291,7 @@ def test_a_committed_swap_is_completed_by_the_next_run(done):
     (stages[finals[0]] / "a.txt").write_text("NEW")
     (stages[finals[1]] / "d.txt").write_text("NEW d")
     journal = staging.journal_path(finals[1])
-    from analysis.io import write_json
+    from analysis.base.io import write_json
 
     write_json({"run": "run-x", "pairs": [[str(stages[f]), str(f)] for f in finals]}, journal)
     notes = staging.recover(finals, journal)
@@ -312,7 +312,7 @@ def test_swap_without_atomic_exchange_also_recovers(done, monkeypatch):
     new = staging.stage(final, "run-y", copy=True)
     os.rename(final, final.parent / f".{final.name}.old-1")  # the crash: old moved away, new not yet in place
     journal = staging.journal_path(final)
-    from analysis.io import write_json
+    from analysis.base.io import write_json
 
     write_json({"run": "run-y", "pairs": [[str(new), str(final)]]}, journal)
     staging.recover([final], journal)
@@ -366,7 +366,6 @@ def test_untracked_files_count_in_the_hash_and_in_the_report_provenance(tmp_path
     provenance say 'uncommitted changes'; files in the run's own folders count for neither."""
     import subprocess
 
-    from analysis.present import report
 
     root = tmp_path / "repo"
     root.mkdir()
@@ -379,7 +378,7 @@ def test_untracked_files_count_in_the_hash_and_in_the_report_provenance(tmp_path
     folders = (P["processed_dir"], P["output_dir"])
 
     def state():
-        prov = report.collect_provenance(P, root)
+        prov = provenance.collect(P, root)
         return pipeline.git_state(root, folders), prov["git_dirty"], prov["git_changes"]
 
     clean, dirty, n = state()
@@ -392,7 +391,7 @@ def test_untracked_files_count_in_the_hash_and_in_the_report_provenance(tmp_path
     (root / "notes.txt").write_text("untracked")
     changed, dirty, n = state()
     assert changed != clean and (dirty, n) == (True, 1)
-    assert provenance.environment_digest() == report.collect_provenance(P, root)["environment_sha256"]
+    assert provenance.environment_digest() == provenance.collect(P, root)["environment_sha256"]
 
 
 # ------------------------------------------------------------------------ kernels started ahead

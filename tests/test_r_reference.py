@@ -53,7 +53,8 @@ TOL = {"survey": 1e-10, "glm_coef": 1e-6, "glm_se_rel": 1e-6, "polr_coef": 1e-5,
 # ---------------------------------------------------------------------------------------- data
 def default_analysis(register) -> pd.DataFrame:
     """analysis.parquet of the default synthetic export (seed 2019), cleaned in-process."""
-    from analysis.compute import clean, synthetic
+    from analysis.compute import clean
+    from analysis.synthetic import generator as synthetic
 
     raw, _ = synthetic.generate(register, seed=2019)
     return clean.clean(raw, register, source="synthetic_skr_infosak_2019.csv").analysis
@@ -271,7 +272,7 @@ def test_input_round_trip_keeps_the_estimates(register, tmp_path):
 if __name__ == "__main__":
     if sys.argv[1:] != ["--regenerate"]:
         sys.exit("usage: python tests/test_r_reference.py --regenerate")
-    from analysis.compute.reference import load_register
+    from analysis.base.reference import load_register
 
     write_input(default_analysis(load_register(ROOT / "data" / "external")), FIXTURE_INPUT)
     res = run_r(FIXTURE_INPUT, FIXTURE_OUTPUT)

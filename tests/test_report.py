@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import io, schemas
+from analysis.base import contracts, io, paths
+from analysis.run import provenance
 from analysis.present import catalogue, exports, fmt, report
-from analysis.run import steps
+from analysis.run.steps import clean as clean_step, compare as compare_step, describe as describe_step, model as model_step, report as report_step
 
 HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg onload=alert(3)>',
            '=HYPERLINK("http://evil.example","x")']
@@ -81,13 +82,13 @@ def check_numbers(P, scope: str = "") -> int:
             assert text in ("" if value is None else str(value), catalogue.text("provenance.unknown", lang)), (key, text)
             checked += 1
             continue
-        c = schemas.contract(src)
+        c = contracts.contract(src)
         folder = P["processed_dir"] if c.home == "processed" else P["output_dir"]
-        table = cache.setdefault(src, schemas.read_table(src, folder))
+        table = cache.setdefault(src, contracts.read_table(src, folder))
         row = _lookup(table, key)
         cols = el["data-cols"].split()
         values = [row[col] for col in cols]
-        present = [(v, schemas.unit(src, col)) for v, col in zip(values, cols) if not fmt.isna(v)]
+        present = [(v, contracts.unit(src, col)) for v, col in zip(values, cols) if not fmt.isna(v)]
         if text.strip() == catalogue.text("report.suppressed", lang):
             assert not present, f"{src} {key} {cols}: shown as suppressed but the table has {present}"
             checked += 1
@@ -165,22 +166,22 @@ def test_write_json_turns_nan_into_null(tmp_path):
 
 # ------------------------------------------------------------------------- contracts and units
 def test_contracts_document_is_generated_from_the_schemas(root):
-    assert (root / "docs" / "contracts.md").read_text(encoding="utf-8") == schemas.contracts_markdown(), \
+    assert (root / "docs" / "contracts.md").read_text(encoding="utf-8") == contracts.contracts_markdown(), \
         "docs/contracts.md is stale: run `.venv/bin/python -m analysis contracts`"
 
 
 def test_every_table_column_declares_a_known_unit():
-    for c in schemas.CONTRACTS.values():
+    for c in contracts.CONTRACTS.values():
         if c.schema is None:
             continue
         for name, col in c.schema.columns.items():
-            assert (col.metadata or {}).get("unit") in schemas.UNITS, (c.path, name)
+            assert (col.metadata or {}).get("unit") in contracts.UNITS, (c.path, name)
 
 
 def test_a_broken_table_is_refused_in_one_line(small_run, tmp_path):
     import shutil
 
-    from analysis.errors import ContractError
+    from analysis.base.errors import ContractError
 
     P = small_run["sv"]
     out = tmp_path / "reports"
@@ -189,7 +190,7 @@ def test_a_broken_table_is_refused_in_one_line(small_run, tmp_path):
     head.loc[3, "share_weighted"] = 1.7  # a proportion above 1
     io.write_csv(head, out / "tables" / "headline.csv", excel=True)
     with pytest.raises(ContractError) as err:
-        schemas.read_table("headline", out)
+        contracts.read_table("headline", out)
     msg = str(err.value)
     assert "\n" not in msg and "headline.csv" in msg and "row 5" in msg and "share_weighted" in msg
 
@@ -230,14 +231,14 @@ def test_confidence_labels_follow_alpha(small_run, tmp_path):
     P = dict(small_run["sv"], alpha=0.10, output_dir=str(tmp_path / "reports"),
              processed_dir=str(tmp_path / "processed"))
     shutil.copytree(small_run["sv"]["processed_dir"], P["processed_dir"])
-    steps.describe(P)
-    steps.model(P)
-    steps.report(P)
+    describe_step.run(P)
+    model_step.run(P)
+    report_step.run(P)
     text = _soup(P).get_text()
     assert "90\u00a0% KI" in text and "95\u00a0%" not in text
     assert check_numbers(P) > 400
     # A report whose tables were made with another alpha is refused.
-    from analysis.errors import ContractError
+    from analysis.base.errors import ContractError
 
     with pytest.raises(ContractError, match="alpha"):
         report.load(dict(P, alpha=0.05))
@@ -279,7 +280,7 @@ def test_hostile_text_is_shown_as_text(small_run):
     resp = data.tables["response"]
     data.tables["response"] = resp.assign(name=[HOSTILE[i % 3] if g == "lan_kod" else n
                                                 for i, (g, n) in enumerate(zip(resp["grouping"], resp["name"]))])
-    page = report.render(data, report.collect_provenance(P))
+    page = report.render(data, provenance.collect(P))
     soup = BeautifulSoup(page, "html.parser")
     assert not soup.select("script, svg, iframe, [onerror], [onload]")
     assert all(img["src"].startswith("data:image/png;base64,") for img in soup.select("img"))
@@ -309,7 +310,7 @@ def test_banner_present_when_synthetic_and_absent_when_not(small_run):
     assert _soup(P).select_one("#synthetic-banner")
     data = report.load(P)
     data.run_info = dict(data.run_info, synthetic=False)
-    real = BeautifulSoup(report.render(data, report.collect_provenance(P)), "html.parser")
+    real = BeautifulSoup(report.render(data, provenance.collect(P)), "html.parser")
     assert real.select_one("#synthetic-banner") is None and "SYNTETISKA" not in real.get_text()
 
 
@@ -327,7 +328,7 @@ def test_provenance_is_shown_as_recorded(small_run):
 
 
 def test_staging_paths_are_shown_as_final(tmp_path):
-    assert report._display_path(tmp_path / "reports/.2019.staging-123/x", tmp_path) == "reports/2019/x"
+    assert paths.shown_path(tmp_path / "reports/.2019.staging-123/x", tmp_path) == "reports/2019/x"
 
 
 # ------------------------------------------------------------------------------ index, pages
@@ -380,7 +381,7 @@ def test_workbook_equals_the_tables_and_neutralises_formulas(small_run, tmp_path
     assert wb.sheetnames == sorted(p.stem for p in (out / "tables").glob("*.csv"))
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
-    head = schemas.read_table("headline", out)
+    head = contracts.read_table("headline", out)
     ws = wb["headline"]
     col = [c.value for c in ws[1]].index("share_weighted")
     assert [r[col].value for r in ws.iter_rows(min_row=2)] == pytest.approx(head["share_weighted"].tolist())
@@ -418,7 +419,7 @@ def test_report_notebook_is_thin(root):
     nb = nbformat.read(root / "notebooks" / "04_report.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
-    assert "params.notebook_params(" in code[1].source and any("steps.report(P)" in c.source for c in code[1:])
+    assert "params.notebook_params(" in code[1].source and any("report.run(P)" in c.source for c in code[1:])
     assert len(code) <= 3
 
 
@@ -428,7 +429,8 @@ def two_wave_run(small_run, register, reference_dir, tmp_path_factory):
     """small_run's 2019 data as the earlier wave and a real in-process run of wave 2023 (01, 02, 03, 05,
     the report in Swedish and English; 02, 03 and 05 in each language, as they draw their figures in the
     run's language only). Returns {"sv": P, "en": P} of wave 2023."""
-    from analysis.compute import reference, synthetic
+    from analysis.base import reference
+    from analysis.synthetic import generator as synthetic
 
     from conftest import _small_params
 
@@ -438,13 +440,13 @@ def two_wave_run(small_run, register, reference_dir, tmp_path_factory):
     io.write_export(synthetic.generate(register, seed=2019, wave=2023, published_series=series)[0], raw)
     over = {"wave": 2023, "compare_with": 2019, "compare_dir": small_run["sv"]["processed_dir"]}
     P = _small_params(base, "sv", reference_dir, raw, **over)
-    steps.clean(P)
+    clean_step.run(P)
     out = {"sv": P, "en": _small_params(base, "en", reference_dir, raw, **over)}
     for p in out.values():
-        steps.describe(p)
-        steps.model(p)
-        assert steps.compare(p)["compared"]
-        steps.report(p)
+        describe_step.run(p)
+        model_step.run(p)
+        assert compare_step.run(p)["compared"]
+        report_step.run(p)
     return out
 
 
@@ -460,12 +462,12 @@ def test_change_section_numbers_equal_their_tables(two_wave_run, lang):
     section = soup.select_one("section#change")
     tagged = section.select("[data-src]")
     assert {el["data-src"] for el in tagged} == {"change", "transitions", "trend"}
-    change = schemas.read_table("change", P["output_dir"])
+    change = contracts.read_table("change", P["output_dir"])
     for item in change["item"]:  # every row of change.csv is shown with its change and both intervals
         cols = {el["data-cols"] for el in tagged if el["data-src"] == "change" and json.loads(el["data-key"]) == {"item": item}}
         assert {"share_from", "share_to", "change", "ci_low ci_high", "ci_low_independent ci_high_independent",
                 "n_both"} <= cols, item
-    published = schemas.read_table("trend", P["output_dir"]).query("kind == 'published'")
+    published = contracts.read_table("trend", P["output_dir"]).query("kind == 'published'")
     keys = {(k["item"], k["wave"]) for k in (json.loads(el["data-key"]) for el in tagged if el["data-src"] == "trend")}
     assert keys == set(zip(published["item"], published["wave"]))
     assert not section.select("td.num:not([data-src])")
@@ -475,7 +477,7 @@ def test_change_section_numbers_equal_their_tables(two_wave_run, lang):
 
 
 def test_change_section_flags_reworded_questions_and_the_fpc_caveat(two_wave_run):
-    from analysis.compute.codebook import item_map
+    from analysis.base.codebook import item_map
 
     for lang, P in two_wave_run.items():
         text = _soup(P).select_one("section#change").get_text(" ")
@@ -527,8 +529,8 @@ def test_no_earlier_wave_removes_a_stale_comparison(two_wave_run, tmp_path):
 
     P = dict(two_wave_run["sv"], output_dir=str(tmp_path / "out"), compare_with=None, compare_dir=None)
     shutil.copytree(two_wave_run["sv"]["output_dir"], P["output_dir"])
-    assert steps.compare(P) == {"compared": False}
+    assert compare_step.run(P) == {"compared": False}
     out = Path(P["output_dir"])
     assert not (out / "tables" / "change.csv").exists() and not list((out / "figures").glob("trend_*"))
-    steps.report(P)
+    report_step.run(P)
     assert _soup(P).select_one("section#change") is None

@@ -22,8 +22,8 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture()
 def raw(tmp_path, register):
-    from analysis import io
-    from analysis.compute import synthetic
+    from analysis.base import io
+    from analysis.synthetic import generator as synthetic
 
     path = tmp_path / "raw" / "synthetic_skr_infosak_2019.csv"
     io.write_export(synthetic.generate(register, seed=2019)[0], path)

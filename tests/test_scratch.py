@@ -113,11 +113,11 @@ def shell():
 
 
 def test_errors_of_this_package_show_as_one_line_in_ipython(shell, capsys):
-    from analysis.errors import ContractError
+    from analysis.base.errors import ContractError
     from analysis.present import notebook
 
     assert notebook.short_errors()
-    res = shell.run_cell("from analysis.errors import ContractError\n"
+    res = shell.run_cell("from analysis.base.errors import ContractError\n"
                          "raise ContractError('x.csv: not found (written by 01_clean; run it first)')")
     assert isinstance(res.error_in_exec, ContractError)  # the cell fails: Run All stops there
     out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out).strip().splitlines()

@@ -215,7 +215,7 @@ def test_suppress_small_cells():
 
 @pytest.fixture(scope="module")
 def frame(register):
-    from analysis.compute.codebook import HEADLINE_ITEMS
+    from analysis.base.codebook import HEADLINE_ITEMS
 
     rng = np.random.default_rng(7)
     df = register[["kommunkod", "kommun", "lan_kod", "lan_namn", "kommungrupp", "huvudgrupp", "folkmangd"]].copy()

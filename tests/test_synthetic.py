@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import io
+from analysis.base import io
 from analysis.__main__ import main
-from analysis.compute import synthetic
-from analysis.compute.codebook import DONT_KNOW, HEADLINE_ITEMS, normalise_label
+from analysis.synthetic import generator as synthetic
+from analysis.base.codebook import DONT_KNOW, HEADLINE_ITEMS, normalise_label
 
 SEED = 2019
 

@@ -9,11 +9,13 @@ import json
 import numpy as np
 import pytest
 
-from analysis import io
-from analysis.compute import clean, compare, reference, synthetic
-from analysis.compute import codebook as codebook_mod
-from analysis.compute.codebook import BINARY_ITEMS, CodebookError, codebook_for, default_codebook, item_map
-from analysis.errors import InputError
+from analysis.base import io
+from analysis.compute import clean, compare
+from analysis.base import reference
+from analysis.synthetic import generator as synthetic
+from analysis.base import codebook as codebook_mod
+from analysis.base.codebook import BINARY_ITEMS, CodebookError, codebook_for, default_codebook, item_map
+from analysis.base.errors import InputError
 
 SEED = 2019
 
@@ -186,7 +188,8 @@ def _clean(register, wave, seed, series):
 
 
 def test_a_wave_is_read_through_its_own_codebook(register, synthetic_data, reference_dir, tmp_path):
-    from analysis.run import params, steps
+    from analysis.run import params
+    from analysis.run.steps import clean as clean_step
 
     raw, _ = synthetic_data.export(seed=SEED, wave=2023)
     path = io.write_export(raw, tmp_path / "raw" / "synthetic_skr_infosak_2023.csv")
@@ -196,7 +199,7 @@ def test_a_wave_is_read_through_its_own_codebook(register, synthetic_data, refer
     P = params.resolve(params.merge({"wave": 2023, "raw_path": str(path), "reference_dir": str(reference_dir),
                                      "processed_dir": str(tmp_path / "p"), "output_dir": str(tmp_path / "o"),
                                      "lang": "sv", "alpha": 0.05, "seed": SEED, "min_cell": 5, "compare_with": None}))
-    res = steps.clean(P)
+    res = clean_step.run(P)
     assert res.run_info["survey"] == "skr_infosak_2023" and res.run_info["synthetic"]
     assert int(res.analysis["responded"].sum()) == 255
     # "Ja, minst en gång per år" is the 2023 yes of leadership_informed

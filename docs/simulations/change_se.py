@@ -15,9 +15,10 @@ import sys
 import numpy as np
 import pandas as pd
 
-from analysis.compute import compare, reference, survey
-from analysis.compute import synthetic as S
-from analysis.compute.codebook import ItemLink, ItemMap, default_codebook
+from analysis.compute import compare, survey
+from analysis.base import reference
+from analysis.synthetic import generator as S
+from analysis.base.codebook import ItemLink, ItemMap, default_codebook
 
 SEED, ITEM = 2019, "ciso"
 

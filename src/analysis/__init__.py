@@ -5,9 +5,9 @@ Three layers, one folder each:
 - `analysis.present`: figures, the two-language catalogue, number formatting from declared units, the
   report's templates and exports;
 - `analysis.run`: parameters, the steps' entries (validate and write), the DAG runner.
-`analysis.schemas` holds the contracts (one schema per output file, every column with its unit);
-`analysis.io` reads exports and writes files atomically; `analysis.children` runs child processes
-(Chromium, kernels) that never outlive the program; `analysis.load(2019)` (analysis.explore) gives
+`analysis.base.contracts` holds the contracts (one schema per output file, every column with its unit);
+`analysis.base.io` reads exports and writes files atomically; `analysis.base.processes` runs child processes
+(Chromium, kernels) that never outlive the program; `analysis.load(2019)` (analysis.run.explore) gives
 one wave's validated data and tables for exploring.
 """
 
@@ -25,8 +25,8 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 def load(wave: int | None = None, *, scratch: bool = False, lang: str | None = None):
     """One wave's results for exploring: `w = analysis.load(2019)`, then `w.analysis`, `w.headline`,
-    `w.models`, `w.run_info`, ... (validated; see analysis.explore.Wave). Official results unless
+    `w.models`, `w.run_info`, ... (validated; see analysis.run.explore.Wave). Official results unless
     `scratch=True` (what notebooks run in JupyterLab wrote)."""
-    from .explore import load as _load
+    from .run.explore import load as _load
 
     return _load(wave, scratch=scratch, lang=lang)

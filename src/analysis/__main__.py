@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import ContractError, InputError
+from .base.errors import ContractError, InputError
 from .run import params as params_mod
 
 
@@ -26,7 +26,7 @@ def _run(argv: list[str]) -> int:
     except params_mod.ParamError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from .compute import reference
+    from .base import reference
 
     missing = reference.missing_files(P["reference_dir"])
     if missing:
@@ -102,10 +102,10 @@ def _synthesize(argv: list[str]) -> int:
 
     --wave 2023 writes the panel partner of the 2019 export of the same seed, calibrated to the
     published 2023 CISO share in the reference data's published_series.csv."""
-    from .compute.codebook import codebook_for
-    from .compute.reference import load_published_series, load_register
-    from .compute.synthetic import BASE_WAVE, PANEL_WAVES, generate
-    from .io import write_export, write_json
+    from .base.codebook import codebook_for
+    from .base.reference import load_published_series, load_register
+    from .synthetic.generator import BASE_WAVE, PANEL_WAVES, generate
+    from .base.io import write_export, write_json
 
     waves = (BASE_WAVE, *PANEL_WAVES)
     pre = argparse.ArgumentParser(add_help=False)
@@ -160,16 +160,16 @@ def _synthesize(argv: list[str]) -> int:
 
 def _contracts(argv: list[str]) -> int:
     """`python -m analysis contracts [PATH]`: write docs/contracts.md from the schemas."""
-    from . import io, schemas
+    from .base import io, contracts
 
     target = Path(argv[0]) if argv else params_mod.project_root() / "docs" / "contracts.md"
-    io.write_text(schemas.contracts_markdown(), target)
+    io.write_text(contracts.contracts_markdown(), target)
     print(f"wrote {target}")
     return 0
 
 
 def _check_reference(argv: list[str]) -> int:
-    from .compute import reference
+    from .base import reference
 
     d = argv[0] if argv else "data/external"
     missing = reference.missing_files(d)

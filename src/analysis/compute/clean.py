@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import reference
-from .codebook import DONT_KNOW, HEADLINE_ITEMS, MATURITY_AREAS, Codebook, Variable, default_codebook, normalise_label
+from ..base import reference
+from ..base.codebook import DONT_KNOW, HEADLINE_ITEMS, MATURITY_AREAS, Codebook, Variable, default_codebook, normalise_label
 from .personal import Scrubber
-from ..errors import InputError
+from ..base.errors import InputError
 
 LOG_COLUMNS = ["step", "action", "column", "count", "detail"]
 REGISTER_COLUMNS = ["kommunkod", "kommun", "lan_kod", "lan_namn", "kommungrupp", "huvudgrupp", "folkmangd"]

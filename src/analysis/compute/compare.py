@@ -65,7 +65,7 @@ import pandas as pd
 from scipy import stats
 
 from . import survey
-from .codebook import BINARY_ITEMS, ItemMap
+from ..base.codebook import BINARY_ITEMS, ItemMap
 from .disclosure import suppress
 
 STRATA = survey.STRATA

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .codebook import MATURITY_AREAS
+from ..base.codebook import MATURITY_AREAS
 
 MIN_MODEL_N = 30
 MIN_EACH = 5

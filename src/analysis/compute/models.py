@@ -170,7 +170,9 @@ from scipy.special import expit
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
-from .codebook import MATURITY_AREAS
+from ..base.codebook import MATURITY_AREAS
+from .design import STRATA, design_weights, stratum_sizes
+from .likelihood import profile_likelihood, sparse_groups
 from .ordinal import AnalyticOrderedModel
 
 OUTCOMES = tuple(MATURITY_AREAS)
@@ -189,7 +191,6 @@ COLUMNS = ["spec", "outcome", "term", "odds_ratio", "ci_low", "ci_high", "p_valu
 METHODS = ("ML", "ML_profile", "Firth")  # codes of the method column
 MEANINGFUL_OR = 1.25  # smallest odds ratio counted as a meaningful positive association
 POWER = 0.80  # power of the minimum-detectable-effect statement
-MIN_EVENTS = 5  # fewer events or non-events than this in a group: profile intervals / rows left out
 MIN_GROUP_SIZE = 5  # kommungrupp spec: groups smaller than this are merged as in reporting (A1 -> A1+A2)
 HUGE_COEF = 10.0  # |log-odds| or SE above this is treated as (quasi-)separation
 N_BOOT = 2000
@@ -233,8 +234,6 @@ def respondents(analysis: pd.DataFrame, weights: pd.Series | None = None) -> pd.
         df[p] = df[p].astype("boolean").astype("Float64")
     df["log_folkmangd"] = np.log(df["folkmangd"].astype(float))
     if weights is None:
-        from .survey import design_weights
-
         weights = design_weights(analysis, strata="kommungrupp")
     df["_w"] = weights.loc[df.index].astype(float)
     return df
@@ -409,72 +408,6 @@ def fit_counts(successes, trials: int, X: pd.DataFrame, weights=None, alpha: flo
         f.n, f.separation = len(s), str(exc)
         return f
     return _ml_fit(res, X, w, alpha, kind="counts", trials=float(trials))
-
-
-def _binomial_deviance(y: np.ndarray, eta: np.ndarray) -> float:
-    """-2 log-likelihood of 0/1 outcomes y at linear predictor eta (stable for large |eta|)."""
-    return float(2 * np.sum(np.logaddexp(0, eta) - y * eta))
-
-
-def profile_likelihood(y, X: pd.DataFrame, alpha: float = 0.05, max_se: float = 64.0) -> tuple[pd.DataFrame, pd.Series]:
-    """Profile-likelihood intervals (log-odds scale, columns low/high) and likelihood-ratio p-values
-    of an unweighted logistic GLM of 0/1 `y` on X (const included), one per column of X.
-
-    For column j, D_j(b) is the deviance minimised over the other coefficients with beta_j fixed at
-    b (an offset b x_j). The interval is {b : D_j(b) - D_min <= chi2_1(1 - alpha)}, each limit found
-    by brentq after bracketing in steps of the Wald SE (a side with no crossing within `max_se` SEs
-    is infinite); p = P(chi2_1 > D_j(0) - D_min). R: confint(glm(...)) (profile) and the deviance
-    difference of the model without the column.
-    """
-    yv = np.asarray(y, dtype=float)
-    Xv = X.to_numpy(dtype=float)
-    full = sm.GLM(yv, Xv, family=sm.families.Binomial()).fit(tol=1e-12, maxiter=200)
-    d_min = _binomial_deviance(yv, Xv @ full.params)
-    crit = float(stats.chi2.ppf(1 - alpha, 1))
-    rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # exp overflow far out in the profile
-        for j in range(Xv.shape[1]):
-            rows.append(_profile_term(yv, Xv, j, np.asarray(full.params), float(full.bse[j]), d_min, crit, max_se))
-    lows, highs, pvals = zip(*rows)
-    return (pd.DataFrame({"low": lows, "high": highs}, index=X.columns),
-            pd.Series(pvals, index=X.columns, dtype=float))
-
-
-def _profile_term(yv, Xv, j, params, se, d_min, crit, max_se) -> tuple[float, float, float]:
-    """(low, high, LR p-value) of column j for profile_likelihood."""
-    from scipy.optimize import brentq
-
-    xj, rest = Xv[:, j], np.delete(Xv, j, axis=1)
-
-    def excess(b: float) -> float:
-        """D_j(b) - D_min - crit: negative inside the interval."""
-        if rest.shape[1] == 0:
-            return _binomial_deviance(yv, b * xj) - d_min - crit
-        # no start_params: statsmodels' IRLS can diverge from a warm start far out in the profile
-        r = sm.GLM(yv, rest, family=sm.families.Binomial(), offset=b * xj).fit(tol=1e-12, maxiter=200)
-        return _binomial_deviance(yv, rest @ r.params + b * xj) - d_min - crit
-
-    b_hat = float(params[j])
-    limits = []
-    for sign in (-1.0, 1.0):
-        k, inner, lim = 1.0, b_hat, None
-        while k <= max_se:
-            outer = b_hat + sign * k * se
-            if excess(outer) > 0:
-                lim = brentq(excess, min(inner, outer), max(inner, outer), xtol=1e-10)
-                break
-            inner, k = outer, 2 * k
-        limits.append(sign * np.inf if lim is None else lim)
-    lr = max(excess(0.0) + crit, 0.0)
-    return limits[0], limits[1], float(stats.chi2.sf(lr, 1))
-
-
-def sparse_groups(y, groups, min_events: int = MIN_EVENTS) -> list[str]:
-    """Groups (labels of `groups`) with fewer than `min_events` outcomes y = 1 or y = 0."""
-    t = pd.crosstab(pd.Series(np.asarray(groups)).astype(str), pd.Series(np.asarray(y, dtype=float)))
-    t = t.reindex(columns=[0.0, 1.0], fill_value=0)
-    return sorted(t.index[(t < min_events).any(axis=1)].astype(str))
 
 
 def fit_ordinal(y, X: pd.DataFrame, weights=None, alpha: float = 0.05) -> Fit:
@@ -789,8 +722,6 @@ def stratified_cov(fit: Fit, strata, n_h: dict[str, int], N_h: dict[str, int] | 
 def design_se_ratios(analysis: pd.DataFrame, fits: dict, spec: str = "main") -> pd.DataFrame:
     """SE with strata (and with strata + FPC) over the reported HC1 SE, per weighted ML GLM term of
     `spec` (long: outcome, term, variant, ratio). `fits` as collected by fit_all(fits=...)."""
-    from .survey import STRATA, stratum_sizes
-
     resp = analysis.loc[analysis["responded"].astype(bool)]
     n_h = resp[STRATA].astype(str).value_counts().to_dict()
     N_h = stratum_sizes(analysis)

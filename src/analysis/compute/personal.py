@@ -58,7 +58,7 @@ class Scrubber:
     def from_export(cls, raw: pd.DataFrame, codebook) -> "Scrubber":
         """Names from the personal column 'respondent_name', exact values from every personal column
         (headers matched like the cleaning step does: case and surrounding white space ignored)."""
-        from .codebook import normalise_label
+        from ..base.codebook import normalise_label
 
         by_header = {normalise_label(v.header): v.id for v in codebook.personal}
         scrubber = cls()

@@ -84,11 +84,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .codebook import HEADLINE_ITEMS, default_codebook
+from ..base.codebook import HEADLINE_ITEMS, default_codebook
+from .design import STRATA, as_float, design_weights, respondents, stratum_sizes
 from .disclosure import complementary_suppression, levels as _levels, reporting_groups, suppress, suppress_items
+from .estimable import nonresponse_problems
+from .likelihood import MIN_EVENTS, profile_likelihood, sparse_groups
 
-STRATA = "kommungrupp"
-MIN_EVENTS = 5  # fewer respondents or non-respondents than this in a group: profile-likelihood intervals
+
 
 # Codes of the interval methods (column ci_method); the report's catalogue names them.
 CI_METHODS = {
@@ -112,44 +114,8 @@ BY_GROUP_COLUMNS = ["grouping", "group", "item", "n_eligible", "share_weighted",
 
 
 # --------------------------------------------------------------------------------------------
-# Design
-# --------------------------------------------------------------------------------------------
-
-def design_weights(df: pd.DataFrame, strata: str = STRATA, responded: str = "responded") -> pd.Series:
-    """Weight N_h / n_h for each respondent, NaN for non-respondents; a Series aligned to `df`.
-
-    `df` must hold all rows of the population (the 290 municipalities of analysis.parquet): N_h is
-    counted over every row, n_h over rows with `responded` True. Weights of the respondents sum to
-    the number of rows in the strata that have at least one respondent (290 when every group
-    answered). Raises ValueError when a stratum value is missing.
-    """
-    if df[strata].isna().any():
-        raise ValueError(f"design_weights: column {strata!r} has missing values")
-    resp = df[responded].astype("boolean").fillna(False).astype(bool).to_numpy()
-    groups = df[strata].astype(str).to_numpy()
-    N_h = pd.Series(groups).value_counts()
-    n_h = pd.Series(groups[resp]).value_counts()
-    w_by_group = (N_h / n_h.reindex(N_h.index)).astype(float)
-    w = pd.Series(groups, index=df.index).map(w_by_group).astype(float)
-    w[~resp] = np.nan
-    return w.rename("weight")
-
-
-def stratum_sizes(df: pd.DataFrame, strata: str = STRATA) -> dict[str, int]:
-    """N_h: rows of `df` (all 290 municipalities) per stratum."""
-    return {str(k): int(v) for k, v in df[strata].astype(str).value_counts().items()}
-
-
-# --------------------------------------------------------------------------------------------
 # Estimators (pure; inputs are arrays over ALL respondents of the design)
 # --------------------------------------------------------------------------------------------
-
-def _as_float(y) -> np.ndarray:
-    s = pd.Series(y)
-    if s.dtype == bool or str(s.dtype) == "boolean":
-        s = s.astype("Float64")
-    return pd.to_numeric(s, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-
 
 def linearised_mean(y, strata, N_h: Mapping[str, int], domain=None, *, fpc: bool = True,
                     lonely: str = "adjust") -> dict[str, float]:
@@ -162,7 +128,7 @@ def linearised_mean(y, strata, N_h: Mapping[str, int], domain=None, *, fpc: bool
     census: True when every stratum with a domain member is fully observed (n_h = N_h) and fpc is on,
     so the design has no sampling variance (module docstring, census rule).
     """
-    y = _as_float(y)
+    y = as_float(y)
     d = ~np.isnan(y)
     if domain is not None:
         d &= np.asarray(pd.Series(domain).astype("boolean").fillna(False), dtype=bool)
@@ -239,7 +205,7 @@ def estimate_share(y, strata, N_h: Mapping[str, int], domain=None, *, alpha: flo
     zero variance elsewhere (p = 0 or 1) the Clopper-Pearson interval on the counts (module docstring).
     """
     m = linearised_mean(y, strata, N_h, domain, fpc=fpc, lonely=lonely)
-    yv = _as_float(y)
+    yv = as_float(y)
     d = ~np.isnan(yv)
     if domain is not None:
         d &= np.asarray(pd.Series(domain).astype("boolean").fillna(False), dtype=bool)
@@ -302,15 +268,11 @@ def x_of_10(p: float) -> int | None:
 # Tables
 # --------------------------------------------------------------------------------------------
 
-def _respondents(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["responded"].astype("boolean").fillna(False).astype(bool)]
-
-
 def headline_table(df: pd.DataFrame, alpha: float = 0.05, codebook=None, strata: str = STRATA) -> pd.DataFrame:
     """tables/headline.csv from analysis.parquet (all 290 rows): one row per headline item."""
     cb = codebook or default_codebook()
     N_h, N = stratum_sizes(df, strata), len(df)
-    r = _respondents(df)
+    r = respondents(df)
     rows = []
     for item in HEADLINE_ITEMS:
         h = cb[item].headline
@@ -328,7 +290,7 @@ def headline_by_group(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, 
     """Long table: within-group shares of the ten items by SKR group and main group, suppressed."""
     N_h = stratum_sizes(df, strata)
     df = df.assign(_reported=reporting_groups(df, min_cell))  # A1 is reported as A1+A2
-    r = _respondents(df)
+    r = respondents(df)
     rows = []
     for grouping in groupings:
         col = "_reported" if grouping == "kommungrupp" else grouping
@@ -365,7 +327,7 @@ def maturity_table(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, str
     """Weighted mean maturity index overall, by SKR group, main group and county; suppressed."""
     N_h = stratum_sizes(df, strata)
     df = df.assign(_reported=reporting_groups(df, min_cell))  # A1 is reported as A1+A2
-    r = _respondents(df)
+    r = respondents(df)
     rows = [{"grouping": "all", "group": "all", **estimate_mean(r[col], r[strata], N_h, alpha=alpha)}]
     for grouping in ("kommungrupp", "huvudgrupp", "lan_kod"):
         gcol = "_reported" if grouping == "kommungrupp" else grouping
@@ -422,7 +384,7 @@ def _public_counts(df: pd.DataFrame, min_cell: int, items=()) -> tuple:
     rt = response_table(df, min_cell)
     facts = [("responded", None, g, grp, int(n)) for g, grp, n, sup in
              zip(rt["grouping"], rt["group"], rt["respondents"], rt["suppressed"]) if not sup]
-    r = _respondents(df)
+    r = respondents(df)
     for item in items:
         n = int(r[item].notna().sum())
         if n == 0 or n >= min_cell:  # as suppress_items shows them
@@ -443,9 +405,7 @@ def nonresponse_model(df: pd.DataFrame, alpha: float = 0.05, min_events: int = M
     fewer than `min_events` respondents or non-respondents, profile-likelihood intervals and
     likelihood-ratio p-values for every term (method "ml_profile"; module docstring).
     """
-    import statsmodels.api as sm
-
-    from .models import profile_likelihood, sparse_groups
+    import statsmodels.api as sm  # heavy: loaded when the model is fitted
 
     X = pd.DataFrame({"log_folkmangd": np.log(df["folkmangd"].astype(float))}, index=df.index)
     main = df["huvudgrupp"].astype(str)
@@ -473,7 +433,7 @@ def respondent_profile(df: pd.DataFrame, min_cell: int = 5, response: pd.DataFra
     groups as reported (A1 within "A1+A2"). A share of respondents is a count once the total is
     known, so it is given (else null) only where `response` (default: response_table) shows the
     group's respondents; the respondents' population figures only for at least `min_cell` respondents."""
-    r = _respondents(df)
+    r = respondents(df)
     reported = reporting_groups(df, min_cell)
     response = response_table(df, min_cell) if response is None else response
     shown = {g for gr, g, sup in zip(response["grouping"], response["group"], response["suppressed"])
@@ -503,8 +463,6 @@ def compute(df: pd.DataFrame, alpha: float = 0.05, min_cell: int = 5, codebook=N
     A national item with fewer than `min_cell` valid answers is suppressed like any other cell; the
     non-response model is fitted only where it exists (analysis.compute.estimable); `not_estimable`
     lists why not (empty when it was fitted)."""
-    from .estimable import nonresponse_problems
-
     problems = nonresponse_problems(df)
     return {
         "headline": suppress_items(headline_table(df, alpha, codebook), min_cell),

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .. import children, io, schemas
+from ..base import processes, io, contracts
 
 # Chromium flags: headless, and nothing that would reach the network on its own.
 CHROMIUM_FLAGS = [
@@ -43,7 +43,7 @@ def print_pdf(html_path: Path, pdf: Path) -> Path | None:
         cmd = [chromium, *CHROMIUM_FLAGS, f"--print-to-pdf={tmp}", "--no-pdf-header-footer",
                html_path.resolve().as_uri()]
         try:
-            r = children.run(cmd, timeout=180, what="chromium")
+            r = processes.run(cmd, timeout=180, what="chromium")
         except (OSError, subprocess.SubprocessError) as exc:
             print(f"note: report.pdf not written: chromium failed ({exc})", flush=True)
             return None
@@ -68,7 +68,7 @@ def export_workbook(tables_dir: Path) -> Path:
     wb.remove(wb.active)
     used: set[str] = set()
     for path in sorted(tables_dir.glob("*.csv")):
-        df = schemas.read_table(path.stem, tables_dir.parent)  # every table has a contract
+        df = contracts.read_table(path.stem, tables_dir.parent)  # every table has a contract
         name = re.sub(r"[\[\]:*?/\\]", "_", path.stem)[:31]
         i = 1
         while name in used:

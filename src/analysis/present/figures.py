@@ -12,7 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..io import atomic_path  # noqa: E402
+from ..base.io import atomic_path  # noqa: E402
 from . import catalogue, fmt  # noqa: E402
 
 LANGS = catalogue.LANGS

@@ -1,4 +1,4 @@
-"""Numbers formatted for a reader from their declared unit (analysis.schemas.UNITS), by Babel.
+"""Numbers formatted for a reader from their declared unit (analysis.base.contracts.UNITS), by Babel.
 
 The unit decides the format, never the column's name: a proportion is shown as a percent, a count
 as an integer, a p-value with three decimals and "< 0,001" below that, in the language's style.
@@ -12,7 +12,7 @@ from typing import Any
 from babel import Locale
 from babel import numbers as bn
 
-from ..schemas import UNITS
+from ..base.contracts import UNITS
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 P_FLOOR = 0.001  # p-values below this are shown as "< 0.001"

@@ -13,8 +13,11 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 from markupsafe import Markup, escape
 
-from .. import schemas
+from ..base import contracts
+from ..base.errors import ContractError, InputError, MissingInput, ParamError
+from ..base.paths import shown_path
 from . import catalogue, fmt
+from .labels import group_label, item_label, term_label
 
 # Code columns and how their values are labelled (catalogue labels.<kind>, or a function below).
 _LABEL_KINDS = {"spec": "specs", "ci_method": "ci_methods", "verdict": "verdicts", "claim": "claims", "role": "roles",
@@ -29,9 +32,6 @@ _PAIR_HEADERS = {("ci_low", "ci_high"): "interval", ("bound_low", "bound_high"):
 
 # ------------------------------------------------------------------------------------- errors
 def _errors() -> tuple[type[BaseException], ...]:
-    from ..errors import ContractError, InputError
-    from ..run.params import MissingInput, ParamError
-
     return (InputError, ContractError, ParamError, MissingInput)
 
 
@@ -108,7 +108,7 @@ class Table:
 
 
 def _column_unit(contract: str, col: str) -> str:
-    return schemas.unit(contract, col)
+    return contracts.unit(contract, col)
 
 
 class Display:
@@ -153,16 +153,11 @@ class Display:
     def path(self, p: str | Path) -> str:
         """A path as shown to a reader: relative to the project root when inside it, the runner's
         staging folder shown as the final one (as the report's provenance does)."""
-        from ..run.params import project_root
-        from .report import display_path
-
-        return display_path(p, project_root())
+        return shown_path(p)
 
     # -- labels
     def label(self, col: str, value: Any, row: pd.Series | None = None) -> str:
         """The label of a code shown in column `col` (items, groups, terms, specs, verdicts, ...)."""
-        from .report import group_label, item_label, term_label
-
         if fmt.isna(value):
             return ""
         if col == "item":
@@ -203,11 +198,11 @@ class Display:
         numeric = []
         for c in columns:
             unit = _column_unit(contract, c[-1] if isinstance(c, tuple) else c)
-            numeric.append(unit in schemas.NUMERIC_UNITS)
+            numeric.append(unit in contracts.NUMERIC_UNITS)
         dash = self.t("report.suppressed")
         any_suppressed = False
         rows, tags = [], []
-        key_cols = [k for k in schemas.contract(contract).key if k in df.columns]
+        key_cols = [k for k in contracts.contract(contract).key if k in df.columns]
         for _, row in df.iterrows():
             suppressed = bool(row.get("suppressed", False))
             key = {k: (None if fmt.isna(row[k]) else (row[k].item() if hasattr(row[k], "item") else row[k]))
@@ -217,18 +212,18 @@ class Display:
                 if isinstance(c, tuple):
                     lo, hi = c[-2:]
                     text = fmt.interval(row[lo], row[hi], _column_unit(contract, hi), self.lang,
-                                        schemas.digits(contract, hi))
+                                        contracts.digits(contract, hi))
                     if len(c) == 3:  # estimate [low–high]
                         est = fmt.value(row[c[0]], _column_unit(contract, c[0]), self.lang,
-                                        schemas.digits(contract, c[0]))
+                                        contracts.digits(contract, c[0]))
                         text = f"{est} [{text}]" if text else est
                     missing = fmt.isna(row[c[0]])
                 else:
                     unit = _column_unit(contract, c)
                     if unit == "flag":
                         text = "" if fmt.isna(row[c]) else self.t("report.word_yes" if row[c] else "report.word_no")
-                    elif unit in schemas.NUMERIC_UNITS:
-                        text = fmt.value(row[c], unit, self.lang, schemas.digits(contract, c))
+                    elif unit in contracts.NUMERIC_UNITS:
+                        text = fmt.value(row[c], unit, self.lang, contracts.digits(contract, c))
                     elif c == "group" and "grouping" in columns and row.get("grouping") == "all":
                         text = ""  # the grouping column already says "all municipalities"
                     else:
@@ -255,7 +250,7 @@ class Display:
         keys = list(dict.fromkeys(map(tuple, df[index].astype(str).to_numpy().tolist())))
         levels = [c for c in (order or dict.fromkeys(df[column].astype(str))) if c in set(df[column].astype(str))]
         cells = {(tuple(str(r[i]) for i in index), str(r[column])): r[value] for _, r in df.iterrows()}
-        unit, digits = _column_unit(contract, value), schemas.digits(contract, value)
+        unit, digits = _column_unit(contract, value), contracts.digits(contract, value)
         head = [self.header(i) for i in index] + [self.label(column, c) for c in levels]
         rows = [[self.label(i, k) for i, k in zip(index, key)]
                 + [fmt.value(cells.get((key, c)), unit, self.lang, digits) for c in levels] for key in keys]

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from .. import schemas
+from ..base import contracts
 from ..compute import disclosure
 
 # The tables whose cells are counts of municipalities, or rest on them.
@@ -96,9 +96,9 @@ def _frame_records(df: pd.DataFrame, table: str, source: str, exact: bool, lang:
 def csv_records(output_dir: Path) -> list[dict]:
     out = []
     for name in TABLES:
-        path = output_dir / schemas.contract(name).path
+        path = output_dir / contracts.contract(name).path
         if path.is_file():
-            df = schemas.read_table(name, output_dir)
+            df = contracts.read_table(name, output_dir)
             out += _frame_records(df.astype(object).where(df.notna(), None), name,
                                   str(path.relative_to(output_dir)), exact=True)
     return out
@@ -313,7 +313,7 @@ def records(output_dir: str | Path, lang: str, report_html: str | None = None) -
 def audit_folder(output_dir: str | Path, units: pd.DataFrame, min_cell: int, lang: str,
                  report_html: str | None = None) -> pd.DataFrame:
     """disclosure.audit on everything published in `output_dir` (findings; empty when safe)."""
-    from ..compute.codebook import MATURITY_AREAS
+    from ..base.codebook import MATURITY_AREAS
 
     return disclosure.audit(records(output_dir, lang, report_html), units, min_cell, tuple(MATURITY_AREAS))
 

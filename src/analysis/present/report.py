@@ -3,7 +3,7 @@
 Every number is formatted from its column's declared unit (present.fmt) and carries its source in data-*
 attributes, so a test can compare each shown number with the table it comes from. Computes no estimate.
 
-Inputs are read through analysis.schemas (every table validated); texts come from the catalogue.
+Inputs are read through analysis.base.contracts (every table validated); texts come from the catalogue.
 Jinja2 autoescapes every value. The rendered page is also passed through a bleach allow-list as a
 second defence: the templates are ours, but the data (free text, labels from a codebook someone
 edited) are not, and an allow-list catches a template or filter that forgets to escape.
@@ -17,7 +17,6 @@ import base64
 import copy
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,9 +25,11 @@ from typing import Any, Iterable
 import pandas as pd
 from markupsafe import Markup, escape
 
-from .. import io, schemas
-from ..compute.codebook import HEADLINE_ITEMS, Codebook, codebook_for, default_codebook
+from ..base import contracts, io
+from ..base.errors import ContractError
+from ..base.codebook import HEADLINE_ITEMS, Codebook, codebook_for
 from . import catalogue, fmt
+from .labels import group_label, item_label, term_label
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -36,11 +37,6 @@ NOTEBOOK_TEMPLATE = "notebook"
 REPORT_CSS = HERE / "report.css"
 
 # Packages whose versions the provenance lists.
-PROVENANCE_PACKAGES = (
-    "numpy", "pandas", "pyarrow", "scipy", "statsmodels", "firthmodels", "pandera", "matplotlib",
-    "seaborn", "geopandas", "openpyxl", "nbformat", "nbconvert", "papermill", "ipykernel", "jinja2",
-    "babel", "bleach", "pyyaml",
-)
 # Figures by section, in the order they are numbered.
 FIGURE_SECTION = {
     "headline_shares": "shares",
@@ -102,17 +98,13 @@ def load(P: dict[str, Any]) -> ReportData:
 
     A missing or broken file raises ContractError naming it and the step that writes it.
     """
-    from ..run.steps import read_json
-
-    from ..errors import ContractError
-
     out, processed = Path(P["output_dir"]), Path(P["processed_dir"])
-    tables = {name: schemas.read_table(name, out) for name in OUTPUT_TABLES}
-    describe, model = read_json("describe_summary", out), read_json("model_summary", out)
+    tables = {name: contracts.read_table(name, out) for name in OUTPUT_TABLES}
+    describe, model = contracts.read_json("describe_summary", out), contracts.read_json("model_summary", out)
     compare = None
-    if (out / schemas.contract("change").path).is_file():  # two waves compared (05_compare)
-        compare = read_json("compare_summary", out)
-        tables.update({name: schemas.read_table(name, out) for name in COMPARE_TABLES})
+    if (out / contracts.contract("change").path).is_file():  # two waves compared (05_compare)
+        compare = contracts.read_json("compare_summary", out)
+        tables.update({name: contracts.read_table(name, out) for name in COMPARE_TABLES})
     # The intervals in the tables must be the ones the labels will name.
     checks = [("describe_summary.json", describe, ("alpha", "min_cell")), ("model_summary.json", model, ("alpha",))]
     if compare is not None:
@@ -122,7 +114,7 @@ def load(P: dict[str, Any]) -> ReportData:
             if float(summary[k]) != float(P[k]):
                 raise ContractError(f"{out / name}: made with {k} = {summary[k]}, but the report is asked for "
                                     f"{k} = {P[k]}; rerun the earlier steps with the same parameters")
-    return ReportData(P=P, tables=tables, describe=describe, model=model, run_info=read_json("run_info", processed),
+    return ReportData(P=P, tables=tables, describe=describe, model=model, run_info=contracts.read_json("run_info", processed),
                       compare=compare)
 
 
@@ -180,19 +172,19 @@ class Formatter:
         return [Markup(escape(leaf[self.lang])).format(**values) for leaf in catalogue.entry(key)]
 
     def value(self, name: str, row: pd.Series, col: str, digits: int | None = None) -> str:
-        return fmt.value(row[col], schemas.unit(name, col), self.lang,
-                         schemas.digits(name, col) if digits is None else digits)
+        return fmt.value(row[col], contracts.unit(name, col), self.lang,
+                         contracts.digits(name, col) if digits is None else digits)
 
     def bare(self, name: str, row: pd.Series, col: str, digits: int | None = None) -> str:
         """Like value(), but a proportion without its percent sign (for the low end of 'a–b %')."""
-        if schemas.unit(name, col) != "proportion" or fmt.isna(row[col]):
+        if contracts.unit(name, col) != "proportion" or fmt.isna(row[col]):
             return self.value(name, row, col, digits)
-        d = schemas.digits(name, col) if digits is None else digits
+        d = contracts.digits(name, col) if digits is None else digits
         return fmt.decimal(float(row[col]) * 100, self.lang, d)
 
     def span(self, name: str, row: pd.Series, cols: tuple[str, ...], text: str) -> Markup:
         """Number(s) in running text, tagged with their source like a table cell."""
-        key = _key(row, schemas.contract(name).key)
+        key = _key(row, contracts.contract(name).key)
         return Markup('<span class="num" data-src="{}" data-cols="{}" data-key=\'{}\'>{}</span>').format(
             name, " ".join(cols), Markup(escape(json.dumps(key, ensure_ascii=False))), text)
 
@@ -201,15 +193,15 @@ class Formatter:
         """A numeric cell. style: value (one column), interval (low-high), estimate_interval
         (estimate [low-high]). Suppressed rows show the catalogue's dash."""
         cols = (cols,) if isinstance(cols, str) else tuple(cols)
-        key = _key(row, schemas.contract(name).key)
+        key = _key(row, contracts.contract(name).key)
         if suppressed:
             return Cell(self.t("report.suppressed"), num=True, src=name, key=key, cols=cols, cls="suppressed")
-        unit = schemas.unit(name, cols[-1])
-        d = schemas.digits(name, cols[-1]) if digits is None else digits
+        unit = contracts.unit(name, cols[-1])
+        d = contracts.digits(name, cols[-1]) if digits is None else digits
         if style == "interval":
             text = fmt.interval(row[cols[0]], row[cols[1]], unit, self.lang, d)
         elif style == "estimate_interval":
-            est = fmt.value(row[cols[0]], schemas.unit(name, cols[0]), self.lang, d)
+            est = fmt.value(row[cols[0]], contracts.unit(name, cols[0]), self.lang, d)
             ci = fmt.interval(row[cols[1]], row[cols[2]], unit, self.lang, d)
             text = f"{est} [{ci}]" if ci else est
         else:
@@ -222,55 +214,6 @@ class Formatter:
 
 def _h(text: Any, num: bool = False, colspan: int = 1, title: str | None = None) -> Cell:
     return Cell(text, num=num, header=True, colspan=colspan, title=title)
-
-
-# ------------------------------------------------------------------------------------- labels
-def item_label(item: str, lang: str, codebook: Codebook | None = None) -> str:
-    """Codebook label of a headline item (default: the 2019 codebook); else the catalogue's labels.items;
-    else the codebook question."""
-    s = str(item)
-    try:
-        v = (codebook or default_codebook())[s]
-    except KeyError:
-        v = None
-    if v is not None and v.headline:
-        return getattr(v.headline, f"label_{lang}")
-    if catalogue.has(f"labels.items.{s}"):
-        return catalogue.label("items", s, lang)
-    if v is None:
-        raise KeyError(s)
-    return getattr(v, f"question_{lang}")
-
-
-def term_label(term: str, lang: str) -> str:
-    """Label of a model term or outcome: the catalogue's terms, group dummies, the codebook."""
-    s = str(term)
-    if catalogue.has(f"labels.terms.{s}"):
-        return catalogue.label("terms", s, lang)
-    m = re.fullmatch(r"(huvudgrupp|kommungrupp)(?:_(.+)|\[(.+)\])", s)  # models: _B; non-response model: [B]
-    if m:
-        return f"{catalogue.label('terms', m[1], lang)} {m[2] or m[3]}"
-    try:
-        return item_label(s, lang)
-    except KeyError:
-        return s
-
-
-def group_label(grouping: str, group: str, lang: str, name: Any = None) -> str:
-    """'A1 Storstäder', 'A1 Storstäder + A2 ...', 'Alla kommuner', 'Stockholms län' / 'Stockholm County'."""
-    g = str(group)
-    if grouping == "all":
-        return catalogue.label("groupings", "all", lang)
-    if grouping == "lan_kod":
-        if fmt.isna(name) or not str(name):
-            return g
-        n = str(name) if lang == "sv" else re.sub(r"(?<=[^s])s? län$", "", str(name))
-        return catalogue.text("labels.county", lang, name=n)
-    parts = []
-    for p in g.split("+"):
-        lab = catalogue.label(grouping, p, lang, default="")
-        parts.append(f"{p} {lab}".strip())
-    return " + ".join(parts)
 
 
 # -------------------------------------------------------------------------------- sections
@@ -402,7 +345,7 @@ def _signed(text: str, value: Any) -> str:
 
 
 def _item_map(data: ReportData):
-    from ..compute.codebook import item_map
+    from ..base.codebook import item_map
 
     return item_map(int(data.compare["wave_from"]), int(data.compare["wave_to"]))
 
@@ -593,8 +536,8 @@ def _range(F: Formatter, name: str, row: pd.Series, lo: str, hi: str) -> Markup:
     a, b = F.value(name, row, lo), F.value(name, row, hi)
     if a == b:
         return F.span(name, row, (lo,), a)
-    return F.span(name, row, (lo, hi), fmt.interval(row[lo], row[hi], schemas.unit(name, lo), F.lang,
-                                                    schemas.digits(name, lo)))
+    return F.span(name, row, (lo, hi), fmt.interval(row[lo], row[hi], contracts.unit(name, lo), F.lang,
+                                                    contracts.digits(name, lo)))
 
 
 def _what(F: Formatter, claim: str) -> str:
@@ -694,7 +637,7 @@ def section_models(data: ReportData, F: Formatter) -> dict[str, Any]:
         method = catalogue.label("ci_methods", r["ci_method"], lang,
                                  n_boot="" if fmt.isna(r["n_boot"]) else fmt.value(r["n_boot"], "count", lang))
         rows6.append([Cell(catalogue.label("codings", r["coding"], lang)),
-                      Cell(method, src="reliability", key=_key(r, schemas.contract("reliability").key),
+                      Cell(method, src="reliability", key=_key(r, contracts.contract("reliability").key),
                            cols=("n_boot",)),
                       F.num("reliability", r, "n"), F.num("reliability", r, "k"),
                       F.num("reliability", r, "estimate"),
@@ -877,69 +820,6 @@ def render(data: ReportData, prov: dict[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------------------- provenance
-_STAGING = re.compile(r"/\.([^/]+)\.staging-\d+(?=/|$)")
-
-
-def _display_path(path: str | Path, root: Path) -> str:
-    """A path relative to the project root, with the runner's staging folder name undone."""
-    s = _STAGING.sub(r"/\1", str(path))
-    try:
-        return str(Path(s).resolve().relative_to(root))
-    except ValueError:
-        return s
-
-
-def _digests(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file below `folder` (hidden files and folders skipped), by relative path."""
-    out = {}
-    if folder.is_dir():
-        for p in sorted(folder.rglob("*")):
-            rel = p.relative_to(folder)
-            if p.is_file() and not any(part.startswith(".") for part in rel.parts):
-                out[str(rel)] = io.sha256_file(p)
-    return out
-
-
-display_path = _display_path  # public: the notebooks show paths the same way
-
-
-def collect_provenance(P: dict[str, Any], root: str | Path | None = None) -> dict[str, Any]:
-    """Git commit and dirtiness (untracked files count, as in the step hashes), SHA-256 of the raw and
-    processed files, parameters, package versions and the digest of the installed package set."""
-    from importlib import metadata
-
-    from ..run import params as params_mod
-    from ..run import provenance
-
-    root = Path(root) if root else params_mod.project_root()
-    # The same git state as the runner's step hash: untracked files count as changes.
-    commit, changes = provenance.git_status(root, (P["processed_dir"], P["output_dir"]))
-    raw = Path(P["raw_path"])
-    processed = Path(P["processed_dir"])
-    processed_files = _digests(processed)
-    packages = {}
-    for name in PROVENANCE_PACKAGES:
-        try:
-            packages[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    compared = _digests(Path(P["compare_dir"])) if P.get("compare_dir") else {}
-    return {
-        "git_commit": commit,
-        "git_dirty": bool(changes) if changes is not None else None,
-        "git_changes": len(changes) if changes is not None else None,
-        "raw_file": _display_path(raw, root),
-        "raw_sha256": io.sha256_file(raw) if raw.is_file() else None,
-        "processed_sha256": processed_files,
-        **({"compared_sha256": compared} if compared else {}),
-        "params": {k: (_display_path(v, root) if k in params_mod.PATH_KEYS and v is not None else v)
-                   for k, v in P.items()},
-        "python": sys.version.split()[0],
-        "packages": packages,
-        "environment_sha256": provenance.environment_digest(),
-    }
-
-
 # ------------------------------------------------------------------------------ sanitising
 # Allow-list for the report's HTML (a second line of defence after Jinja2's autoescaping).
 ALLOWED_TAGS = frozenset({
@@ -1005,7 +885,7 @@ def index_waves(output_dir: Path, wave: Any, lang: str) -> list[tuple[str | None
     """Every wave of the report, in order: this one, and the wave 05_compare compared it with (from
     compare_summary.json), linked to its index when that sits beside this report's folder."""
     waves = {int(wave): (None, catalogue.text("index.this_wave", lang, wave=wave))}
-    summary = output_dir / schemas.contract("compare_summary").path
+    summary = output_dir / contracts.contract("compare_summary").path
     if summary.is_file():
         earlier = int(io.read_json(summary)["wave_from"])
         href = f"../{earlier}/index.html" if (output_dir.parent / str(earlier) / "index.html").is_file() else None

@@ -12,6 +12,9 @@ from typing import Any
 
 import yaml
 
+from ..base.errors import MissingInput, ParamError
+from ..base.paths import project_root, shown_path
+
 # key -> (type, allowed values or None). Paths are strings in YAML and notebooks.
 SCHEMA: dict[str, tuple[type, tuple | None]] = {
     "wave": (int, None),
@@ -34,19 +37,6 @@ PATH_KEYS = ("raw_path", "reference_dir", "processed_dir", "output_dir", "compar
 OPTIONAL: dict[str, Any] = {"compare_with": "previous", "compare_dir": "data/processed/{compare_with}",
                             "max_rows": 100000, "max_input_mb": 200.0}
 PREVIOUS = "previous"
-
-
-class ParamError(ValueError):
-    """A parameter is unknown or has a value of the wrong type."""
-
-
-def project_root(start: str | Path | None = None) -> Path:
-    """The folder holding pyproject.toml, searched upwards from `start` (default: this package)."""
-    here = Path(start or __file__).resolve()
-    for d in [here, *here.parents]:
-        if (d / "pyproject.toml").is_file() and (d / "params").is_dir():
-            return d
-    raise FileNotFoundError("project root (pyproject.toml with params/) not found")
 
 
 DEFAULT_FILE = "params/default.yaml"
@@ -277,7 +267,7 @@ def scratch_dirs(wave: int, root: str | Path | None = None) -> tuple[Path, Path]
 
 def _homes_written(step: str | None) -> set[str]:
     """The folders ("processed", "output") a step writes, from the contracts; all of them when unknown."""
-    from ..schemas import CONTRACTS
+    from ..base.contracts import CONTRACTS
 
     homes = {c.home for c in CONTRACTS.values() if c.writer == step}
     return homes or {"processed", "output"}
@@ -303,17 +293,9 @@ def to_scratch(P: dict[str, Any], step: str | None = None, root: str | Path | No
     return out
 
 
-def shown_path(path: str | Path, root: Path) -> str:
-    """`path` relative to the project root when inside it (as shown to a reader), else as given."""
-    try:
-        return str(Path(path).resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 def missing_inputs(P: dict[str, Any], step: str) -> list[tuple[Path, str]]:
     """(file, writer) for every file the contracts say `step` reads that is not there."""
-    from ..schemas import CONTRACTS
+    from ..base.contracts import CONTRACTS
 
     out = []
     for c in CONTRACTS.values():
@@ -324,10 +306,6 @@ def missing_inputs(P: dict[str, Any], step: str) -> list[tuple[Path, str]]:
             if not path.is_file():
                 out.append((path, c.writer))
     return out
-
-
-class MissingInput(FileNotFoundError):
-    """A notebook was opened before the step that writes its inputs ran; the message says what to run."""
 
 
 def notebook_params(step: str | None = None, **given: Any) -> dict[str, Any]:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .. import children
-from ..io import sha256_file, write_json
+from ..base import processes
+from ..base.io import sha256_file, write_json
 from . import params as params_mod
 from . import provenance, staging
 from .staging import FAILED_SUFFIX, RunError  # noqa: F401  (FAILED_SUFFIX: part of this module's API)
@@ -75,7 +75,7 @@ def _files_under(folder: Path, exclude: tuple[str, ...] = ()) -> list[Path]:
 
 
 def _reference_files(P: dict) -> list[Path]:
-    from ..compute.reference import REQUIRED_FILES
+    from ..base.reference import REQUIRED_FILES
 
     return [Path(P["reference_dir"]) / name for name in REQUIRED_FILES]
 
@@ -104,10 +104,10 @@ def _written_by(step: str, summary: str) -> Callable[[dict], list[Path]]:
     """The files of the contracts `step` writes, and the figures its summary JSON lists."""
 
     def products(P: dict) -> list[Path]:
-        from .. import schemas
+        from ..base import contracts
 
         folders = {"processed": Path(P["processed_dir"]), "output": Path(P["output_dir"])}
-        out = [folders[c.home] / c.path for c in schemas.CONTRACTS.values() if c.writer == step]
+        out = [folders[c.home] / c.path for c in contracts.CONTRACTS.values() if c.writer == step]
         try:
             figures = json.loads((folders["output"] / f"{summary}.json").read_text(encoding="utf-8"))["figures"]
             out += [folders["output"] / f for f in figures if isinstance(f, str)]
@@ -120,7 +120,7 @@ def _written_by(step: str, summary: str) -> Callable[[dict], list[Path]]:
 
 # What each notebook's kernel imports before its first cell (sys.modules only, not the notebook's
 # namespace): the first cell's imports and the heavy modules its step imports, as measured.
-_WARM_BASE = ("analysis.present.notebook", "analysis.run.steps", "analysis.io")
+_WARM_BASE = ("analysis.present.notebook", "analysis.run.params", "analysis.base.io")
 _WARM_FIGURES = ("scipy.stats", "statsmodels.api", "statsmodels.formula.api", "matplotlib.pyplot", "seaborn",
                  "analysis.compute.survey", "analysis.compute.models", "analysis.present.figures")
 
@@ -137,7 +137,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: [Path(P["raw_path"]), *_reference_files(P)],
         outputs=lambda P: _processed(P, "responses.parquet", "analysis.parquet", "cleaning_log.csv", "run_info.json"),
         products=lambda P: _files_under(Path(P["processed_dir"])),
-        warm=(*_WARM_BASE, "analysis.compute.clean", "analysis.compute.reference", "analysis.compute.survey"),
+        warm=(*_WARM_BASE, "analysis.run.steps.clean", "analysis.compute.survey"),
     ),
     Step(
         name="02_describe",
@@ -148,7 +148,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_reference_files(P)],
         outputs=lambda P: _output(P, "tables/headline.csv", "describe_summary.json"),
         products=_written_by("02_describe", "describe_summary"),
-        warm=(*_WARM_BASE, *_WARM_FIGURES),
+        warm=(*_WARM_BASE, *_WARM_FIGURES, "analysis.run.steps.describe"),
     ),
     Step(
         name="03_model",
@@ -159,7 +159,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: _files_under(Path(P["processed_dir"])),
         outputs=lambda P: _output(P, "tables/models.csv", "tables/verdicts.csv", "model_summary.json"),
         products=_written_by("03_model", "model_summary"),
-        warm=(*_WARM_BASE, *_WARM_FIGURES),
+        warm=(*_WARM_BASE, *_WARM_FIGURES, "analysis.run.steps.model"),
     ),
     Step(
         name="05_compare",  # needs 01 of this wave here and of the earlier wave (compare_dir) before
@@ -170,7 +170,7 @@ STEPS: tuple[Step, ...] = (
         inputs=lambda P: [*_files_under(Path(P["processed_dir"])), *_compared(P), *_reference_files(P)],
         outputs=_compare_outputs,
         products=lambda P: _written_by("05_compare", "compare_summary")(P) if P.get("compare_with") is not None else [],
-        warm=(*_WARM_BASE, *_WARM_FIGURES, "analysis.compute.compare", "analysis.present.report"),
+        warm=(*_WARM_BASE, *_WARM_FIGURES, "analysis.run.steps.compare"),
     ),
     Step(
         name="04_report",
@@ -187,8 +187,7 @@ STEPS: tuple[Step, ...] = (
         finishes=True,
         products=lambda P: _output(P, "report.html", "provenance.json", "index.html", "report.pdf",
                                    "tables/tables.xlsx"),
-        warm=(*_WARM_BASE, "analysis.present.report", "analysis.present.published", "analysis.run.provenance",
-              "jinja2", "openpyxl"),
+        warm=(*_WARM_BASE, "analysis.run.steps.report", "jinja2", "openpyxl"),
     ),
 )
 
@@ -341,7 +340,7 @@ def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None, ou
     down; when that signal lands while the kernel still handles the last reply, the kernel logs
     "KeyboardInterrupt caught in kernel" and zmq/tornado tracebacks on the user's terminal. This
     manager asks over the control channel only (and kills after shutdown_wait_time if needed).
-    Each kernel is registered with analysis.children, so that an abandoned run can kill it, and
+    Each kernel is registered with analysis.base.processes, so that an abandoned run can kill it, and
     gets RUNNER_ENV=run_id in its environment. What the kernel process itself prints (not its
     cells: their output reaches the notebook) goes to `output`, a file, instead of the terminal.
     """
@@ -375,7 +374,7 @@ def _kernel_manager_class(run_id: str = "", on_start: Callable | None = None, ou
                 kw["stdout"] = kw["stderr"] = output
             await super()._async_launch_kernel(kernel_cmd, **kw)
             self.runner_process = self.provisioner.process
-            children.register(self.runner_process, "kernel")
+            processes.register(self.runner_process, "kernel")
             if on_start is not None:
                 on_start(self)
 
@@ -489,10 +488,10 @@ def _close_kernel(kernel: _Kernel, orderly: bool = True) -> None:
     finally:
         if proc is not None:
             if proc.poll() is None:
-                children.kill_group(proc.pid)
+                processes.kill_group(proc.pid)
                 proc.wait()
-            children.kill_group(proc.pid)  # anything it started and left behind
-            children.unregister(proc)
+            processes.kill_group(proc.pid)  # anything it started and left behind
+            processes.unregister(proc)
         for clean in (km.cleanup_connection_file, km.cleanup_ipc_files):
             try:
                 clean()
@@ -647,7 +646,7 @@ class _Warmer:
         for km in list(self._starting.values()):  # (none after a run that succeeded)
             proc = getattr(km, "runner_process", None)
             if proc is not None and proc.poll() is None:
-                children.kill_group(proc.pid)  # its start-up then fails and closes it
+                processes.kill_group(proc.pid)  # its start-up then fails and closes it
         for future in unclaimed.values():
             future.add_done_callback(self._close_unclaimed)
         self._loop.join(timeout=10)
@@ -865,7 +864,7 @@ def finalise_executed(executed: Path, rename: dict[str, str]) -> None:
     and cell ids (papermill gives its injected cell a random one) become cell-1, cell-2, ..."""
     import nbformat
 
-    from ..io import write_text
+    from ..base.io import write_text
 
     text = executed.read_text(encoding="utf-8")
     for old, new in rename.items():
@@ -877,7 +876,7 @@ def finalise_executed(executed: Path, rename: dict[str, str]) -> None:
 
 
 def _synthetic(P_run: dict) -> bool:
-    from .. import io
+    from ..base import io
 
     return io.is_synthetic(io.read_json(Path(P_run["processed_dir"]) / "run_info.json"))
 
@@ -886,7 +885,7 @@ def render_html(step: Step, executed: Path, out_dir: Path, synthetic: bool) -> P
     """The analysts' HTML (with code) of an executed notebook: out_dir/notebooks/<step>.html."""
     import nbformat
 
-    from .. import io
+    from ..base import io
     from ..present import report
 
     nb = nbformat.read(executed, as_version=4)
@@ -899,7 +898,7 @@ def _finish_report(P_run: dict, steps: tuple[Step, ...], pages: list[Future] = (
     """After the last step: the workbook (unless `workbook`, being written, is given) and the PDF,
     then, once every notebook page (`pages`, being rendered) is written, the index, which links to
     whatever of these exists (so it is complete on the first build and after --force)."""
-    from .. import io
+    from ..base import io
     from ..present import exports, report
 
     out = Path(P_run["output_dir"])
@@ -1181,12 +1180,12 @@ def _abandon(exc: BaseException, cancelled: threading.Event, pool: ThreadPoolExe
 
 def _clean_up(exc, cancelled, pool, render_pool, futures, stages, final, run_id) -> RunError:
     cancelled.set()
-    children.kill_all()
+    processes.kill_all()
     pool.shutdown(wait=False, cancel_futures=True)
     render_pool.shutdown(wait=False, cancel_futures=True)
     # (wait() never counts a future cancelled by shutdown() as done: leave those out)
     wait_futures([f for f in futures if not f.cancelled()], timeout=60)
-    children.kill_all()
+    processes.kill_all()
     if isinstance(exc, RunError) and not isinstance(exc, _Cancelled):
         error = exc
     elif isinstance(exc, (KeyboardInterrupt, _Cancelled)):

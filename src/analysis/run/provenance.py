@@ -1,6 +1,6 @@
 """What a result depends on besides its input files: the git working tree and the installed packages.
 
-The runner's step hashes and the report's provenance both read them here, so the two agree.
+The runner's step hashes and the report's provenance (`collect`) both read them here, so the two agree.
 """
 
 from __future__ import annotations
@@ -12,10 +12,14 @@ import site
 import subprocess
 import sys
 import sysconfig
+from importlib import metadata
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
-_STAGING = re.compile(r"^\.(?P<name>.+)\.staging-\d+$")
+from ..base import io
+from ..base.paths import STAGING_NAME, project_root, shown_path
+from .params import PATH_KEYS
+
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -28,7 +32,7 @@ def _git(root: Path, *args: str) -> str | None:
 
 def _final(folder: Path) -> Path:
     """A runner staging folder (.<name>.staging-<pid>) is named by its final name."""
-    m = _STAGING.match(folder.name)
+    m = STAGING_NAME.match(folder.name)
     return folder.with_name(m["name"]) if m else folder
 
 
@@ -123,3 +127,55 @@ def environment_digest() -> str:
     for name, version in installed_packages().items():
         h.update(f"{name}=={version}\n".encode())
     return h.hexdigest()
+
+
+# ------------------------------------------------------------------ the report's provenance
+PROVENANCE_PACKAGES = (
+    "numpy", "pandas", "pyarrow", "scipy", "statsmodels", "firthmodels", "pandera", "matplotlib",
+    "seaborn", "geopandas", "openpyxl", "nbformat", "nbconvert", "papermill", "ipykernel", "jinja2",
+    "babel", "bleach", "pyyaml",
+)
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file below `folder` (hidden files and folders skipped), by relative path."""
+    out = {}
+    if folder.is_dir():
+        for p in sorted(folder.rglob("*")):
+            rel = p.relative_to(folder)
+            if p.is_file() and not any(part.startswith(".") for part in rel.parts):
+                out[str(rel)] = io.sha256_file(p)
+    return out
+
+
+
+def collect(P: dict[str, Any], root: str | Path | None = None) -> dict[str, Any]:
+    """Git commit and dirtiness (untracked files count, as in the step hashes), SHA-256 of the raw and
+    processed files, parameters, package versions and the digest of the installed package set."""
+    root = Path(root) if root else project_root()
+    # The same git state as the runner's step hash: untracked files count as changes.
+    commit, changes = git_status(root, (P["processed_dir"], P["output_dir"]))
+    raw = Path(P["raw_path"])
+    processed = Path(P["processed_dir"])
+    processed_files = _digests(processed)
+    packages = {}
+    for name in PROVENANCE_PACKAGES:
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    compared = _digests(Path(P["compare_dir"])) if P.get("compare_dir") else {}
+    return {
+        "git_commit": commit,
+        "git_dirty": bool(changes) if changes is not None else None,
+        "git_changes": len(changes) if changes is not None else None,
+        "raw_file": shown_path(raw, root),
+        "raw_sha256": io.sha256_file(raw) if raw.is_file() else None,
+        "processed_sha256": processed_files,
+        **({"compared_sha256": compared} if compared else {}),
+        "params": {k: (shown_path(v, root) if k in PATH_KEYS and v is not None else v)
+                   for k, v in P.items()},
+        "python": sys.version.split()[0],
+        "packages": packages,
+        "environment_sha256": environment_digest(),
+    }

@@ -339,7 +339,7 @@ def signals_deferred() -> Iterator[list[int]]:
 def commit(pairs: list[tuple[Path, Path]], journal: Path, run_id: str) -> list[int]:
     """Swap every staged folder into place. The journal written first is the commit point: from
     then on a crash is completed by `recover` in the next run. Returns signals held back."""
-    from ..io import write_json
+    from ..base.io import write_json
 
     with signals_deferred() as got:
         write_json({"run": run_id, "pairs": [[str(s), str(f)] for s, f in pairs]}, journal)

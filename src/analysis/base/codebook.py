@@ -259,7 +259,7 @@ def codebook_for(wave: int) -> Codebook:
     known = waves()
     if int(wave) not in known:
         raise CodebookError(f"no codebook for wave {wave}: known waves {', '.join(map(str, known))} "
-                            f"({WAVES_PATH.name}); add src/analysis/compute/codebook_{wave}.yaml and list it there")
+                            f"({WAVES_PATH.name}); add src/analysis/base/codebook_{wave}.yaml and list it there")
     path = known[int(wave)]
     cb = default_codebook() if path == DEFAULT_PATH else load_codebook(path)
     if cb.wave != int(wave):

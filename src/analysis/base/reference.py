@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError
+from .errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd  # imported where used: the runner reads REQUIRED_FILES without pandas

@@ -87,7 +87,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .codebook import BINARY_ITEMS, DONT_KNOW, MATURITY_AREAS, Codebook, codebook_for, default_codebook
+from ..base.codebook import BINARY_ITEMS, DONT_KNOW, MATURITY_AREAS, Codebook, codebook_for, default_codebook
 
 # --------------------------------------------------------------------------------------------
 # Model constants (all copied into the truth dict)
@@ -440,7 +440,7 @@ def generate(register: pd.DataFrame, seed: int = 2019, n_rows: int | None = None
     if published_series is None:
         raise ValueError(f"the {wave} wave is calibrated to the public record: pass published_series "
                          "(reference.load_published_series)")
-    from .reference import published_share
+    from ..base.reference import published_share
 
     targets_2023 = dict(ASSUMED_SHARES_2023)
     for item in PUBLISHED_ITEMS_2023:

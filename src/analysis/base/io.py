@@ -636,7 +636,7 @@ def read_export(path: str | Path, *, max_rows: int = DEFAULT_MAX_ROWS,
 
     CSV: comma or semicolon (detected from the header), UTF-8 with or without BOM, or Windows-1252.
     Every cell is a string: "" is a blank answer, "NA" is the text "NA". Headers are stripped of
-    surrounding white space. Raises analysis.errors.InputError naming the file and the problem.
+    surrounding white space. Raises analysis.base.errors.InputError naming the file and the problem.
 
     Bounded: a file with more than `max_rows` data rows, or more than `max_input_mb` megabytes of
     content (a CSV's size; an xlsx's size and the declared uncompressed size of its parts) is

@@ -316,13 +316,13 @@ def _se_design() -> pa.DataFrameSchema:
 
 
 COMPARABILITY = col("code", "how comparable the item is with the earlier wave: same, or wording_changed "
-                    "(the question or an answer label changed; see the item map in compute/waves.yaml)",
+                    "(the question or an answer label changed; see the item map in base/waves.yaml)",
                     isin=("same", "wording_changed"))
 
 
 def _change() -> pa.DataFrameSchema:
     return _table({
-        "item": col("code", "item id in the earlier wave (item map, compute/waves.yaml)"),
+        "item": col("code", "item id in the earlier wave (item map, base/waves.yaml)"),
         "wave_from": col("year", "the earlier wave"),
         "wave_to": col("year", "the later wave"),
         "share_from": col("proportion", "design-weighted share in the earlier wave (stacked design)", nullable=True),
@@ -403,7 +403,7 @@ def _cleaning_log() -> pa.DataFrameSchema:
 
 
 def _analysis() -> pa.DataFrameSchema:
-    from .compute.codebook import HEADLINE_ITEMS, default_codebook
+    from .codebook import HEADLINE_ITEMS, default_codebook
 
     cb = default_codebook()
     cols: dict[str, pa.Column] = {
@@ -585,6 +585,11 @@ def validate_json(name: str, obj: dict[str, Any], path: str | Path | None = None
     return io.strict_json(obj)
 
 
+def columns(name: str, *, without: tuple[str, ...] = ()) -> list[str]:
+    """The columns of table contract `name` in their declared order, leaving out `without`."""
+    return [c for c in contract(name).schema.columns if c not in without]
+
+
 def unit(name: str, column: str) -> str:
     """The declared unit of `column` in contract `name`."""
     return meta(name, column)["unit"]
@@ -601,6 +606,35 @@ def meta(name: str, column: str) -> dict[str, Any]:
 def digits(name: str, column: str) -> int | None:
     m = meta(name, column)
     return m.get("digits", UNITS[m["unit"]][1])
+
+
+# ------------------------------------------------------------------------------ reading, writing
+def write_table(name: str, df, folder: str | Path) -> Path:
+    """Validate `df` against contract `name`, then write it atomically under `folder`."""
+    c = contract(name)
+    target = Path(folder) / c.path
+    df = validate(name, df, target)
+    if target.suffix == ".parquet":
+        return io.write_parquet(df, target)
+    # every CSV may be opened in a spreadsheet: text that would run as a formula is neutralised
+    # (the cleaning log names columns of the raw file, whose headers anyone could have typed)
+    return io.write_csv(df, target, excel=c.home == "output", neutralise=True)
+
+
+def write_json(name: str, obj: dict[str, Any], folder: str | Path) -> Path:
+    """Check the JSON object of contract `name` and write it as strict JSON."""
+    c = contract(name)
+    target = Path(folder) / c.path
+    return io.write_json(validate_json(name, obj, target), target)
+
+
+def read_json(name: str, folder: str | Path) -> dict[str, Any]:
+    """The JSON file of contract `name` under `folder`, checked; ContractError when it is missing."""
+    c = contract(name)
+    path = Path(folder) / c.path
+    if not path.is_file():
+        raise ContractError(f"{path}: not found (written by {c.writer}; run it first)")
+    return validate_json(name, io.read_json(path), path)
 
 
 # ------------------------------------------------------------------------------------- docs

@@ -1,6 +1,6 @@
 """One wave's results in one object, for exploring in JupyterLab or a shell: `analysis.load(2019)`.
 
-Tables are read through their contracts (schemas.read_table: validated), the steps' JSON summaries
+Tables are read through their contracts (contracts.read_table: validated), the steps' JSON summaries
 checked for their keys; read only, on first use. Official results by default, or the scratch area.
 """
 
@@ -11,9 +11,9 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from . import io, schemas
-from .errors import ContractError
-from .run import params as params_mod
+from ..base import io, contracts
+from ..base.errors import ContractError
+from . import params as params_mod
 
 
 class Wave:
@@ -35,7 +35,7 @@ class Wave:
     # -- reading
     def path(self, name: str) -> Path:
         """Where the file of contract `name` is read from."""
-        c = schemas.contract(name)
+        c = contracts.contract(name)
         return (self.processed_dir if c.home == "processed" else self.output_dir) / c.path
 
     def exists(self, name: str) -> bool:
@@ -44,30 +44,30 @@ class Wave:
     def get(self, name: str) -> pd.DataFrame | dict[str, Any]:
         """The validated table (DataFrame) or checked JSON summary (dict) of contract `name`."""
         if name not in self._cache:
-            c = schemas.contract(name)
+            c = contracts.contract(name)
             path = self.path(name)
             if not path.is_file():
                 raise ContractError(f"{self._shown(path)}: not found (written by {c.writer}; {self._hint()})")
             if c.schema is None:
-                self._cache[name] = schemas.validate_json(name, io.read_json(path), path)
+                self._cache[name] = contracts.validate_json(name, io.read_json(path), path)
             else:
                 folder = self.processed_dir if c.home == "processed" else self.output_dir
-                self._cache[name] = schemas.read_table(name, folder)
+                self._cache[name] = contracts.read_table(name, folder)
         return self._cache[name]
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name not in schemas.CONTRACTS:
+        if name.startswith("_") or name not in contracts.CONTRACTS:
             raise AttributeError(f"{type(self).__name__} has no attribute {name!r}; "
-                                 f"the files are: {', '.join(schemas.CONTRACTS)}")
+                                 f"the files are: {', '.join(contracts.CONTRACTS)}")
         return self.get(name)
 
     def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *schemas.CONTRACTS})
+        return sorted({*super().__dir__(), *contracts.CONTRACTS})
 
     @property
     def available(self) -> list[str]:
         """Names of the files present, in contract order."""
-        return [n for n in schemas.CONTRACTS if self.exists(n)]
+        return [n for n in contracts.CONTRACTS if self.exists(n)]
 
     @staticmethod
     def _shown(path: Path) -> str:
@@ -83,7 +83,7 @@ class Wave:
              contract: str | None = None, *, lang: str | None = None):
         """A table (a name, or a DataFrame with `contract`'s columns) formatted as the notebooks show
         it: numbers from their units, labels in `lang`, (low, high) pairs as one interval column."""
-        from .present.notebook import Display
+        from ..present.notebook import Display
 
         if isinstance(table, str):
             contract, df = table, self.get(table)
@@ -96,7 +96,7 @@ class Wave:
     def figure(self, name: str, *, lang: str | None = None, width: int = 720):
         """The figure `name` (e.g. "headline_shares") of this wave, in `lang`. A run draws its
         figures in its own language only; another language is refused in one line naming it."""
-        from .present.notebook import Display
+        from ..present.notebook import Display
 
         P = self._params(lang)
         path = self.output_dir / "figures" / f"{name}_{P['lang']}.png"
@@ -120,7 +120,7 @@ class Wave:
         lines = [f"wave {self.wave}, {self.where} results ({', '.join(shown)})",
                  f"  present: {', '.join(have) or 'nothing'}"]
         # 05_compare's files exist only when this wave was compared with an earlier one
-        missing = [n for n in schemas.CONTRACTS if n not in have and schemas.contract(n).writer != "05_compare"]
+        missing = [n for n in contracts.CONTRACTS if n not in have and contracts.contract(n).writer != "05_compare"]
         if missing:
             lines.append(f"  missing: {', '.join(missing)}")
         return "\n".join(lines)

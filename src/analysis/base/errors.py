@@ -47,5 +47,13 @@ class InputError(Exception):
 
 
 class ContractError(Exception):
-    """A table or JSON file does not meet its contract (analysis.schemas): one line naming the file,
+    """A table or JSON file does not meet its contract (analysis.base.contracts): one line naming the file,
     the row, the column and what was expected."""
+
+
+class ParamError(ValueError):
+    """A parameter is unknown or has a value of the wrong type."""
+
+
+class MissingInput(FileNotFoundError):
+    """A notebook was opened before the step that writes its inputs ran; the message says what to run."""

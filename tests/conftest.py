@@ -159,6 +159,7 @@ def small_run(tmp_path_factory, register, reference_dir):
 # runs of every step in small_run/two_wave_run, a whole step with figures), no slow simulation.
 # The `unit` mark is given here, centrally, to every test that is none of these; a new test is a
 # unit test unless its module, a fixture or its name below says otherwise.
+SCENARIOS = "scenarios"  # tests/scenarios/: whole pipeline, faults, browser, R; never unit
 NOT_UNIT_MODULES = {
     "test_e2e", "test_notebooks", "test_browser", "test_lab", "test_r_reference",  # CLI, kernels, browser, R
     "test_pipeline", "test_run_faults", "test_run_errors", "test_cli",  # the runner and its kernels
@@ -201,7 +202,8 @@ def pytest_configure(config):
 def pytest_ignore_collect(collection_path, config):
     """With `-m unit` the modules without unit tests are not even imported (their imports cost
     seconds)."""
-    if config.getoption("markexpr", "") == "unit" and collection_path.stem in NOT_UNIT_MODULES:
+    if config.getoption("markexpr", "") == "unit" and (collection_path.stem in NOT_UNIT_MODULES
+                                                       or SCENARIOS in collection_path.parts):
         return True
     return None
 
@@ -210,7 +212,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.path.stem
         name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
-        if (module in NOT_UNIT_MODULES or name in NOT_UNIT_TESTS
+        if (module in NOT_UNIT_MODULES or name in NOT_UNIT_TESTS or SCENARIOS in item.path.parts
                 or NOT_UNIT_FIXTURES & set(getattr(item, "fixturenames", ()))
                 or item.get_closest_marker("slow") or item.get_closest_marker("browser")):
             continue

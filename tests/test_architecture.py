@@ -1,0 +1,125 @@
+"""The package's shape, checked: the import-linter contracts (layers, no cycle, private modules), module
+and function sizes, radon's complexity, module docstrings, function-level imports and mirrored tests.
+
+Each check is parametrised by module, so a failure names the module (`-k compute.clean` runs one area).
+The limits are the developers' guide's: docs/architecture.md says why.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from radon.complexity import cc_rank, cc_visit
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "analysis"
+TESTS = ROOT / "tests"
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+WORST_RANK = "C"  # radon: A-B simple, C moderate, D and worse refused
+# Libraries a fast path must not pay for: importable inside a function, with a comment giving the reason.
+LAZY_LIBRARIES = {
+    "matplotlib", "seaborn", "scipy", "statsmodels", "papermill", "nbformat", "nbclient", "nbconvert",
+    "jupyter_client", "jupyter_core", "ipykernel", "IPython", "traitlets", "playwright", "pandas", "pandera",
+    "pyarrow", "geopandas", "openpyxl", "bleach", "jinja2", "latex2mathml", "firthmodels", "faker", "numpy",
+    "importlib.metadata",
+}
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in SRC.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    return ".".join(rel.parts)
+
+
+MODULES = _modules()
+IDS = [_name(p) for p in MODULES]
+
+
+def test_import_contracts_hold():
+    """lint-imports: run > present > compute | synthetic > base, no cycle at any depth, no private module
+    imported from outside its package (pyproject.toml [tool.importlinter])."""
+    exe = Path(sys.executable).with_name("lint-imports")
+    r = subprocess.run([str(exe), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+    assert "BROKEN" not in r.stdout and "0 broken" in r.stdout
+
+
+@pytest.mark.parametrize("path", MODULES, ids=IDS)
+def test_module_is_small_and_says_its_job(path):
+    text = path.read_text(encoding="utf-8")
+    n = len(text.splitlines())
+    assert n <= MAX_MODULE_LINES, f"{_name(path)}: {n} lines (limit {MAX_MODULE_LINES})"
+    doc = ast.get_docstring(ast.parse(text))
+    assert doc, f"{_name(path)}: no module docstring"
+    summary = doc.strip().split("\n\n")[0].splitlines()
+    assert len(summary) <= 2, f"{_name(path)}: the docstring's first paragraph should say the module's job in " \
+                              f"at most two lines, not {len(summary)}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=IDS)
+def test_functions_are_short_and_simple(path):
+    text = path.read_text(encoding="utf-8")
+    long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})"
+            for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, f"{_name(path)}: functions over {MAX_FUNCTION_LINES} lines: {', '.join(long)}"
+    complex_ = [f"{b.name} ({cc_rank(b.complexity)} {b.complexity})" for b in cc_visit(text)
+                if cc_rank(b.complexity) > WORST_RANK]
+    assert not complex_, f"{_name(path)}: radon rank worse than {WORST_RANK}: {', '.join(complex_)}"
+
+
+def _inner_imports(tree: ast.AST):
+    """(line, module) of every import statement inside a function or method."""
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import):
+                    yield from ((node.lineno, a.name) for a in node.names)
+                elif isinstance(node, ast.ImportFrom):
+                    yield node.lineno, ("." * node.level) + (node.module or "")
+
+
+def _lazy(module: str) -> bool:
+    return not module.startswith(".") and any(module == lib or module.startswith(lib + ".") for lib in LAZY_LIBRARIES)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=IDS)
+def test_imports_sit_at_the_top_unless_a_heavy_library_is_deferred_with_a_reason(path):
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    bad = []
+    for line, module in _inner_imports(ast.parse(text)):
+        if not _lazy(module):
+            bad.append(f"line {line}: {module} (only a heavy library may be imported inside a function)")
+        elif "#" not in lines[line - 1]:
+            bad.append(f"line {line}: {module} (say on the line why it is deferred)")
+    assert not bad, f"{_name(path)}: " + "; ".join(bad)
+
+
+def _mirror(path: Path) -> Path:
+    rel = path.relative_to(SRC)
+    return TESTS / rel.parent / f"test_{rel.stem}.py"
+
+
+MIRRORED = [p for p in MODULES if p.name != "__init__.py"]
+
+
+@pytest.mark.parametrize("path", MIRRORED, ids=[_name(p) for p in MIRRORED])
+def test_every_module_has_its_mirrored_test_file(path):
+    expected = _mirror(path)
+    if path.name == "__main__.py":
+        expected = TESTS / "test_main.py"
+    assert expected.is_file(), f"{_name(path)}: no {expected.relative_to(ROOT)}"
+    tree = ast.parse(expected.read_text(encoding="utf-8"))
+    tests = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+    assert tests, f"{expected.relative_to(ROOT)} holds no test"

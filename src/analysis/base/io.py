@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from .sizes import MB, megabytes
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -357,13 +359,9 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _mb(n_bytes: float) -> str:
-    return f"{n_bytes / 1e6:,.1f} MB"
-
-
 def _too_big(path: Path, size: int, max_input_mb: float, what: str) -> None:
-    if size > max_input_mb * 1e6:
-        raise _input_error(path, f"at most {max_input_mb:g} MB of {what} (parameter max_input_mb)", _mb(size))
+    if size > max_input_mb * MB:
+        raise _input_error(path, f"at most {max_input_mb:g} MB of {what} (parameter max_input_mb)", megabytes(size))
 
 
 def _too_many_rows(path: Path, n_rows: int, max_rows: int, exact: bool = True) -> None:

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..base.sizes import megabytes
+
 MARK_NAME = ".made-by-analysis-runner"
 RUNNER_ENV = "ANALYSIS_RUN_ID"  # set to the run's id in the environment of every kernel the runner starts
 FAILED_SUFFIX = ".failed"
@@ -206,12 +208,8 @@ def check_space(finals: Iterable[Path], copy: bool) -> None:
         free = shutil.disk_usage(where[dev]).free
         if free < n + FREE_RESERVE_BYTES:
             raise FolderError(f"not enough free space for the run on the disk holding {where[dev]}: "
-                              f"{_mb(free)} free, the run needs about {_mb(n + FREE_RESERVE_BYTES)} "
-                              f"(results and their staging copy, plus {_mb(FREE_RESERVE_BYTES)} kept free)")
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1 << 20):.0f} MB"
+                              f"{megabytes(free)} free, the run needs about {megabytes(n + FREE_RESERVE_BYTES)} "
+                              f"(results and their staging copy, plus {megabytes(FREE_RESERVE_BYTES)} kept free)")
 
 
 # --------------------------------------------------------------------------------- staging

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 
 def _fmt_rows(rows: Iterable[int] | int | None, limit: int = 10) -> str | None:

@@ -7,12 +7,13 @@ kernels it starts, so that `kill_all` stops every child at once (Ctrl-C, a faile
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 _live: dict[int, tuple[str, subprocess.Popen]] = {}  # leader pid -> (what it is, its Popen)
 _live_lock = threading.Lock()
@@ -64,10 +65,8 @@ def live() -> dict[int, str]:
 
 def kill_group(pgid: int) -> None:
     """SIGKILL a whole process group; a group that is already gone is fine."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def kill_all() -> list[str]:
@@ -88,7 +87,9 @@ def run(cmd: Sequence[str], *, timeout: float, what: str, **kw) -> subprocess.Co
     group (a browser's helpers too) is killed when the call returns, times out or is interrupted,
     and the child gets SIGKILL if this process dies first."""
     proc = subprocess.Popen(list(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True, preexec_fn=_die_with_parent(os.getpid()), **kw)
+                            text=True, start_new_session=True,
+                            preexec_fn=_die_with_parent(os.getpid()),  # noqa: PLW1509 - one prctl call, fork-safe
+                            **kw)
     register(proc, what)
     try:
         out, err = proc.communicate(timeout=timeout)

@@ -7,6 +7,7 @@ published survey figures 2015-2023, read from `reference_dir` (normally data/ext
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,7 +65,7 @@ def load_register(reference_dir: str | Path) -> pd.DataFrame:
     kommungrupp (A1..C9, categorical), kommungrupp_namn, huvudgrupp (A/B/C, categorical),
     huvudgrupp_namn, folkmangd (population on 31 Dec 2018, the year before fieldwork).
     """
-    import pandas as pd
+    import pandas as pd  # noqa: PLC0415 - heavy: the runner reads REQUIRED_FILES without pandas
 
     path = Path(reference_dir) / REGISTER_FILE
     if not path.is_file():
@@ -100,7 +101,7 @@ def group_sizes(register: pd.DataFrame, by: str = "kommungrupp") -> pd.Series:
 
 def load_counties_geojson(reference_dir: str | Path):
     """County boundaries as a GeoDataFrame with a 2-digit `lan_kod` column."""
-    import geopandas as gpd
+    import geopandas as gpd  # noqa: PLC0415 - heavy (seconds): only the county map needs it
 
     path = Path(reference_dir) / COUNTIES_GEOJSON
     gdf = gpd.read_file(path)
@@ -135,7 +136,7 @@ def load_published_series(reference_dir: str | Path) -> pd.DataFrame:
     A "count" row must have 0 <= numerator <= denominator and no share; an "x_of_10" row a share in
     whole tenths and no counts. InputError naming the row otherwise.
     """
-    import pandas as pd
+    import pandas as pd  # noqa: PLC0415 - heavy: the runner reads REQUIRED_FILES without pandas
 
     path = Path(reference_dir) / PUBLISHED_SERIES
     if not path.is_file():
@@ -144,41 +145,69 @@ def load_published_series(reference_dir: str | Path) -> pd.DataFrame:
     absent = [c for c in SERIES_COLUMNS if c not in df.columns]
     if absent:
         raise InputError(path, None, ", ".join(absent), "the columns of the published series")
-    df = df[list(SERIES_COLUMNS)].copy()
+    df = _series_numbers(df[list(SERIES_COLUMNS)].copy(), path)
+    for i, r in df.iterrows():
+        _check_series_row(r, int(i) + 2, path)
+    df["comparability_class"] = df["comparability"].map(comparability_class)
+    dup = df.duplicated(["wave", "item"], keep=False)
+    if dup.any():
+        raise InputError(path, [int(i) + 2 for i in df.index[dup]], "wave, item", "one row per wave and item")
+    return df.reset_index(drop=True)
+
+
+def _series_numbers(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """wave, numerator and denominator as nullable integers and share as a float; InputError naming
+    the first cell that is neither blank nor a number."""
+    import pandas as pd  # noqa: PLC0415 - heavy: the runner reads REQUIRED_FILES without pandas
+
     for c in ("wave", "numerator", "denominator", "share"):
         num = pd.to_numeric(df[c].str.strip().replace("", None), errors="coerce")
         bad = df[c].str.strip().ne("") & num.isna()
         if bad.any():
             raise InputError(path, int(bad.idxmax()) + 2, c, "a number", repr(df.loc[bad.idxmax(), c]))
         df[c] = num
-    df["wave"] = df["wave"].astype("Int64")
-    for c in ("numerator", "denominator"):
+    for c in ("wave", "numerator", "denominator"):
         df[c] = df[c].astype("Int64")
-    for i, r in df.iterrows():
-        row = int(i) + 2
-        if pd.isna(r["wave"]) or not str(r["item"]).strip():
-            raise InputError(path, row, "wave, item", "a wave and an item id")
-        kind = r["share_is_rounded_to"]
-        if kind not in ROUNDING:
-            raise InputError(path, row, "share_is_rounded_to", f"one of {ROUNDING}", repr(kind))
-        if kind == "count":
-            if pd.isna(r["numerator"]) or pd.isna(r["denominator"]) or not 0 <= r["numerator"] <= r["denominator"] \
-                    or r["denominator"] < 1 or not pd.isna(r["share"]):
-                raise InputError(path, row, "numerator, denominator, share",
-                                 "0 <= numerator <= denominator, denominator >= 1 and no share for a count")
-        else:
-            x = r["share"] * 10
-            if pd.isna(x) or abs(x - round(x)) > 1e-9 or not 0 <= x <= 10 or not pd.isna(r["numerator"]):
-                raise InputError(path, row, "share", "a share in whole tenths (x av 10) and no counts",
-                                 repr(r["share"]))
-        if comparability_class(r["comparability"]) is None:
-            raise InputError(path, row, "comparability", "a note starting with one of "
-                             + ", ".join(repr(p) for p, _ in COMPARABILITY_PREFIXES), repr(r["comparability"][:40]))
-    df["comparability_class"] = df["comparability"].map(comparability_class)
-    dup = df.duplicated(["wave", "item"], keep=False)
-    if dup.any():
-        raise InputError(path, [int(i) + 2 for i in df.index[dup]], "wave, item", "one row per wave and item")
-    return df.reset_index(drop=True)
+    return df
+
+
+def _check_series_row(r: pd.Series, row: int, path: Path) -> None:
+    """One published figure: a wave and an item, a known rounding, numbers that fit it, and a
+    comparability note of a known kind; InputError naming `row` (the file's line) otherwise."""
+    if _missing(r["wave"]) or not str(r["item"]).strip():
+        raise InputError(path, row, "wave, item", "a wave and an item id")
+    kind = r["share_is_rounded_to"]
+    if kind not in ROUNDING:
+        raise InputError(path, row, "share_is_rounded_to", f"one of {ROUNDING}", repr(kind))
+    if kind == "count" and not _is_count(r):
+        raise InputError(path, row, "numerator, denominator, share",
+                         "0 <= numerator <= denominator, denominator >= 1 and no share for a count")
+    if kind != "count" and not _is_tenths(r):
+        raise InputError(path, row, "share", "a share in whole tenths (x av 10) and no counts", repr(r["share"]))
+    if comparability_class(r["comparability"]) is None:
+        raise InputError(path, row, "comparability", "a note starting with one of "
+                         + ", ".join(repr(p) for p, _ in COMPARABILITY_PREFIXES), repr(r["comparability"][:40]))
+
+
+def _missing(value) -> bool:
+    """Whether one cell of a parsed row is empty: None, pandas' NA (the integer columns) or NaN (share)."""
+    return value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value))
+
+
+def _is_count(r: pd.Series) -> bool:
+    """A count row: 0 <= numerator <= denominator, denominator >= 1, and no share."""
+    num, den = r["numerator"], r["denominator"]
+    if _missing(num) or _missing(den):
+        return False
+    return 0 <= num <= den and den >= 1 and _missing(r["share"])
+
+
+def _is_tenths(r: pd.Series) -> bool:
+    """An 'x av 10' row: a share in whole tenths between 0 and 1, and no counts."""
+    if _missing(r["share"]):
+        return False
+    x = r["share"] * 10
+    return abs(x - round(x)) <= 1e-9 and 0 <= x <= 10 and _missing(r["numerator"])
 
 
 def published_share(series: pd.DataFrame, wave: int, item: str) -> float | None:

@@ -186,7 +186,7 @@ NOT_UNIT_TESTS = {
     "test_models.py::test_sparse_group_rule",
     "test_disclosure.py::test_by_group_tables_stay_underivable_with_a_high_threshold",
     "test_disclosure.py::test_summary_gives_no_weight_or_share_that_says_a_hidden_count",
-    "test_io.py::test_xlsx_row_limit_stops_counting_early",
+    "test_xlsx.py::test_xlsx_row_limit_stops_counting_early",
     "test_compare.py::test_the_trend_figure_draws_the_csv",
     "test_survey.py::test_no_margin_has_a_single_suppressed_cell",
     "test_survey.py::test_by_group_tables_suppress_every_small_cell",

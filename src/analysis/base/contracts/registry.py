@@ -1,8 +1,8 @@
 """The contract of every file the steps write: where it lives, who writes and reads it, and its columns.
 
 A table contract lists its fields (base/fields.py) with the table's overrides; the JSON contracts list
-their required keys. The analysis and responses tables are built from the codebook (one column per
-item) when first asked for. Nothing here imports pandas or pandera: the runner's no-op path asks
+their required keys. Each table is built when first asked for (analysis and responses from the
+codebook, one column per item). Nothing here imports pandas or pandera: the runner's no-op path asks
 CONTRACTS for each step's files. Files:
 
 - processed data (01): analysis.parquet, responses.parquet, cleaning_log.csv, run_info.json
@@ -31,9 +31,9 @@ class Contract:
     """One output file: where it lives, who writes and reads it, and its columns (tables) or
     required keys (JSON). `key` names the columns that identify a row.
 
-    `spec` is the table's fields, or a function that builds them (from the codebook) when first
-    asked; `table` is those fields and `schema` the pandera schema derived from them (built on first
-    use: pandera costs seconds to import).
+    `spec` is a function that builds the table's fields when first asked (from FIELDS, or from the
+    codebook), or the fields themselves; `table` is those fields and `schema` the pandera schema
+    derived from them (built on first use: pandera costs seconds to import).
     """
 
     path: str  # relative to processed_dir or output_dir
@@ -202,23 +202,23 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
              "personal data, free text or response ids", _responses,
              key=("kommunkod",)),
     Contract("cleaning_log.csv", "processed", "01_clean", ("04_report", "analysts"),
-             "one row per cleaning action; rows read = kept + dropped", _cleaning_log()),
+             "one row per cleaning action; rows read = kept + dropped", _cleaning_log),
     _json_contract("run_info.json", "processed", "01_clean", ("02_describe", "03_model", "04_report"),
                    "the raw file, its SHA-256, whether it is synthetic, and the counts",
                    {"raw_file": "raw file name", "raw_sha256": "SHA-256 of the raw file",
                     "synthetic": "true when the export is synthetic", "counts": "rows read, respondents, ..."}),
     Contract("tables/headline.csv", "output", "02_describe", ("04_report",),
-             "the ten headline shares with design-based intervals and bounds", _headline(), key=("item",)),
+             "the ten headline shares with design-based intervals and bounds", _headline, key=("item",)),
     Contract("tables/headline_by_group.csv", "output", "02_describe", ("04_report",),
-             "the ten shares by SKR group and main group, suppressed", _headline_by_group(),
+             "the ten shares by SKR group and main group, suppressed", _headline_by_group,
              key=("grouping", "group", "item")),
     Contract("tables/maturity_index.csv", "output", "02_describe", ("04_report",),
-             "mean number of established areas overall, by group and county, suppressed", _maturity_index(),
+             "mean number of established areas overall, by group and county, suppressed", _maturity_index,
              key=("grouping", "group")),
     Contract("tables/response.csv", "output", "02_describe", ("04_report",),
-             "response by group and county, suppressed", _response(), key=("grouping", "group")),
+             "response by group and county, suppressed", _response, key=("grouping", "group")),
     Contract("tables/nonresponse_model.csv", "output", "02_describe", ("04_report",),
-             "logistic model of responding", _nonresponse_model(), key=("term",)),
+             "logistic model of responding", _nonresponse_model, key=("term",)),
     _json_contract("describe_summary.json", "output", "02_describe", ("04_report",),
                    "counts, weights and respondent profile (numbers only)",
                    {"n_municipalities": "municipalities", "n_respondents": "respondents",
@@ -227,28 +227,28 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
                     "weights": "design weight per SKR group", "respondent_profile": "respondents vs all"}),
     Contract("tables/models.csv", "output", "03_model", ("04_report",),
              "odds ratios, AMEs (percentage points), p- and q-values of every model and specification",
-             _models(), key=("spec", "outcome", "term")),
+             _models, key=("spec", "outcome", "term")),
     Contract("tables/reliability.csv", "output", "03_model", ("04_report",),
-             "KR-20 of the seven areas, per coding and interval method", _reliability(),
+             "KR-20 of the seven areas, per coding and interval method", _reliability,
              key=("coding", "ci_method")),
     Contract("tables/verdicts.csv", "output", "03_model", ("04_report",),
-             "one verdict per SKR claim, the numbers it rests on and the power of its tests", _verdicts(),
+             "one verdict per SKR claim, the numbers it rests on and the power of its tests", _verdicts,
              key=("claim",)),
     Contract("tables/claim_tests.csv", "output", "03_model", ("04_report",),
              "the tests behind each claim (models.CLAIM_TESTS), with BH q-values and minimum detectable "
-             "odds ratios", _claim_tests(), key=("claim", "role", "outcome", "term")),
+             "odds ratios", _claim_tests, key=("claim", "role", "outcome", "term")),
     Contract("tables/se_design.csv", "output", "03_model", ("04_report",),
-             "how much strata (and the FPC) would change the model standard errors", _se_design(),
+             "how much strata (and the FPC) would change the model standard errors", _se_design,
              key=("variant",)),
     Contract("tables/change.csv", "output", "05_compare", ("04_report",),
              "change of each shared item's weighted share since the earlier wave, with a panel-aware SE "
-             "(change in percentage points)", _change(), key=("item",)),
+             "(change in percentage points)", _change, key=("item",)),
     Contract("tables/transitions.csv", "output", "05_compare", ("04_report",),
              "per shared item: kept, lost and gained among municipalities answering in both waves, exact "
-             "McNemar test", _transitions(), key=("item",)),
+             "McNemar test", _transitions, key=("item",)),
     Contract("tables/trend.csv", "output", "05_compare", ("04_report",),
              "the public record 2015-2023 (published_series.csv) beside the project's estimates of each wave, "
-             "with intervals; the points of the trend figure", _trend(), key=("item", "wave", "kind")),
+             "with intervals; the points of the trend figure", _trend, key=("item", "wave", "kind")),
     _json_contract("compare_summary.json", "output", "05_compare", ("04_report",),
                    "what was compared and how (numbers and codes only)",
                    {"wave_from": "the earlier wave", "wave_to": "the later wave", "alpha": "1 - confidence level",

@@ -122,6 +122,20 @@ def write_processed(register, folder, seed: int = 2019, raw_name: str = "synthet
     return res
 
 
+def audit_table(name: str, df, frame, min_cell: int = 5):
+    """analysis.compute.disclosure.audit of one table `name` as published (its cells read back exactly,
+    as analysis.present.published does), against the register of `frame` (all 290 rows)."""
+    import pandas as pd
+
+    from analysis.base.codebook import MATURITY_AREAS
+    from analysis.compute import disclosure
+    from analysis.present import published
+
+    recs = published._frame_records(df.astype(object).where(df.notna(), None), name, name, exact=True)
+    return disclosure.audit(pd.DataFrame(recs, columns=disclosure.RECORD_COLUMNS),
+                            frame[["kommungrupp", "huvudgrupp", "lan_kod"]], min_cell, tuple(MATURITY_AREAS))
+
+
 def _small_params(base, lang: str, reference_dir, raw, **over):
     from analysis.run import params
 

@@ -15,8 +15,8 @@ This module is a facade: it re-exports the modules' public names, so that caller
 
 from __future__ import annotations
 
-from .findings import FINDING_COLUMNS, RECORD_COLUMNS, SHOWN_WHEN_SUPPRESSED, audit
 from .complementary import complementary_suppression
+from .findings import FINDING_COLUMNS, RECORD_COLUMNS, SHOWN_WHEN_SUPPRESSED, audit
 from .linear import CAPACITY, GROUPINGS, KINDS, PROTECTED, LinearAudit, derivable, domain_mask, measure
 from .primary import SUPPRESSED_CODE, hide_codes, levels, reporting_groups, suppress, suppress_items
 

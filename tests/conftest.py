@@ -122,6 +122,20 @@ def write_processed(register, folder, seed: int = 2019, raw_name: str = "synthet
     return res
 
 
+def audit_table(name: str, df, frame, min_cell: int = 5):
+    """analysis.compute.disclosure.audit of one table `name` as published (its cells read back exactly,
+    as analysis.present.published does), against the register of `frame` (all 290 rows)."""
+    import pandas as pd
+
+    from analysis.base.codebook import MATURITY_AREAS
+    from analysis.compute import disclosure
+    from analysis.present import published
+
+    recs = published._frame_records(df.astype(object).where(df.notna(), None), name, name, exact=True)
+    return disclosure.audit(pd.DataFrame(recs, columns=disclosure.RECORD_COLUMNS),
+                            frame[["kommungrupp", "huvudgrupp", "lan_kod"]], min_cell, tuple(MATURITY_AREAS))
+
+
 def _small_params(base, lang: str, reference_dir, raw, **over):
     from analysis.run import params
 
@@ -163,7 +177,7 @@ SCENARIOS = "scenarios"  # tests/scenarios/: whole pipeline, faults, browser, R;
 NOT_UNIT_MODULES = {
     "test_e2e", "test_notebooks", "test_browser", "test_lab", "test_r_reference",  # CLI, kernels, browser, R
     "test_pipeline", "test_run_faults", "test_run_errors", "test_cli",  # the runner and its kernels
-    "test_describe_figures", "test_degenerate",  # whole steps (figures included) end to end
+    "test_describe_figures",  # whole steps (figures included) end to end
     "test_explore",  # small_run, and importing nbformat's validator costs seconds
 }
 NOT_UNIT_FIXTURES = {"small_run", "two_wave_run", "step_outputs", "e2e", "planted_run"}
@@ -184,12 +198,14 @@ NOT_UNIT_TESTS = {
     # every model of a step, a figure, a large file, or the tables over many thresholds (seconds each)
     "test_models.py::test_specs_code_outcomes_as_documented",
     "test_models.py::test_sparse_group_rule",
-    "test_disclosure.py::test_by_group_tables_stay_underivable_with_a_high_threshold",
-    "test_disclosure.py::test_summary_gives_no_weight_or_share_that_says_a_hidden_count",
+    "test_complementary.py::test_by_group_tables_stay_underivable_with_a_high_threshold",
+    "test_step.py::test_summary_gives_no_weight_or_share_that_says_a_hidden_count",
     "test_xlsx.py::test_xlsx_row_limit_stops_counting_early",
-    "test_compare.py::test_the_trend_figure_draws_the_csv",
-    "test_survey.py::test_no_margin_has_a_single_suppressed_cell",
-    "test_survey.py::test_by_group_tables_suppress_every_small_cell",
+    "test_trend.py::test_the_trend_figure_draws_the_csv",
+    "test_groups.py::test_no_margin_has_a_single_suppressed_cell",
+    "test_groups.py::test_by_group_tables_suppress_every_small_cell",
+    "test_response.py::test_response_table_suppresses_small_rows_and_reports_a1_with_a2",
+    "test_estimable.py::test_estimable_rules_on_the_default_data_and_below_them",
     "test_personal.py::test_planted_value_in_a_checked_column_stops_without_echoing_it",
 }
 

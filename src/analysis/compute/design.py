@@ -1,5 +1,5 @@
 """The survey design shared by every estimator: the strata (SKR's kommungrupp), the population
-count N_h per stratum, the respondents, and the design weights N_h / n_h."""
+count N_h per stratum, who responded, the respondents, and the design weights N_h / n_h."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import pandas as pd
 STRATA = "kommungrupp"
 
 
+def is_respondent(df: pd.DataFrame, column: str = "responded") -> pd.Series:
+    """Whether each municipality of `df` responded (column `responded`; missing counts as not), as a
+    plain boolean Series aligned to `df`."""
+    return df[column].astype("boolean").fillna(False).astype(bool)
+
+
 def respondents(df: pd.DataFrame) -> pd.DataFrame:
     """The rows of `df` whose municipality responded (column `responded`; missing counts as not)."""
-    return df[df["responded"].astype("boolean").fillna(False).astype(bool)]
+    return df[is_respondent(df)]
 
 
 def as_float(y) -> np.ndarray:
@@ -32,7 +38,7 @@ def design_weights(df: pd.DataFrame, strata: str = STRATA, responded: str = "res
     """
     if df[strata].isna().any():
         raise ValueError(f"design_weights: column {strata!r} has missing values")
-    resp = df[responded].astype("boolean").fillna(False).astype(bool).to_numpy()
+    resp = is_respondent(df, responded).to_numpy()
     groups = df[strata].astype(str).to_numpy()
     N_h = pd.Series(groups).value_counts()
     n_h = pd.Series(groups[resp]).value_counts()
@@ -40,6 +46,12 @@ def design_weights(df: pd.DataFrame, strata: str = STRATA, responded: str = "res
     w = pd.Series(groups, index=df.index).map(w_by_group).astype(float)
     w[~resp] = np.nan
     return w.rename("weight")
+
+
+def stratum_weights(df: pd.DataFrame, strata: str = STRATA) -> dict[str, float]:
+    """N_h / n_h per stratum, in the strata's sorted order; NaN for a stratum nobody responded in."""
+    w = design_weights(df, strata)
+    return {str(g): float(v) for g, v in w.groupby(df[strata].astype(str)).first().items()}
 
 
 def stratum_sizes(df: pd.DataFrame, strata: str = STRATA) -> dict[str, int]:

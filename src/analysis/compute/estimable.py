@@ -24,21 +24,17 @@ from __future__ import annotations
 import pandas as pd
 
 from ..base.codebook import MATURITY_AREAS
+from .design import is_respondent, respondents
+from .models import PREDICTORS
 
 MIN_MODEL_N = 30
 MIN_EACH = 5
 PARTLY_ESTABLISHED = 2  # level of "Delvis etablerat" on the maturity scale (the cut_partly sensitivity)
 
 
-def _respondents(analysis: pd.DataFrame) -> pd.DataFrame:
-    return analysis[analysis["responded"].astype("boolean").fillna(False).astype(bool)]
-
-
 def model_problems(analysis: pd.DataFrame) -> list[dict]:
     """Why the models of 03 cannot be fitted on `analysis` (all 290 rows); [] when they can."""
-    from .models import PREDICTORS
-
-    r = _respondents(analysis)
+    r = respondents(analysis)
     binary = [*MATURITY_AREAS, *PREDICTORS]
     inputs = [*binary, "self_rating"]
     problems = [{"reason": "no_valid_answers", "item": c} for c in inputs if int(r[c].notna().sum()) == 0]
@@ -64,7 +60,7 @@ def model_problems(analysis: pd.DataFrame) -> list[dict]:
 
 def nonresponse_problems(analysis: pd.DataFrame) -> list[dict]:
     """Why the logistic model of responding cannot be fitted; [] when it can."""
-    responded = analysis["responded"].astype("boolean").fillna(False).astype(bool)
+    responded = is_respondent(analysis)
     by_group = responded.groupby(analysis["huvudgrupp"].astype(str), sort=True)
     # which group, and whether all or none, is not said: it would be a count the response table may hide
     if any(s.all() or not s.any() for _, s in by_group):

@@ -39,7 +39,7 @@ def profile_likelihood(y, X: pd.DataFrame, alpha: float = 0.05, max_se: float = 
         warnings.simplefilter("ignore", RuntimeWarning)  # exp overflow far out in the profile
         for j in range(Xv.shape[1]):
             rows.append(_profile_term(yv, Xv, j, np.asarray(full.params), float(full.bse[j]), d_min, crit, max_se))
-    lows, highs, pvals = zip(*rows)
+    lows, highs, pvals = zip(*rows, strict=True)
     return (pd.DataFrame({"low": lows, "high": highs}, index=X.columns),
             pd.Series(pvals, index=X.columns, dtype=float))
 

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.base import io, contracts
-from analysis.compute import disclosure, estimable, survey
-from analysis.synthetic import generator as synthetic
+from analysis.base import contracts, io
 from analysis.base.codebook import default_codebook
+from analysis.compute import estimable, survey
 from analysis.present import catalogue
+from analysis.synthetic import generator as synthetic
 
 CB = default_codebook()
 H = {v.id: v.header for v in CB.variables}
@@ -28,8 +28,11 @@ def _one_submission_per_municipality(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def _run(tmp_path, reference_dir, raw: pd.DataFrame):
+    from analysis.run.steps import clean as clean_step
+    from analysis.run.steps import describe as describe_step
+    from analysis.run.steps import model as model_step
+    from analysis.run.steps import report as report_step
     from conftest import _small_params
-    from analysis.run.steps import clean as clean_step, describe as describe_step, model as model_step, report as report_step
 
     path = tmp_path / "raw" / "synthetic_skr_infosak_2019.csv"
     io.write_export(raw, path)
@@ -89,31 +92,6 @@ def test_one_to_three_respondents(tmp_path, reference_dir, raw, n):
 
     found = published.audit_folder(out, contracts.read_table("analysis", P["processed_dir"]), 5, "sv")
     assert found.empty, found.to_string()
-
-
-def test_estimable_rules_on_the_default_data_and_below_them(raw, register):
-    from analysis.compute import clean
-
-    a = clean.clean(raw, register, source="synthetic_skr_infosak_2019.csv").analysis
-    assert estimable.model_problems(a) == [] and estimable.nonresponse_problems(a) == []
-    b = a.copy()
-    b["procurement"] = b["procurement"].where(b["procurement"].isna(), True)  # everyone established
-    assert {"reason": "too_few_of_one_answer", "item": "procurement", "required": 5} in estimable.model_problems(b)
-    c = a.copy()
-    c.loc[c["huvudgrupp"] == "A", "responded"] = True
-    assert estimable.nonresponse_problems(c) == [{"reason": "all_or_none_responded"}]
-
-
-def test_national_items_with_one_to_four_answers_are_suppressed_and_zero_is_shown():
-    t = pd.DataFrame({"item": ["a", "b", "c"], "label_sv": "x", "label_en": "x", "n_eligible": [0, 4, 5],
-                      "n_yes": [0, 4, 1], "share_weighted": [float("nan"), 1.0, 0.2], "ci_method": ["none_no_answers",
-                      "clopper_pearson", "korn_graubard"], "bound_low": [0.0, 4 / 290, 1 / 290],
-                      "published_share": 0.5})
-    out = disclosure.suppress_items(t, 5)
-    assert out["suppressed"].tolist() == [False, True, False]
-    assert out.loc[1, ["n_eligible", "n_yes", "share_weighted", "bound_low"]].isna().all()
-    assert out.loc[1, "ci_method"] == disclosure.SUPPRESSED_CODE and out.loc[1, "published_share"] == 0.5
-    assert out.loc[0, "n_eligible"] == 0 and out.loc[2, "n_yes"] == 1
 
 
 def test_two_respondents_at_the_table_level(raw, register):

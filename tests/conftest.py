@@ -176,11 +176,11 @@ NOT_UNIT_TESTS = {
     # simulation: the generator over many seeds or rows
     "test_waves.py::test_panel_transitions_recover_the_generator_truth",
     "test_waves.py::test_realised_2023_ciso_share_is_near_the_published_share",
-    "test_synthetic.py::test_same_seed_same_bytes_different_seed_different",
-    "test_synthetic.py::test_264_respond_at_every_seed_and_small_rural_answer_less",
-    "test_synthetic.py::test_planted_effects_recovered_by_pooled_glm",
-    "test_synthetic.py::test_headline_shares_mean_over_20_seeds",
-    "test_synthetic.py::test_n_rows_scale_is_fast_and_well_formed",
+    "test_generator.py::test_same_seed_same_bytes_different_seed_different",
+    "test_municipalities.py::test_264_respond_at_every_seed_and_small_rural_answer_less",
+    "test_municipalities.py::test_planted_effects_recovered_by_pooled_glm",
+    "test_generator.py::test_headline_shares_mean_over_20_seeds",
+    "test_generator.py::test_n_rows_scale_is_fast_and_well_formed",
     # every model of a step, a figure, a large file, or the tables over many thresholds (seconds each)
     "test_specs.py::test_specs_code_outcomes_as_documented",
     "test_sparse.py::test_sparse_group_rule",

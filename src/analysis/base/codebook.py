@@ -350,14 +350,19 @@ def _analysis_plan(path: Path, ids: frozenset[str]) -> AnalysisPlan:
     if not isinstance(raw, dict) or set(raw) != set(PLAN_KEYS):
         raise CodebookError(f"{where}: expected the keys {', '.join(PLAN_KEYS)}")
     plan = AnalysisPlan(**{k: str(raw[k]) if k == "size_term" else tuple(map(str, raw[k])) for k in PLAN_KEYS})
-    lists = {k: getattr(plan, k) for k in PLAN_KEYS if k != "size_term"}
-    unknown = sorted({i for items in lists.values() for i in items} - ids)
+    _check_plan(plan, ids, where)
+    return plan
+
+
+def _check_plan(plan: AnalysisPlan, ids: frozenset[str], where: str) -> None:
+    """CodebookError unless every listed item is a variable, listed once, and the lists fit together."""
+    lists = [plan.outcomes, plan.predictors, plan.primary, plan.self_rating_predictors]
+    unknown = sorted({i for items in lists for i in items} - ids)
     if unknown:
         raise CodebookError(f"{where}: not variables of the codebook: {unknown}")
-    if any(len(set(items)) != len(items) for items in lists.values()):
+    if any(len(set(items)) != len(items) for items in lists):
         raise CodebookError(f"{where}: an item is listed twice in one list")
-    if not set(plan.primary) <= set(plan.predictors) or not set(plan.self_rating_predictors) <= set(plan.predictors):
+    if not set(plan.primary) | set(plan.self_rating_predictors) <= set(plan.predictors):
         raise CodebookError(f"{where}: primary and self_rating_predictors must be predictors")
     if plan.size_term in ids or set(plan.outcomes) & set(plan.predictors):
         raise CodebookError(f"{where}: size_term names a computed term, not an item; no outcome is a predictor")
-    return plan

@@ -175,7 +175,7 @@ def small_run(tmp_path_factory, register, reference_dir):
 # unit test unless its module, a fixture or its name below says otherwise.
 SCENARIOS = "scenarios"  # tests/scenarios/: whole pipeline, faults, browser, R; never unit
 NOT_UNIT_MODULES = {
-    "test_e2e", "test_notebooks", "test_browser", "test_lab", "test_r_reference",  # CLI, kernels, browser, R
+    "test_e2e", "test_notebooks", "test_browser", "test_lab",  # CLI, kernels, browser
     "test_pipeline", "test_run_faults", "test_run_errors", "test_cli",  # the runner and its kernels
     "test_describe_figures",  # whole steps (figures included) end to end
     "test_explore",  # small_run, and importing nbformat's validator costs seconds
@@ -190,14 +190,14 @@ NOT_UNIT_TESTS = {
     # simulation: the generator over many seeds or rows
     "test_waves.py::test_panel_transitions_recover_the_generator_truth",
     "test_waves.py::test_realised_2023_ciso_share_is_near_the_published_share",
-    "test_synthetic.py::test_same_seed_same_bytes_different_seed_different",
-    "test_synthetic.py::test_264_respond_at_every_seed_and_small_rural_answer_less",
-    "test_synthetic.py::test_planted_effects_recovered_by_pooled_glm",
-    "test_synthetic.py::test_headline_shares_mean_over_20_seeds",
-    "test_synthetic.py::test_n_rows_scale_is_fast_and_well_formed",
+    "test_generator.py::test_same_seed_same_bytes_different_seed_different",
+    "test_municipalities.py::test_264_respond_at_every_seed_and_small_rural_answer_less",
+    "test_municipalities.py::test_planted_effects_recovered_by_pooled_glm",
+    "test_generator.py::test_headline_shares_mean_over_20_seeds",
+    "test_generator.py::test_n_rows_scale_is_fast_and_well_formed",
     # every model of a step, a figure, a large file, or the tables over many thresholds (seconds each)
-    "test_models.py::test_specs_code_outcomes_as_documented",
-    "test_models.py::test_sparse_group_rule",
+    "test_specs.py::test_specs_code_outcomes_as_documented",
+    "test_sparse.py::test_sparse_group_rule",
     "test_complementary.py::test_by_group_tables_stay_underivable_with_a_high_threshold",
     "test_step.py::test_summary_gives_no_weight_or_share_that_says_a_hidden_count",
     "test_xlsx.py::test_xlsx_row_limit_stops_counting_early",

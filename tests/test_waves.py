@@ -9,13 +9,13 @@ import json
 import numpy as np
 import pytest
 
-from analysis.base import io
-from analysis.compute import clean, compare
-from analysis.base import reference
-from analysis.synthetic import generator as synthetic
 from analysis.base import codebook as codebook_mod
+from analysis.base import io, reference
 from analysis.base.codebook import BINARY_ITEMS, CodebookError, codebook_for, default_codebook, item_map
 from analysis.base.errors import InputError
+from analysis.compute import clean, compare
+from analysis.synthetic import calibrate, generator, panel
+from analysis.synthetic.municipalities import municipality_truth
 
 SEED = 2019
 
@@ -70,8 +70,37 @@ def test_an_item_marked_same_whose_wording_changed_is_refused(monkeypatch):
         codebook_mod.item_map.cache_clear()
 
 
+def test_every_wave_carries_the_same_analysis_plan():
+    """The models apply one plan to every wave: each codebook's analysis_plan names its own items and
+    equals the 2019 plan."""
+    plan = default_codebook().analysis_plan()
+    assert plan.outcomes == tuple(codebook_mod.MATURITY_AREAS) and set(plan.primary) <= set(plan.predictors)
+    assert plan.terms == (*plan.predictors, plan.size_term)
+    for wave in codebook_mod.waves():
+        cb = codebook_for(wave)
+        assert cb.analysis_plan() == plan, wave
+        assert all(cb[i].is_coded for i in (*plan.outcomes, *plan.predictors)), wave
+
+
+@pytest.mark.parametrize("change, message", [
+    ("  primary: [leadership_informed, ciso]", "must be predictors"),
+    ("  predictors: [leadership_informed, action_plans, resources, budget]", "not variables of the codebook"),
+    ("  size_term: resources", "size_term names a computed term"),
+    ("", "expected the keys"),
+])
+def test_a_broken_analysis_plan_is_refused(tmp_path, change, message):
+    text = default_codebook().path.read_text(encoding="utf-8")
+    key = change.split(":")[0] + ":" if change else "  self_rating_predictors:"
+    lines = [(change if line.startswith(key) else line) for line in text.splitlines()]
+    path = tmp_path / "codebook.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=message):
+        codebook_mod.load_codebook(path).analysis_plan()
+
+
 def test_codebooks_published_shares_equal_the_public_record(csv_rows):
-    published = {(int(r["wave"]), r["item"]): float(r["share"]) for r in csv_rows if r["share_is_rounded_to"] == "x_of_10"}
+    published = {(int(r["wave"]), r["item"]): float(r["share"]) for r in csv_rows
+                 if r["share_is_rounded_to"] == "x_of_10"}
     for wave in (2019, 2023):
         shares = codebook_for(wave).published_shares()
         assert shares, wave
@@ -83,13 +112,13 @@ def test_codebooks_published_shares_equal_the_public_record(csv_rows):
 # ------------------------------------------------------------------------------- public record
 def test_public_record_is_loaded_as_published(series, csv_rows):
     assert len(series) == len(csv_rows) == 16
-    for r, row in zip(csv_rows, series.itertuples()):
+    for r, row in zip(csv_rows, series.itertuples(), strict=True):
         assert (int(r["wave"]), r["item"]) == (row.wave, row.item)
         if r["share_is_rounded_to"] == "count":
             assert (int(r["numerator"]), int(r["denominator"])) == (row.numerator, row.denominator)
         else:
             assert float(r["share"]) == row.share
-    cls = dict(zip(zip(series["wave"], series["item"]), series["comparability_class"]))
+    cls = dict(zip(zip(series["wave"], series["item"], strict=True), series["comparability_class"], strict=True))
     assert cls[(2015, "ciso")] == "similar" and cls[(2015, "policy_adopted")] == "other_item"
     assert cls[(2019, "ciso")] == cls[(2023, "ciso")] == "same"
 
@@ -121,47 +150,6 @@ def export_2023(synthetic_data):
     return synthetic_data.export(seed=SEED, wave=2023)
 
 
-def test_2023_is_calibrated_to_the_published_share_read_from_the_csv(export_2023, csv_rows):
-    _, truth = export_2023
-    published = next(float(r["share"]) for r in csv_rows if r["wave"] == "2023" and r["item"] == "ciso")
-    assert truth["published_shares"] == {"ciso": published}
-    assert truth["expected_shares"]["ciso"] == pytest.approx(published, abs=1e-12)
-    for item, share in synthetic.ASSUMED_SHARES_2023.items():
-        assert truth["expected_shares"][item] == pytest.approx(share, abs=1e-12)
-    for item in BINARY_ITEMS:
-        t = truth["transitions"][item]
-        assert t["p_kept"] == synthetic.PERSISTENCE_2023[item] and 0 <= t["p_gained"] <= 1
-        # the expected share is exactly what the transitions give from the 2019 expectation
-        a = truth["expected_shares_2019_among_respondents"][item]
-        assert truth["expected_shares"][item] == pytest.approx(t["p_gained"] + (t["p_kept"] - t["p_gained"]) * a)
-
-
-def test_2023_calibration_moves_with_the_csv(register, series):
-    """The target is read from the file: a different published figure gives a different calibration."""
-    other = series.copy()
-    other.loc[(other["wave"] == 2023) & (other["item"] == "ciso"), "share"] = 0.8
-    _, truth = synthetic.generate(register, seed=SEED, wave=2023, published_series=other)
-    assert truth["expected_shares"]["ciso"] == pytest.approx(0.8, abs=1e-12)
-    with pytest.raises(ValueError, match="published_series"):
-        synthetic.generate(register, seed=SEED, wave=2023)
-
-
-def test_2023_export_has_its_own_headers_response_and_marks(export_2023, synthetic_data):
-    df, truth = export_2023
-    cb23 = codebook_for(2023)
-    assert list(df.columns) == [v.header for v in cb23.variables]
-    assert (df["Datakälla"] == cb23.survey["synthetic_value"]).all()
-    assert cb23.is_synthetic_file("synthetic_skr_infosak_2023.csv")
-    assert len(truth["response_model"]["respondents"]) == synthetic.RESPONSE_2023["n_respondents"] == 255
-    _, truth19 = synthetic_data.export(seed=SEED)
-    assert truth["response_model"]["respondents"] != truth19["response_model"]["respondents"]
-    both = set(truth["response_model"]["respondents"]) & set(truth19["response_model"]["respondents"])
-    assert len(both) == truth["response_model"]["respondents_both_waves"]
-    assert df["Påbörjad"].str.startswith("2023-").all()
-    assert set(df[cb23["leadership_informed"].header].str.strip().str.casefold()) <= {
-        "", "nej", "ja, vid behov", "ja, minst en gång per år", "vet ej"}
-
-
 def test_the_panel_is_drawn_on_the_2019_export_of_the_same_seed(register, export_2023, synthetic_data):
     """The 2019 answers the transitions start from are the answers in the 2019 export of the seed."""
     _, truth23 = export_2023
@@ -169,8 +157,8 @@ def test_the_panel_is_drawn_on_the_2019_export_of_the_same_seed(register, export
     # the generator's 2019 frame, redrawn as generate() does (seed -> calibration -> frame)
     lp = tuple(np.log(register["folkmangd"].to_numpy(float)).tolist())
     is_c = tuple((register["huvudgrupp"].astype(str) == "C").tolist())
-    cal = synthetic._calibrate(lp, is_c, tuple(sorted(synthetic._targets(default_codebook()).items())))
-    frame = synthetic._yes_2019(synthetic._municipality_truth(register, cal, np.random.default_rng(SEED))["codes"])
+    cal = calibrate.calibrate(lp, is_c, tuple(sorted(calibrate.targets(default_codebook()).items())))
+    frame = panel.yes_2019(municipality_truth(register, cal, np.random.default_rng(SEED))["codes"])
     codes = register["kommunkod"].to_numpy()
     for item in BINARY_ITEMS:
         answered = a19[item].reindex(codes)
@@ -182,7 +170,7 @@ def test_the_panel_is_drawn_on_the_2019_export_of_the_same_seed(register, export
 
 
 def _clean(register, wave, seed, series):
-    raw, truth = synthetic.generate(register, seed=seed, wave=wave, published_series=series)
+    raw, truth = generator.generate(register, seed=seed, wave=wave, published_series=series)
     res = clean.clean(raw, register, codebook_for(wave), f"synthetic_{wave}.csv")
     return res.analysis, truth
 
@@ -230,7 +218,7 @@ def test_panel_transitions_recover_the_generator_truth(register, series):
 def test_realised_2023_ciso_share_is_near_the_published_share(register, series):
     shares = []
     for seed in range(SEED, SEED + 8):
-        raw, truth = synthetic.generate(register, seed=seed, wave=2023, published_series=series)
+        raw, truth = generator.generate(register, seed=seed, wave=2023, published_series=series)
         res = clean.clean(raw, register, codebook_for(2023), "synthetic.csv")
         r = res.analysis[res.analysis["responded"]]
         shares.append(float(r["ciso"].dropna().mean()))
@@ -241,8 +229,9 @@ def test_realised_2023_ciso_share_is_near_the_published_share(register, series):
 def _P(root, tmp_path, **kw):
     from analysis.run import params
 
-    base = {"wave": 2023, "raw_path": "raw.csv", "reference_dir": "ref", "processed_dir": str(tmp_path / "proc" / "{wave}"),
-            "output_dir": str(tmp_path / "out" / "{wave}"), "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5,
+    base = {"wave": 2023, "raw_path": "raw.csv", "reference_dir": "ref",
+            "processed_dir": str(tmp_path / "proc" / "{wave}"), "output_dir": str(tmp_path / "out" / "{wave}"),
+            "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5,
             "compare_dir": str(tmp_path / "proc" / "{compare_with}")}
     base.update(kw)
     return params.resolve(params.merge(base), root)

@@ -1,4 +1,4 @@
-# Reference values from R for tests/test_r_reference.py: the project's estimators recomputed with
+# Reference values from R for tests/scenarios/test_r_reference.py: the project's estimators recomputed with
 # R's survey, sandwich, MASS and stats packages, from the CSV the test writes.
 #
 #   Rscript tests/r/reference.R INPUT.csv OUTPUT.json

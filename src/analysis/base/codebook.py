@@ -137,6 +137,10 @@ class Codebook:
         """SKR's published shares of this wave's headline items (items not published are left out)."""
         return {v.id: v.headline.published_share for v in self.headline if v.headline.published_share is not None}
 
+    def analysis_plan(self) -> AnalysisPlan:
+        """The items the models use (the codebook's section `analysis_plan`; see AnalysisPlan)."""
+        return read_analysis_plan(self)
+
     def is_synthetic_file(self, path: str | Path) -> bool:
         """True when the file name carries the synthetic-data marker."""
         marker = self.survey["synthetic_file_marker"]
@@ -306,3 +310,59 @@ def item_map(wave_from: int, wave_to: int) -> ItemMap:
         links[link.item_from] = link
     ordered = tuple(links[i] for i in BINARY_ITEMS if i in links)
     return ItemMap(int(wave_from), int(wave_to), ordered)
+
+
+# ------------------------------------------------------------------------------ analysis plan
+PLAN_KEYS = ("outcomes", "predictors", "primary", "size_term", "self_rating_predictors")
+
+
+@dataclass(frozen=True)
+class AnalysisPlan:
+    """Which items the association models use (section `analysis_plan` of a codebook).
+
+    outcomes: the binary outcomes (one model each); predictors: the items in every area model, in
+    term order; primary: the predictors of the pre-specified primary family; size_term: the name of
+    the log-population term; self_rating_predictors: the items of the self-rating model.
+    """
+
+    outcomes: tuple[str, ...]
+    predictors: tuple[str, ...]
+    primary: tuple[str, ...]
+    size_term: str
+    self_rating_predictors: tuple[str, ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The predictors and then the size term: the terms of every area model."""
+        return (*self.predictors, self.size_term)
+
+
+def read_analysis_plan(cb: Codebook) -> AnalysisPlan:
+    """The analysis plan of `cb`, read from its file (cached per file) and checked against its items."""
+    return _analysis_plan(cb.path, frozenset(v.id for v in cb.variables))
+
+
+@lru_cache(maxsize=8)
+def _analysis_plan(path: Path, ids: frozenset[str]) -> AnalysisPlan:
+    with path.open(encoding="utf-8") as fh:
+        raw = (yaml.safe_load(fh) or {}).get("analysis_plan")
+    where = f"{path.name}, analysis_plan"
+    if not isinstance(raw, dict) or set(raw) != set(PLAN_KEYS):
+        raise CodebookError(f"{where}: expected the keys {', '.join(PLAN_KEYS)}")
+    plan = AnalysisPlan(**{k: str(raw[k]) if k == "size_term" else tuple(map(str, raw[k])) for k in PLAN_KEYS})
+    _check_plan(plan, ids, where)
+    return plan
+
+
+def _check_plan(plan: AnalysisPlan, ids: frozenset[str], where: str) -> None:
+    """CodebookError unless every listed item is a variable, listed once, and the lists fit together."""
+    lists = [plan.outcomes, plan.predictors, plan.primary, plan.self_rating_predictors]
+    unknown = sorted({i for items in lists for i in items} - ids)
+    if unknown:
+        raise CodebookError(f"{where}: not variables of the codebook: {unknown}")
+    if any(len(set(items)) != len(items) for items in lists):
+        raise CodebookError(f"{where}: an item is listed twice in one list")
+    if not set(plan.primary) | set(plan.self_rating_predictors) <= set(plan.predictors):
+        raise CodebookError(f"{where}: primary and self_rating_predictors must be predictors")
+    if plan.size_term in ids or set(plan.outcomes) & set(plan.predictors):
+        raise CodebookError(f"{where}: size_term names a computed term, not an item; no outcome is a predictor")

@@ -14,7 +14,7 @@ unweighted) and p.adjust(method = "BH").
   .ci/run), which turns a missing Rscript into a failure.
 
 Regenerate the fixture after a deliberate change of the data or of the script:
-    .venv/bin/python tests/test_r_reference.py --regenerate
+    .venv/bin/python tests/scenarios/test_r_reference.py --regenerate
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from analysis.compute.design import stratum_sizes
+
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "r" / "reference.R"
 FIXTURE_INPUT = ROOT / "tests" / "fixtures" / "r_reference_input.csv"
 FIXTURE_OUTPUT = ROOT / "tests" / "fixtures" / "r_reference.json"
@@ -62,10 +64,9 @@ def default_analysis(register) -> pd.DataFrame:
 
 def write_input(analysis: pd.DataFrame, path: Path) -> Path:
     """The CSV reference.R reads: one row per municipality, no names or codes."""
-    from analysis.compute import survey
     from analysis.compute.disclosure import reporting_groups
 
-    N_h = survey.stratum_sizes(analysis)
+    N_h = stratum_sizes(analysis)
     out = pd.DataFrame({
         "kommungrupp": analysis["kommungrupp"].astype(str),
         "reported_group": reporting_groups(analysis, MIN_CELL).astype(str),
@@ -98,7 +99,8 @@ def read_input(path: Path) -> pd.DataFrame:
 
 
 def run_r(csv: Path, out: Path) -> dict:
-    r = subprocess.run(["Rscript", str(SCRIPT), str(csv), str(out)], capture_output=True, text=True, timeout=600)
+    r = subprocess.run(["Rscript", str(SCRIPT), str(csv), str(out)], check=False, capture_output=True, text=True,
+                       timeout=600)
     assert r.returncode == 0, f"Rscript failed:\n{r.stderr[-2000:]}"
     return json.loads(out.read_text(encoding="utf-8"))
 
@@ -193,7 +195,7 @@ def compare(r: dict, analysis: pd.DataFrame) -> dict[str, float]:
     table = models.fit_all(analysis, ALPHA, specs=("main", "unweighted"), fits=fits)
     resp = analysis[analysis["responded"]]
     n_h = resp["kommungrupp"].astype(str).value_counts().to_dict()
-    N_h = survey.stratum_sizes(analysis)
+    N_h = stratum_sizes(analysis)
     for outcome, g in r["glm"].items():
         f = fits[("main", outcome)]
         assert f.method == "ML" and f.n == g["n"], outcome
@@ -221,7 +223,7 @@ def compare(r: dict, analysis: pd.DataFrame) -> dict[str, float]:
     # Benjamini-Hochberg: the primary family (models.csv) and the collaboration claim's two groups
     prim = table[models.primary_family(table)].set_index(["outcome", "term"])
     bh = r["bh"]["primary"]
-    keys = list(zip(bh["outcome"], bh["term"]))
+    keys = list(zip(bh["outcome"], bh["term"], strict=True))
     D.check("bh_primary_p", prim.loc[keys, "p_value"], bh["p_value"], TOL["p"])
     D.check("bh_primary_q", prim.loc[keys, "q_value"], bh["q_value"], TOL["p"])
     ct = models.claim_test_table(table, ALPHA)
@@ -271,7 +273,7 @@ def test_input_round_trip_keeps_the_estimates(register, tmp_path):
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--regenerate"]:
-        sys.exit("usage: python tests/test_r_reference.py --regenerate")
+        sys.exit("usage: python tests/scenarios/test_r_reference.py --regenerate")
     from analysis.base.reference import load_register
 
     write_input(default_analysis(load_register(ROOT / "data" / "external")), FIXTURE_INPUT)

@@ -1,13 +1,21 @@
-"""The cumulative-logit (ordinal) model with analytic scores: statsmodels' OrderedModel, made fast.
+"""The ordinal logit (cumulative logit, logistic link) of the maturity index and the self-rating:
+statsmodels' OrderedModel with an analytic score, and its fit with the HC1 sandwich when weighted.
 
-Same likelihood, parametrisation and results as OrderedModel(distr="logit"); observation weights optional.
+AnalyticOrderedModel has the same likelihood, parametrisation and results as OrderedModel(distr="logit");
+observation weights are optional. Weighted ordinal fits multiply the log-likelihood contributions by
+w and take the HC0 sandwich from those scores times n / (n - k); R's
+``sandwich::sandwich(MASS::polr(..., weights = w)) * n / (n - k)`` gives the same (tested).
+Unweighted fits use the model-based (inverse information) covariance.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit, log_expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+from .fit import Fit, hc1, normalise, wald
 
 
 class AnalyticOrderedModel(OrderedModel):
@@ -93,3 +101,29 @@ class AnalyticOrderedModel(OrderedModel):
             e[i] = step
             h[:, i] = (self.score(params + e) - self.score(params - e)) / (2 * step)
         return (h + h.T) / 2
+
+
+def fit_ordinal(y, X: pd.DataFrame, weights=None, alpha: float = 0.05) -> Fit:
+    """Ordinal logit (cumulative logit, no constant in X). Thresholds are kept in `extra`."""
+    yv = pd.Series(np.asarray(y, dtype=int))
+    cats = sorted(yv.unique())
+    endog = pd.Series(pd.Categorical(yv, categories=cats, ordered=True))
+    Xr = X.reset_index(drop=True)
+    w = None if weights is None else normalise(weights)
+    # The same likelihood as statsmodels' OrderedModel(distr="logit"), with an analytic score:
+    # Newton from OrderedModel's start values, then BFGS only if Newton fails.
+    model = AnalyticOrderedModel(endog, Xr, obs_weights=w)
+    cov_type = "nonrobust" if w is None else "HC0"
+    res = model.fit(method="newton", disp=False, maxiter=100, tol=1e-10, cov_type=cov_type)
+    if not res.mle_retvals.get("converged", False):
+        res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-8, cov_type=cov_type)
+    k = len(res.params)
+    cov = np.asarray(res.cov_params())
+    if w is not None:
+        cov = hc1(cov, len(yv), k)
+    names = list(res.params.index)
+    cov = pd.DataFrame(cov, index=names, columns=names)
+    pv, ci = wald(res.params, cov, alpha)
+    return Fit(params=res.params, cov=cov, pvalues=pv, ci=ci, X=X, weights=w, n=len(yv), kind="ordinal",
+               extra={"result": res, "thresholds": [n for n in names if n not in X.columns],
+                      "converged": bool(res.mle_retvals.get("converged", True))})

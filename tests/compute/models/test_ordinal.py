@@ -1,6 +1,6 @@
-"""compute.ordinal: the analytic-score cumulative logit equals statsmodels' OrderedModel (numerical
-derivatives) in parameters, standard errors and the weighted sandwich, and its score is the derivative
-of its log-likelihood."""
+"""compute.models.ordinal: the analytic-score cumulative logit equals statsmodels' OrderedModel
+(numerical derivatives) in parameters, standard errors and the weighted sandwich, its score is the
+derivative of its log-likelihood, and fit_ordinal's weighted covariance is the HC1 sandwich."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.miscmodels.ordinal_model import OrderedModel
-from statsmodels.tools.numdiff import approx_fprime
+from statsmodels.tools.numdiff import approx_fprime, approx_hess
 
-from analysis.compute.ordinal import AnalyticOrderedModel
+from analysis.compute.models.ordinal import AnalyticOrderedModel, fit_ordinal
 
 
 def _data(n=250, seed=3):
@@ -58,3 +58,29 @@ def test_weighted_sandwich_equals_numeric_reference():
                                                               cov_type="HC0")
     np.testing.assert_allclose(new.params, ref.params, atol=1e-6)
     np.testing.assert_allclose(new.bse, ref.bse, rtol=1e-4)
+
+
+def test_weighted_ordinal_sandwich_by_numerical_derivatives():
+    rng = np.random.default_rng(6)
+    n = 250
+    X = pd.DataFrame({"a": (rng.random(n) < 0.4).astype(float), "b": rng.normal(size=n)})
+    y = 1 + np.searchsorted([-0.5, 0.5, 1.5], X["a"] * 0.9 + X["b"] * 0.5 + rng.logistic(size=n))
+    w = rng.uniform(0.5, 2, n)
+    f = fit_ordinal(y, X, w)
+    m = f.extra["result"].model
+    b = f.params.to_numpy()
+    S = approx_fprime(b, m.loglikeobs, centered=True)
+    Hi = np.linalg.inv(-approx_hess(b, m.loglike))
+    k = len(b)
+    np.testing.assert_allclose(f.cov.to_numpy(), Hi @ (S.T @ S) @ Hi * n / (n - k), rtol=1e-4)
+    # unit weights give the plain OrderedModel estimates
+    g0 = fit_ordinal(y, X, None)
+    g1 = fit_ordinal(y, X, np.ones(n))
+    np.testing.assert_allclose(g0.params.to_numpy(), g1.params.to_numpy(), atol=1e-5)
+    assert f.kind == "ordinal" and f.extra["thresholds"] == [c for c in f.params.index if c not in X.columns]
+
+
+def test_the_logit_link_only():
+    endog, X, _ = _data()
+    with pytest.raises(ValueError, match="logit link only"):
+        AnalyticOrderedModel(endog, X, distr="probit")

@@ -20,6 +20,9 @@ WAVES_PATH = Path(__file__).with_name("waves.yaml")
 VARIABLE_TYPES = {"metadata", "personal", "single_choice", "ordinal", "numeric", "free_text"}
 CODED_TYPES = {"single_choice", "ordinal"}
 DONT_KNOW = "dont_know"
+# How a numeric variable's written text is read (its `parse`; analysis.compute.clean.parse applies them):
+# number and integer keep the written value; share reads 50, "50 %" and "0,5" as the fraction 0.5.
+PARSE_RULES = ("number", "integer", "share")
 
 # Order of the ten headline items (DESIGN.md); the codebook must define exactly these.
 HEADLINE_ITEMS = (
@@ -37,6 +40,7 @@ HEADLINE_ITEMS = (
 # The seven working-method areas on the maturity scale.
 MATURITY_AREAS = HEADLINE_ITEMS[3:]
 # Every yes/no item of analysis.parquet: the ten headline items and the two other governance items.
+# Each codebook must declare exactly these as flags (a headline, or `flag:`); Codebook.flags lists them.
 BINARY_ITEMS = (*HEADLINE_ITEMS, "resources", "collaboration")
 # How comparable an item is between two waves (waves.yaml, item_maps).
 COMPARABILITY = ("same", "wording_changed")
@@ -77,10 +81,23 @@ class Variable:
     unique: bool = False
     required: bool = False
     headline: Headline | None = None
+    flag: tuple[int, ...] | None = None  # codes meaning yes, where the item is stored as a yes/no flag
+    parse: str | None = None  # numeric: the rule reading the written text (PARSE_RULES)
+    unit: str | None = None  # numeric: the unit of the stored value (a unit of base.contracts)
+    description: str | None = None  # numeric: what the stored column holds (docs/contracts.md)
+    optional: bool = False  # an export may lack the column
+    not_stored: str | None = None  # why the values are read but never stored (the cleaning log says it)
+    holds_names: bool = False  # personal: the respondents' names (each part is scrubbed as a word)
 
     @property
     def is_coded(self) -> bool:
         return self.type in CODED_TYPES
+
+    @property
+    def stored_range(self) -> tuple[float | None, float | None]:
+        """Bounds of a numeric variable's stored value: those of the written number, except under the
+        share rule, whose fraction has the bounds of its unit (None, None)."""
+        return (None, None) if self.parse == "share" else (self.min, self.max)
 
     @property
     def codes(self) -> list[int]:
@@ -117,6 +134,12 @@ class Codebook:
     def headline(self) -> list[Variable]:
         """The ten headline items in the order of HEADLINE_ITEMS."""
         return [self[i] for i in HEADLINE_ITEMS]
+
+    @property
+    def flags(self) -> list[Variable]:
+        """The yes/no items of analysis.parquet: the headline items (HEADLINE_ITEMS order), then the
+        other items that declare `flag`, in codebook order."""
+        return self.headline + [v for v in self.variables if v.flag is not None and v.headline is None]
 
     @property
     def personal(self) -> list[Variable]:
@@ -158,35 +181,81 @@ def _build_variable(raw: dict[str, Any], scales: dict[str, Any]) -> Variable:
     if raw["type"] not in VARIABLE_TYPES:
         raise CodebookError(f"variable {raw['id']}: unknown type {raw['type']!r}")
     kw: dict[str, Any] = {k: raw[k] for k in ("id", "type", "header", "question_sv", "question_en")}
-    for k in ("dtype", "min", "max", "unique", "required"):
+    for k in ("dtype", "min", "max", "unique", "required", "optional", "not_stored", "holds_names"):
         if k in raw:
             kw[k] = raw[k]
     if raw["type"] in CODED_TYPES:
-        scale_name = raw.get("scale")
-        if scale_name not in scales:
-            raise CodebookError(f"variable {raw['id']}: unknown scale {scale_name!r}")
-        scale = scales[scale_name]
-        if scale["type"] != raw["type"]:
-            raise CodebookError(f"variable {raw['id']}: type {raw['type']} but scale {scale_name} is {scale['type']}")
-        labels = dict(scale["labels"])
-        keys = [normalise_label(k) for k in labels]
-        if len(set(keys)) != len(keys):
-            raise CodebookError(f"scale {scale_name}: two labels differ only in case or spacing")
-        kw.update(scale=scale_name, labels=labels, levels_en=tuple(scale.get("levels_en", ())))
+        kw.update(_coded_fields(raw, scales))
+    if raw["type"] == "numeric":
+        kw.update(_numeric_fields(raw))
     if "headline" in raw:
-        h = raw["headline"]
-        kw["headline"] = Headline(
-            yes_codes=tuple(h["yes_codes"]),
-            label_sv=h["label_sv"],
-            label_en=h["label_en"],
-            statement_sv=h["statement_sv"],
-            statement_en=h["statement_en"],
-            published_share=None if h.get("published_share") is None else float(h["published_share"]),
-        )
-        bad = set(kw["headline"].yes_codes) - {c for c in kw.get("labels", {}).values() if c != DONT_KNOW}
-        if bad:
-            raise CodebookError(f"variable {raw['id']}: yes_codes {sorted(bad)} are not codes of its scale")
+        kw["headline"] = _headline(raw["headline"])
+    kw["flag"] = _flag(raw, kw.get("labels", {}), kw.get("headline"))
+    if raw.get("holds_names") and raw["type"] != "personal":
+        raise CodebookError(f"variable {raw['id']}: only a personal column holds the respondents' names")
     return Variable(**kw)
+
+
+def _coded_fields(raw: dict[str, Any], scales: dict[str, Any]) -> dict[str, Any]:
+    """scale, labels and levels_en of a coded variable, checked against its scale."""
+    scale_name = raw.get("scale")
+    if scale_name not in scales:
+        raise CodebookError(f"variable {raw['id']}: unknown scale {scale_name!r}")
+    scale = scales[scale_name]
+    if scale["type"] != raw["type"]:
+        raise CodebookError(f"variable {raw['id']}: type {raw['type']} but scale {scale_name} is {scale['type']}")
+    labels = dict(scale["labels"])
+    keys = [normalise_label(k) for k in labels]
+    if len(set(keys)) != len(keys):
+        raise CodebookError(f"scale {scale_name}: two labels differ only in case or spacing")
+    return {"scale": scale_name, "labels": labels, "levels_en": tuple(scale.get("levels_en", ()))}
+
+
+def _numeric_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """parse, unit and description of a numeric variable: the rule must fit its dtype and stored unit."""
+    vid = raw["id"]
+    missing = {"min", "max", "unit", "description"} - raw.keys()
+    if missing:
+        raise CodebookError(f"variable {vid}: a numeric variable needs {sorted(missing)}")
+    integer = raw.get("dtype") == "integer"
+    rule = raw.get("parse", "integer" if integer else "number")
+    if rule not in PARSE_RULES:
+        raise CodebookError(f"variable {vid}: unknown parse rule {rule!r}; known: {', '.join(PARSE_RULES)}")
+    if (rule == "integer") != integer:
+        raise CodebookError(f"variable {vid}: parse: integer and dtype: integer go together (parse is {rule!r})")
+    if rule == "share" and raw["unit"] != "proportion":
+        raise CodebookError(f"variable {vid}: parse: share stores a fraction, so its unit is proportion")
+    if raw["unit"] == "proportion" and float(raw["max"]) > 1 and rule != "share":
+        raise CodebookError(f"variable {vid}: stored as a proportion but written up to {raw['max']}: declare "
+                            f"parse: share (the rule that reads 50 or '50 %' as 0.5)")
+    return {"parse": rule, "unit": raw["unit"], "description": raw["description"]}
+
+
+def _flag(raw: dict[str, Any], labels: dict[str, Any], headline: Headline | None) -> tuple[int, ...] | None:
+    """The codes meaning yes of an item stored as a flag: a headline item's yes_codes, or `flag.yes_codes`
+    of another coded item; None for an item that is not a flag."""
+    if "flag" in raw and (headline is not None or raw["type"] not in CODED_TYPES):
+        raise CodebookError(f"variable {raw['id']}: `flag` is for a coded item that is not a headline item "
+                            f"(a headline item is a flag by its yes_codes)")
+    if headline is None and "flag" not in raw:
+        return None
+    yes = headline.yes_codes if headline is not None else tuple((raw["flag"] or {}).get("yes_codes", ()))
+    bad = set(yes) - {c for c in labels.values() if c != DONT_KNOW}
+    if bad or not yes:
+        raise CodebookError(f"variable {raw['id']}: yes_codes {sorted(bad) if bad else '(none)'} are not codes of "
+                            f"its scale")
+    return yes
+
+
+def _headline(h: dict[str, Any]) -> Headline:
+    return Headline(
+        yes_codes=tuple(h["yes_codes"]),
+        label_sv=h["label_sv"],
+        label_en=h["label_en"],
+        statement_sv=h["statement_sv"],
+        statement_en=h["statement_en"],
+        published_share=None if h.get("published_share") is None else float(h["published_share"]),
+    )
 
 
 def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:
@@ -206,6 +275,10 @@ def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:
     defined = {v.id for v in variables if v.headline}
     if defined != set(HEADLINE_ITEMS):
         raise CodebookError(f"headline items differ from {HEADLINE_ITEMS}: {sorted(defined ^ set(HEADLINE_ITEMS))}")
+    flags = {v.id for v in variables if v.flag is not None}
+    if flags != set(BINARY_ITEMS):
+        raise CodebookError(f"the yes/no items (headline items and `flag:`) differ from {BINARY_ITEMS}: "
+                            f"{sorted(flags ^ set(BINARY_ITEMS))}")
     return cb
 
 
@@ -273,9 +346,8 @@ def codebook_for(wave: int) -> Codebook:
 
 def _wording(v: Variable) -> tuple:
     """What a reader of the question sees and what counts as yes: compared for `same` items."""
-    yes = v.headline.yes_codes if v.headline else (1,)
     return (v.question_sv, v.question_en, tuple(sorted((normalise_label(k), c) for k, c in v.labels.items()
-                                                      if c != DONT_KNOW)), tuple(yes))
+                                                      if c != DONT_KNOW)), tuple(v.flag or ()))
 
 
 @lru_cache(maxsize=8)
@@ -289,11 +361,12 @@ def item_map(wave_from: int, wave_to: int) -> ItemMap:
     raw = _waves_file()
     found = [m for m in raw.get("item_maps", []) if int(m["from"]) == int(wave_from) and int(m["to"]) == int(wave_to)]
     if len(found) != 1:
-        raise CodebookError(f"{WAVES_PATH.name}: expected one item map from {wave_from} to {wave_to}, found {len(found)}")
+        raise CodebookError(f"{WAVES_PATH.name}: expected one item map from {wave_from} to {wave_to}, "
+                            f"found {len(found)}")
     cb_from, cb_to = codebook_for(wave_from), codebook_for(wave_to)
     links = {}
-    for item, spec in found[0]["items"].items():
-        spec = spec or {}
+    for item, given in found[0]["items"].items():
+        spec = given or {}
         link = ItemLink(str(item), str(spec.get("to", item)), str(spec.get("comparability", "")),
                         spec.get("note_sv"), spec.get("note_en"))
         where = f"{WAVES_PATH.name}, map {wave_from}->{wave_to}, item {item!r}"

@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..codebook import HEADLINE_ITEMS, default_codebook
+from ..codebook import default_codebook
 from ..fields import Field, Table, col, table
 from ..units import UNITS
 from .validation import build_schema
@@ -154,6 +154,8 @@ def _cleaning_log() -> Table:
 
 # ------------------------------------------------------------------- built from the codebook
 def _analysis() -> Table:
+    """analysis.parquet, its answer columns derived from the codebook: the yes/no flags (`Codebook.flags`),
+    the ordinal levels, 'Vet ej' per coded item, and each numeric variable in its declared unit and range."""
     cb = default_codebook()
     cols: dict[str, Field] = {
         "kommunkod": col("code", "SCB municipality code, 4 digits", dtype="str"),
@@ -165,15 +167,17 @@ def _analysis() -> Table:
         "folkmangd": col("count", "population 31 Dec of the year before the wave", dtype="int64"),
         "responded": col("flag", "the municipality has a kept submission", dtype="bool"),
     }
-    for item in (*HEADLINE_ITEMS, "resources", "collaboration"):
-        cols[item] = col("flag", f"{item}: yes / established (NA: Vet ej, blank or non-response)", nullable=True)
+    for v in cb.flags:
+        cols[v.id] = col("flag", f"{v.id}: yes / established (NA: Vet ej, blank or non-response)", nullable=True)
     for v in cb.of_type("ordinal"):
         cols[f"{v.id}_level"] = col("count", f"codebook code of {v.id}", nullable=True, dtype="Int8")
     for v in cb.variables:
         if v.is_coded:
             cols[f"{v.id}_dont_know"] = col("flag", f"{v.id} answered Vet ej", dtype="bool")
-    cols["ciso_share"] = col("proportion", "share of a full-time post for the CISO", nullable=True)
-    cols["self_rating"] = col("count", "self-rated maturity 1-5", nullable=True, dtype="Int8", ge=1, le=5)
+    for v in cb.of_type("numeric"):
+        lo, hi = v.stored_range
+        cols[v.id] = col(v.unit, v.description, nullable=True, dtype="Int8" if v.dtype == "integer" else None,
+                         ge=lo, le=hi)
     cols["maturity_index"] = col("count", "established areas of seven (NA unless all answered)", nullable=True,
                                  dtype="Int8", le=7)
     return Table(cols, strict=True, ordered=False, name="analysis", coerce=False,

@@ -1,7 +1,7 @@
 """Personal data in a raw export: the rule that recognises it, so that no message or log echoes it.
 
 Used wherever a cell's text could be shown (error messages, the cleaning log); processed data never
-hold free text or response ids at all (see `analysis.compute.clean`).
+hold free text or response ids at all (see `analysis.compute.clean.stages`).
 
 The rule (`Scrubber.scrub`) replaces, in this order:
 
@@ -13,8 +13,8 @@ The rule (`Scrubber.scrub`) replaces, in this order:
    spaces, hyphens, slashes or brackets between them (`08-123 45 67`,
    `+46 (0)70 123 45 67`, `0046 70 1234567`)                               -> `<phone>`
 4. the respondents' names taken from the personal columns of the same export
-   (each full name, and each part of two or more letters, as whole words,
-   case ignored)                                                           -> `<name>`
+   that the codebook marks `holds_names` (each full name, and each part of
+   two or more letters, as whole words, case ignored)                      -> `<name>`
 5. any other value of the export's personal columns (e-mail, phone, title)
    written exactly                                                         -> `<personal>`
 
@@ -25,9 +25,11 @@ It is a rule for what is *shown*; it cannot promise to find every personal detai
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
+
+from ...base.codebook import Codebook, normalise_label
 
 EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"'.]{2,}")
 PERSONNUMMER = re.compile(
@@ -55,17 +57,16 @@ class Scrubber:
         self._patterns: tuple[re.Pattern | None, re.Pattern | None] | None = None
 
     @classmethod
-    def from_export(cls, raw: pd.DataFrame, codebook) -> "Scrubber":
-        """Names from the personal column 'respondent_name', exact values from every personal column
-        (headers matched like the cleaning step does: case and surrounding white space ignored)."""
-        from ..base.codebook import normalise_label
-
-        by_header = {normalise_label(v.header): v.id for v in codebook.personal}
+    def from_export(cls, raw: pd.DataFrame, codebook: Codebook) -> Scrubber:
+        """Names from the personal columns the codebook marks `holds_names`, exact values from every
+        personal column (headers matched like the cleaning step does: case and surrounding white space
+        ignored)."""
+        by_header = {normalise_label(v.header): v for v in codebook.personal}
         scrubber = cls()
         for col in raw.columns:
-            vid = by_header.get(normalise_label(str(col)))
-            if vid is not None:
-                scrubber._columns.append((vid == "respondent_name", raw[col].copy()))
+            v = by_header.get(normalise_label(str(col)))
+            if v is not None:
+                scrubber._columns.append((v.holds_names, raw[col].copy()))
         return scrubber
 
     def _compiled(self) -> tuple[re.Pattern | None, re.Pattern | None]:
@@ -75,8 +76,8 @@ class Scrubber:
             for holds_names, cells in self._columns:
                 (names if holds_names else values).extend(c for c in pd.unique(cells.astype(str)) if c.strip())
             words: set[str] = set()
-            for name in names:
-                name = " ".join(str(name).split())
+            for written in names:
+                name = " ".join(str(written).split())
                 if len(name) >= 2:
                     words.add(name)
                     words.update(p for p in _NAME_SPLIT.split(name) if len(p) >= 2)

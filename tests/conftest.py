@@ -175,6 +175,7 @@ NOT_UNIT_TESTS = {
     "test_compare.py::test_the_tiny_design_equals_r",
     "test_models.py::test_notebook_renders_tables_and_plots",
     "test_finish.py::test_a_notebook_page_is_written_where_the_step_records_it",
+    "test_inputs.py::test_the_processed_data_are_read_validated_with_their_source",  # cleans an export (2 s)
     # simulation: the generator over many seeds or rows
     "test_waves.py::test_panel_transitions_recover_the_generator_truth",
     "test_waves.py::test_realised_2023_ciso_share_is_near_the_published_share",

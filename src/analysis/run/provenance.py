@@ -102,9 +102,9 @@ def installed_packages() -> dict[str, str]:
             if m:
                 name, version = m["name"], m["version"]
             else:
-                from importlib import metadata  # noqa: PLC0415 - slow to import: unusual entries only
+                import importlib.metadata  # noqa: PLC0415 - slow to import: unusual entries only
 
-                dist = metadata.Distribution.at(Path(folder) / entry)
+                dist = importlib.metadata.Distribution.at(Path(folder) / entry)
                 name, version = dist.metadata["Name"], dist.version
             if name:
                 out.setdefault(re.sub(r"[-_.]+", "-", name).lower(), version)
@@ -131,13 +131,13 @@ PROVENANCE_PACKAGES = (
 
 def _versions(names: Iterable[str]) -> dict[str, str]:
     """{name: version} of the installed distributions among `names`."""
-    from importlib import metadata  # noqa: PLC0415 - slow to import; the no-op run never needs it
+    import importlib.metadata  # noqa: PLC0415 - slow to import; the no-op run never needs it
 
     out = {}
     for name in names:
         try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
             continue
     return out
 

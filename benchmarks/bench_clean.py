@@ -47,8 +47,7 @@ print(json.dumps({
 
 
 def make_export(n: int, folder: Path, fmt: str) -> Path:
-    from analysis.base import io
-    from analysis.base import reference
+    from analysis.base import io, reference
     from analysis.synthetic import generator as synthetic
 
     register = reference.load_register(ROOT / "data" / "external")
@@ -66,7 +65,7 @@ def run(sizes: list[int], fmt: str) -> list[dict]:
             path = make_export(n, Path(tmp), fmt)
             gen_s = time.perf_counter() - t
             out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(ROOT / "data" / "external")],
-                                 capture_output=True, text=True, cwd=ROOT)
+                                 check=False, capture_output=True, text=True, cwd=ROOT)
             if out.returncode != 0:
                 raise SystemExit(f"size {n}: child failed:\n{out.stderr}")
             rec = json.loads(out.stdout.strip().splitlines()[-1])
@@ -83,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fmt", default="csv", choices=["csv", "xlsx"])
     args = ap.parse_args(argv)
     rows = run(args.sizes, args.fmt)
-    head = f"{'rows':>10} {'file MB':>8} {'read s':>7} {'clean s':>8} {'total s':>8} {'cpu s':>7} {'peak MB':>8} {'kept':>5}"
+    head = (f"{'rows':>10} {'file MB':>8} {'read s':>7} {'clean s':>8} {'total s':>8} {'cpu s':>7} "
+            f"{'peak MB':>8} {'kept':>5}")
     print(head)
     print("-" * len(head))
     for r in rows:

@@ -35,10 +35,10 @@ print(f"{dt:.3f} {peak:.0f} {int(df['responded'].sum())} {table['share_weighted'
 
 def main() -> int:
     from analysis.base import io
-    from analysis.compute import clean
-    from analysis.synthetic import generator as synthetic
-    from analysis.run import params
     from analysis.base.reference import load_register
+    from analysis.compute import clean
+    from analysis.run import params
+    from analysis.synthetic import generator as synthetic
 
     P = params.load()
     with tempfile.TemporaryDirectory() as tmp:

@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +115,7 @@ def _reap() -> None:
 
 def _timed(cmd: list[str], *, env: dict | None = None) -> tuple[float, str]:
     t0 = time.perf_counter()
-    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    r = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
         raise SystemExit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
@@ -143,8 +143,7 @@ def runner(work: Path, force: bool) -> tuple[float, list[str]]:
 
 def large(work: Path, rows: int) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
-    from analysis.base import io
-    from analysis.base import reference
+    from analysis.base import io, reference
     from analysis.synthetic import generator as synthetic
 
     raw = work / "large" / f"synthetic_{rows}.csv"
@@ -258,7 +257,7 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = ap.parse_args()
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     res: dict = {"machine": machine()}
     reaper = _become_subreaper()
     work = Path(tempfile.mkdtemp(prefix="bench_pipeline_"))

@@ -92,8 +92,8 @@ class _SyntheticData:
     def analysis(self, seed: int = 2019, wave: int = 2019):
         """The analysis frame clean.clean gives for export(seed, wave) through the wave's codebook."""
         if (seed, wave) not in self._analyses:
-            from analysis.compute import clean
             from analysis.base.codebook import codebook_for
+            from analysis.compute import clean
 
             raw, _ = self._export(seed, wave)
             self._analyses[seed, wave] = clean.clean(raw, self._register, codebook_for(wave),
@@ -110,9 +110,9 @@ def synthetic_data(register, reference_dir) -> _SyntheticData:
 def write_processed(register, folder, seed: int = 2019, raw_name: str = "synthetic_skr_infosak_2019.csv"):
     """Clean the synthetic export of `seed` and write the processed files to `folder` through the
     runner's writers (each validated against its contract); returns the CleanResult."""
+    from analysis.base import contracts
     from analysis.compute import clean
     from analysis.synthetic import generator as synthetic
-    from analysis.base import contracts
 
     raw, _ = synthetic.generate(register, seed=seed)
     res = clean.clean(raw, register, source=raw_name)
@@ -151,8 +151,11 @@ def small_run(tmp_path_factory, register, reference_dir):
     01 once, 02, 03 and the report in Swedish and in English (02 and 03 draw their figures in the
     run's language only). Returns {"sv": P, "en": P}."""
     from analysis.base import io
+    from analysis.run.steps import clean as clean_step
+    from analysis.run.steps import describe as describe_step
+    from analysis.run.steps import model as model_step
+    from analysis.run.steps import report as report_step
     from analysis.synthetic import generator as synthetic
-    from analysis.run.steps import clean as clean_step, describe as describe_step, model as model_step, report as report_step
 
     base = tmp_path_factory.mktemp("small_run")
     raw = base / "raw" / "synthetic_skr_infosak_2019.csv"
@@ -175,18 +178,18 @@ def small_run(tmp_path_factory, register, reference_dir):
 # unit test unless its module, a fixture or its name below says otherwise.
 SCENARIOS = "scenarios"  # tests/scenarios/: whole pipeline, faults, browser, R; never unit
 NOT_UNIT_MODULES = {
-    "test_e2e", "test_notebooks", "test_browser", "test_lab",  # CLI, kernels, browser
-    "test_pipeline", "test_run_faults", "test_run_errors", "test_cli",  # the runner and its kernels
+    "test_notebooks", "test_browser",  # kernels, browser
     "test_describe_figures",  # whole steps (figures included) end to end
     "test_explore",  # small_run, and importing nbformat's validator costs seconds
 }
 NOT_UNIT_FIXTURES = {"small_run", "two_wave_run", "step_outputs", "e2e", "planted_run"}
 NOT_UNIT_TESTS = {
-    # the CLI in a subprocess, R, a kernel
-    "test_params.py::test_cli_rejects_bad_param_before_running",
+    # R, a kernel, a notebook page rendered by nbconvert
     "test_compare.py::test_change_table_equals_a_live_r_run_on_fresh_data",
     "test_compare.py::test_the_tiny_design_equals_r",
     "test_models.py::test_notebook_renders_tables_and_plots",
+    "test_finish.py::test_a_notebook_page_is_written_where_the_step_records_it",
+    "test_inputs.py::test_the_processed_data_are_read_validated_with_their_source",  # cleans an export (2 s)
     # simulation: the generator over many seeds or rows
     "test_waves.py::test_panel_transitions_recover_the_generator_truth",
     "test_waves.py::test_realised_2023_ciso_share_is_near_the_published_share",

@@ -62,21 +62,21 @@ def make_project(tmp: Path) -> Path:
 
 
 def steps():
-    from analysis.run import pipeline
+    from analysis.run import dag
 
     def out(P, *names, home="output_dir"):
         return [Path(P[home]) / n for n in names]
 
     return (
-        pipeline.Step("a", "notebooks/a.ipynb", "processed", (), ("raw_path",),
-                      lambda P: [Path(P["raw_path"])], lambda P: out(P, "a.txt", home="processed_dir")),
-        pipeline.Step("b", "notebooks/b.ipynb", "output", ("a",), ("wave",),
-                      lambda P: pipeline._files_under(Path(P["processed_dir"])), lambda P: out(P, "b.txt")),
-        pipeline.Step("c", "notebooks/c.ipynb", "output", ("a",), ("wave",),
-                      lambda P: pipeline._files_under(Path(P["processed_dir"])), lambda P: out(P, "c.txt"),
-                      products=lambda P: [p for p in out(P, "c.txt", "big.bin") if p.exists()]),
-        pipeline.Step("d", "notebooks/d.ipynb", "output", ("b", "c"), ("lang",),
-                      lambda P: [*out(P, "b.txt", "c.txt")], lambda P: out(P, "d.txt")),
+        dag.Step("a", "notebooks/a.ipynb", "processed", (), ("raw_path",),
+                 lambda P: [Path(P["raw_path"])], lambda P: out(P, "a.txt", home="processed_dir")),
+        dag.Step("b", "notebooks/b.ipynb", "output", ("a",), ("wave",),
+                 lambda P: dag.files_under(Path(P["processed_dir"])), lambda P: out(P, "b.txt")),
+        dag.Step("c", "notebooks/c.ipynb", "output", ("a",), ("wave",),
+                 lambda P: dag.files_under(Path(P["processed_dir"])), lambda P: out(P, "c.txt"),
+                 products=lambda P: [p for p in out(P, "c.txt", "big.bin") if p.exists()]),
+        dag.Step("d", "notebooks/d.ipynb", "output", ("b", "c"), ("lang",),
+                 lambda P: [*out(P, "b.txt", "c.txt")], lambda P: out(P, "d.txt")),
     )
 
 
@@ -107,8 +107,8 @@ def _pause(stage: str) -> None:
 
 
 def _install_pause(stage: str) -> None:
-    """Wrap one function of run/staging.py so that the run stops at `stage`."""
-    from analysis.run import staging
+    """Wrap one function of run/staging.py or run/swap.py so that the run stops at `stage`."""
+    from analysis.run import staging, swap
 
     if stage == "copy":  # staging: after the first file of the previous results is copied
         orig_copy = staging.copy_file
@@ -119,7 +119,7 @@ def _install_pause(stage: str) -> None:
 
         staging.copy_file = copy_file
         return
-    orig_swap = staging._swap_one
+    orig_swap = swap.swap_one
     calls = []
 
     def swap_one(staging_dir, final, run_id):
@@ -143,13 +143,14 @@ def _install_pause(stage: str) -> None:
             staging.remove_marked = remove_marked
         orig_swap(staging_dir, final, run_id)
 
-    staging._swap_one = swap_one
+    swap.swap_one = swap_one
 
 
 def main(argv: list[str]) -> int:
     import argparse
 
-    from analysis.__main__ import run_and_report
+    from analysis.base.errors import ParamError
+    from analysis.run.cli import run_and_report
 
     ap = argparse.ArgumentParser()
     ap.add_argument("project")
@@ -165,7 +166,7 @@ def main(argv: list[str]) -> int:
 
     try:
         P = params(root, **params_mod.parse_overrides(args.overrides))
-    except params_mod.ParamError as exc:
+    except ParamError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return run_and_report(P, force=args.force, jobs=args.jobs, root=root, steps=steps(),

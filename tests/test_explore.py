@@ -1,44 +1,16 @@
-"""What the notebooks show and how: `analysis.load` (validated tables for exploring), the display
-helpers (numbers from units, labels in one language that follow alpha, the report's disclosure
-rules) and the notebook pages (formulas as MathML, offline)."""
+"""What the notebooks show and how: the display helpers (numbers from units, labels in one language
+that follow alpha, the report's disclosure rules) and the notebook pages (formulas as MathML,
+offline). `analysis.load` is tests/run/test_explore.py."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 
-import analysis
 from analysis.base import contracts
-from analysis.base.errors import ContractError
-from analysis.run.explore import Wave
 from analysis.present import catalogue, fmt
 from analysis.present.notebook import Display
-
-
-# ------------------------------------------------------------------------------------- loader
-def test_load_gives_the_validated_tables_and_summaries(small_run):
-    P = small_run["sv"]
-    w = Wave(P, "official")
-    pd.testing.assert_frame_equal(w.headline, contracts.read_table("headline", P["output_dir"]))
-    pd.testing.assert_frame_equal(w.analysis, contracts.read_table("analysis", P["processed_dir"]))
-    assert len(w.analysis) == 290 and int(w.analysis["responded"].sum()) == w.run_info["counts"]["respondents"]
-    assert w.describe_summary["alpha"] == 0.05
-    # a single wave: everything but 05_compare's files (nothing to compare with)
-    assert set(w.available) == {n for n, c in contracts.CONTRACTS.items() if c.writer != "05_compare"}
-    assert "present:" in repr(w) and "missing" not in repr(w)
-    with pytest.raises(AttributeError, match="headline"):
-        w.no_such_table
-
-
-def test_load_names_what_to_run(small_run, tmp_path):
-    with pytest.raises(ContractError, match=r"no processed data for wave 1999 \(run `make`"):
-        analysis.load(1999)
-    only_processed = Wave(dict(small_run["sv"], output_dir=str(tmp_path)), "official")
-    with pytest.raises(ContractError, match=r"tables/models.csv: not found \(written by 03_model; run `make`"):
-        only_processed.models
 
 
 # ------------------------------------------------------------------------------------ display
@@ -84,7 +56,7 @@ def test_the_notebooks_response_table_follows_the_disclosure_rules(small_run):
     dash = catalogue.text("report.suppressed", "sv")
     shown = response[~response["suppressed"]]
     assert (shown["N"] >= P["min_cell"]).all()
-    for (_, r), row in zip(response.iterrows(), t.rows):
+    for (_, r), row in zip(response.iterrows(), t.rows, strict=True):
         assert (row[3] == dash) == bool(r["suppressed"])
     assert catalogue.text("report.suppressed_note", "sv", min_cell=5) in t.notes
 
@@ -139,15 +111,3 @@ def test_the_model_notebook_uses_associational_language():
             for word in ("leads to", "causes", "increases", "improves", "results in", "effect of",
                          "leder till", "orsakar", "ökar", "förbättrar", "effekten av"):
                 assert word not in en.lower() and word not in sv.lower(), (key, word)
-
-
-def test_a_figure_in_a_language_the_run_did_not_draw_is_refused_in_one_line(small_run):
-    """A run draws its figures in its own language only (issue 16): asking for the other names the one drawn."""
-    P = small_run["sv"]
-    w = Wave(P, "official")
-    assert w.figure("headline_shares").filename.endswith("headline_shares_sv.png")
-    assert not (Path(P["output_dir"]) / "figures" / "headline_shares_en.png").exists()
-    with pytest.raises(ContractError, match=r"headline_shares_en\.png: not drawn; the run drew its figures in sv"):
-        w.figure("headline_shares", lang="en")
-    with pytest.raises(ContractError, match="no such figure"):
-        w.figure("no_such_figure")

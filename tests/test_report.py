@@ -419,7 +419,7 @@ def test_report_notebook_is_thin(root):
     nb = nbformat.read(root / "notebooks" / "04_report.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
-    assert "params.notebook_params(" in code[1].source and any("report.run(P)" in c.source for c in code[1:])
+    assert "scratch.notebook_params(" in code[1].source and any("report.run(P)" in c.source for c in code[1:])
     assert len(code) <= 3
 
 

@@ -6,14 +6,18 @@ checked for their keys; read only, on first use. Official results by default, or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
-from ..base import io, contracts
+from ..base import contracts, io
 from ..base.errors import ContractError
-from . import params as params_mod
+from ..base.paths import shown_path
+from ..present.notebook import Display
+from . import params
+from .scratch import to_scratch
 
 
 class Wave:
@@ -47,7 +51,7 @@ class Wave:
             c = contracts.contract(name)
             path = self.path(name)
             if not path.is_file():
-                raise ContractError(f"{self._shown(path)}: not found (written by {c.writer}; {self._hint()})")
+                raise ContractError(f"{shown_path(path)}: not found (written by {c.writer}; {self.hint()})")
             if c.schema is None:
                 self._cache[name] = contracts.validate_json(name, io.read_json(path), path)
             else:
@@ -69,11 +73,8 @@ class Wave:
         """Names of the files present, in contract order."""
         return [n for n in contracts.CONTRACTS if self.exists(n)]
 
-    @staticmethod
-    def _shown(path: Path) -> str:
-        return params_mod.shown_path(path, params_mod.project_root())
-
-    def _hint(self) -> str:
+    def hint(self) -> str:
+        """What to run to make the missing results of this wave."""
         if self.where == "scratch":
             return "run its notebook in JupyterLab, which writes to scratch/"
         return "run `make`, or `python -m analysis run -p wave=...` for another wave"
@@ -83,8 +84,6 @@ class Wave:
              contract: str | None = None, *, lang: str | None = None):
         """A table (a name, or a DataFrame with `contract`'s columns) formatted as the notebooks show
         it: numbers from their units, labels in `lang`, (low, high) pairs as one interval column."""
-        from ..present.notebook import Display
-
         if isinstance(table, str):
             contract, df = table, self.get(table)
         elif contract is None:
@@ -96,16 +95,14 @@ class Wave:
     def figure(self, name: str, *, lang: str | None = None, width: int = 720):
         """The figure `name` (e.g. "headline_shares") of this wave, in `lang`. A run draws its
         figures in its own language only; another language is refused in one line naming it."""
-        from ..present.notebook import Display
-
         P = self._params(lang)
         path = self.output_dir / "figures" / f"{name}_{P['lang']}.png"
         if not path.is_file():
             drawn = sorted(p.stem.rsplit("_", 1)[-1] for p in (self.output_dir / "figures").glob(f"{name}_*.png"))
             if drawn:
-                raise ContractError(f"{self._shown(path)}: not drawn; the run drew its figures in {', '.join(drawn)} "
+                raise ContractError(f"{shown_path(path)}: not drawn; the run drew its figures in {', '.join(drawn)} "
                                     f"(use lang={drawn[0]!r}, or run the pipeline with -p lang={P['lang']})")
-            raise ContractError(f"{self._shown(path)}: no such figure ({self._hint()})")
+            raise ContractError(f"{shown_path(path)}: no such figure ({self.hint()})")
         return Display(P).figure(name, width=width)
 
     def _params(self, lang: str | None) -> dict[str, Any]:
@@ -115,7 +112,7 @@ class Wave:
         return P
 
     def __repr__(self) -> str:
-        shown = [self._shown(d) for d in (self.processed_dir, self.output_dir)]
+        shown = [shown_path(d) for d in (self.processed_dir, self.output_dir)]
         have = self.available
         lines = [f"wave {self.wave}, {self.where} results ({', '.join(shown)})",
                  f"  present: {', '.join(have) or 'nothing'}"]
@@ -134,10 +131,10 @@ def load(wave: int | None = None, *, scratch: bool = False, lang: str | None = N
     overrides = [f"wave={wave}"] if wave is not None else []
     if lang is not None:
         overrides.append(f"lang={lang}")
-    P = params_mod.load(overrides=overrides)
+    P = params.load(overrides=overrides)
     if scratch:
-        P = params_mod.to_scratch(P, writes=set())
+        P = to_scratch(P, writes=set())
     w = Wave(P, "scratch" if scratch else "official")
     if not w.exists("run_info"):
-        raise ContractError(f"{w._shown(w.path('run_info'))}: no processed data for wave {w.wave} ({w._hint()})")
+        raise ContractError(f"{shown_path(w.path('run_info'))}: no processed data for wave {w.wave} ({w.hint()})")
     return w

@@ -1,8 +1,8 @@
 """JupyterLab for exploring (`make lab`, `python -m analysis lab`): served from the project root,
 on 127.0.0.1 with a token, from this interpreter's environment; prints the URL to open.
 
-Notebooks run there write only to scratch/ (run.params.notebook_params): the runner alone writes the
-official results, so the mark it gives its kernels (params.RUNNER_ENV) is removed here. Saving a
+Notebooks run there write only to scratch/ (run.scratch.notebook_params): the runner alone writes the
+official results, so the marks it gives its kernels (params.RUNNER_ENV, params.RUN_ID_ENV) are removed here. Saving a
 notebook whose only changes are outputs leaves `git status` clean (`after_save`).
 """
 
@@ -16,7 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import params as params_mod
+from ..base.paths import project_root
+from . import params
 
 HOST = "127.0.0.1"
 FIRST_PORT = 8888
@@ -61,7 +62,7 @@ def after_save(model: dict | None = None, os_path: str = "", contents_manager=No
     def git(*args: str) -> int:
         try:
             return subprocess.run(["git", *args, "--", path.name], cwd=path.parent, capture_output=True,
-                                  timeout=120).returncode
+                                  timeout=120, check=False).returncode
         except (OSError, subprocess.SubprocessError):
             return -1
 
@@ -82,10 +83,10 @@ def main(argv: list[str] | None = None) -> int:
                                  description="JupyterLab at the project root, on 127.0.0.1 with a token.")
     ap.add_argument("--port", type=int, default=None, help=f"port (default: the first free from {FIRST_PORT})")
     args = ap.parse_args(argv)
-    root = params_mod.project_root()
+    root = project_root()
     port = args.port or free_port()
     env = dict(os.environ)
-    for name in (params_mod.RUNNER_ENV, "ANALYSIS_RUN_ID"):  # kernels started from Lab never write the official results
+    for name in (params.RUNNER_ENV, params.RUN_ID_ENV):  # kernels started from Lab never write the official results
         env.pop(name, None)
     token = env.get("JUPYTER_TOKEN") or secrets.token_hex(24)
     env["JUPYTER_TOKEN"] = token  # read by Jupyter; kept out of the command line (and so out of `ps`)

@@ -1,19 +1,24 @@
-"""Pipeline parameters: defaults, merging (defaults < file < -p KEY=VALUE), validation, paths.
+"""Pipeline parameters: defaults, merging (defaults < file < -p KEY=VALUE), coercion, validation, paths.
 
-Errors name the offending key and are raised before any notebook starts. Also the notebooks' own
-resolution (`notebook_params`): only kernels started by the runner write the official folders.
+Errors name the offending key and are raised before any notebook starts. Light at import (the
+no-op run reads its parameters here): yaml and the standard library only. What a notebook does
+with its parameters outside the runner (the scratch area) is run/scratch.py.
 """
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..base.errors import MissingInput, ParamError
-from ..base.paths import project_root, shown_path
+from ..base.errors import ParamError
+from ..base.paths import project_root
 
 # key -> (type, allowed values or None). Paths are strings in YAML and notebooks.
 SCHEMA: dict[str, tuple[type, tuple | None]] = {
@@ -37,9 +42,23 @@ PATH_KEYS = ("raw_path", "reference_dir", "processed_dir", "output_dir", "compar
 OPTIONAL: dict[str, Any] = {"compare_with": "previous", "compare_dir": "data/processed/{compare_with}",
                             "max_rows": 100000, "max_input_mb": 200.0}
 PREVIOUS = "previous"
-
-
 DEFAULT_FILE = "params/default.yaml"
+RUNNER_ENV = "ANALYSIS_RUNNER"  # "1" in the environment of the kernels the runner starts
+RUN_ID_ENV = "ANALYSIS_RUN_ID"  # the run's id, in the environment of the same kernels
+
+# key -> (the value is acceptable, what the error says it must be)
+RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "alpha": (lambda v: 0 < v < 1, "must be between 0 and 1"),
+    "min_cell": (lambda v: v >= 1, "must be at least 1"),
+    "max_rows": (lambda v: v >= 1, "must be at least 1"),
+    "max_input_mb": (lambda v: 0 < v < float("inf"), "must be a positive number of megabytes"),
+    "seed": (lambda v: 0 <= v < 2**32, "must be between 0 and 2**32 - 1"),
+}
+
+
+def in_runner() -> bool:
+    """True in a kernel started by the runner (pipeline), which alone writes the official results."""
+    return os.environ.get(RUNNER_ENV) == "1"
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:
@@ -62,49 +81,42 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
 
 
 def coerce(key: str, value: Any) -> Any:
-    """Check one value against SCHEMA; YAML-parse strings from the command line."""
+    """Check one value against SCHEMA and RANGES; YAML-parse strings from the command line."""
     if key not in SCHEMA:
         raise ParamError(f"unknown parameter {key!r}; known: {', '.join(SCHEMA)}")
     if key in ("compare_with", "compare_dir"):
         return _coerce_compare(key, value)
     typ, allowed = SCHEMA[key]
-    if isinstance(value, str) and typ is not str:
-        try:
-            value = yaml.safe_load(value)
-        except yaml.YAMLError:
-            pass
-    if typ is float and isinstance(value, str):
-        try:
-            value = float(value)  # YAML reads 1e-1 as text
-        except ValueError:
-            pass
-    if typ is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
+    value = _parsed(value, typ)
     if isinstance(value, bool) or not isinstance(value, typ):
         raise ParamError(f"parameter {key!r} must be {typ.__name__}, got {value!r}")
     if allowed and value not in allowed:
         raise ParamError(f"parameter {key!r} must be one of {allowed}, got {value!r}")
-    if key == "alpha" and not 0 < value < 1:
-        raise ParamError(f"parameter 'alpha' must be between 0 and 1, got {value!r}")
-    if key == "min_cell" and value < 1:
-        raise ParamError(f"parameter 'min_cell' must be at least 1, got {value!r}")
-    if key == "max_rows" and value < 1:
-        raise ParamError(f"parameter 'max_rows' must be at least 1, got {value!r}")
-    if key == "max_input_mb" and not 0 < value < float("inf"):
-        raise ParamError(f"parameter 'max_input_mb' must be a positive number of megabytes, got {value!r}")
-    if key == "seed" and not 0 <= value < 2**32:
-        raise ParamError(f"parameter 'seed' must be between 0 and 2**32 - 1, got {value!r}")
+    if key in RANGES and not RANGES[key][0](value):
+        raise ParamError(f"parameter {key!r} {RANGES[key][1]}, got {value!r}")
+    return value
+
+
+def _parsed(value: Any, typ: type) -> Any:
+    """A command-line string read as YAML (unless text is expected); a float key also takes an int,
+    and a string YAML leaves as text (1e-1)."""
+    if isinstance(value, str) and typ is not str:
+        with suppress(yaml.YAMLError):
+            value = yaml.safe_load(value)
+    if typ is float and isinstance(value, str):
+        with suppress(ValueError):
+            value = float(value)  # YAML reads 1e-1 as text
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
     return value
 
 
 def _coerce_compare(key: str, value: Any) -> Any:
     """compare_with: a wave (int), "previous" or null; compare_dir: a path or null."""
-    if isinstance(value, str) and key == "compare_with" and value.strip() != PREVIOUS:
-        try:
-            value = yaml.safe_load(value)
-        except yaml.YAMLError:
-            pass
     if key == "compare_with":
+        if isinstance(value, str) and value.strip() != PREVIOUS:
+            with suppress(yaml.YAMLError):
+                value = yaml.safe_load(value)
         if value is None or value == PREVIOUS or (isinstance(value, int) and not isinstance(value, bool)):
             return value
         raise ParamError(f"parameter 'compare_with' must be a wave (e.g. 2019), {PREVIOUS!r} or null, got {value!r}")
@@ -167,9 +179,6 @@ def fill_wave(key: str, value: Any, wave: int) -> str:
 
 def _real(key: str, path: str) -> Path:
     """The path with symbolic links followed; a link loop is a parameter error, not a crash."""
-    import errno
-    import os
-
     try:
         os.stat(path)
     except OSError as exc:
@@ -194,24 +203,27 @@ def _resolve_comparison(P: dict[str, Any], root: Path) -> tuple[int | None, str 
         raise ParamError("parameter 'compare_dir' must be set when 'compare_with' is (the earlier wave's "
                          "processed folder, e.g. data/processed/{compare_with})")
     if earlier == PREVIOUS:
-        if "{compare_with}" not in str(pattern):
-            raise ParamError(f"parameter 'compare_with' is {PREVIOUS!r}, so 'compare_dir' must contain "
-                             "{compare_with} to find the earlier waves")
-        import glob
-
-        full = str(_compare_path(str(pattern).replace("{compare_with}", "\0"), P["wave"], 0, root))
-        head, _, tail = full.partition("\0")
-        found = []
-        for cand in glob.glob(glob.escape(head) + "[0-9]" * 4 + glob.escape(tail)):
-            w = int(cand[len(head):len(head) + 4])
-            if w < int(P["wave"]) and (Path(cand) / "run_info.json").is_file():
-                found.append(w)
-        if not found:
+        earlier = _previous_wave(pattern, int(P["wave"]), root)
+        if earlier is None:
             return None, None
-        earlier = max(found)
     if int(earlier) >= int(P["wave"]):
         raise ParamError(f"parameter 'compare_with' ({earlier}) must be an earlier wave than 'wave' ({P['wave']})")
     return int(earlier), str(_compare_path(pattern, P["wave"], int(earlier), root))
+
+
+def _previous_wave(pattern: str, wave: int, root: Path) -> int | None:
+    """The latest wave before `wave` whose folder (`pattern` with that wave) holds run_info.json."""
+    if "{compare_with}" not in str(pattern):
+        raise ParamError(f"parameter 'compare_with' is {PREVIOUS!r}, so 'compare_dir' must contain "
+                         "{compare_with} to find the earlier waves")
+    full = str(_compare_path(str(pattern).replace("{compare_with}", "\0"), wave, 0, root))
+    head, _, tail = full.partition("\0")
+    found = []
+    for cand in glob.glob(glob.escape(head) + "[0-9]" * 4 + glob.escape(tail)):
+        w = int(cand[len(head):len(head) + 4])
+        if w < wave and (Path(cand) / "run_info.json").is_file():
+            found.append(w)
+    return max(found) if found else None
 
 
 def _check_folders(P: dict[str, Any], root: Path) -> None:
@@ -228,8 +240,7 @@ def _check_folders(P: dict[str, Any], root: Path) -> None:
             if folder == other or folder in other.parents:
                 raise ParamError(f"parameter {key!r} ({folder}) must not be or contain {what}; "
                                  "the runner replaces that folder whole")
-    if P.get("compare_dir") is not None and Path(P["compare_dir"]).resolve() in (folders["processed_dir"],
-                                                                             folders["output_dir"]):
+    if P.get("compare_dir") is not None and Path(P["compare_dir"]).resolve() in folders.values():
         raise ParamError("parameter 'compare_dir' must be the earlier wave's processed folder, not this wave's "
                          "processed_dir or output_dir")
     a, b = folders["processed_dir"], folders["output_dir"]
@@ -247,102 +258,3 @@ def load(params_file: str | Path | None = None, overrides: list[str] | None = No
         layers.append(load_yaml(params_file))
     layers.append(parse_overrides(overrides or []))
     return resolve(merge(*layers), root)
-
-
-# ---------------------------------------------------------------------------------- notebooks
-RUNNER_ENV = "ANALYSIS_RUNNER"  # "1" in the environment of the kernels the runner starts
-SCRATCH_DIR = "scratch"  # git-ignored: where notebooks run outside the runner write
-
-
-def in_runner() -> bool:
-    """True in a kernel started by the runner (pipeline), which alone writes the official results."""
-    return os.environ.get(RUNNER_ENV) == "1"
-
-
-def scratch_dirs(wave: int, root: str | Path | None = None) -> tuple[Path, Path]:
-    """(processed, reports) of the scratch area of `wave`: scratch/<wave>/processed, scratch/<wave>/reports."""
-    base = Path(root or project_root()) / SCRATCH_DIR / str(wave)
-    return base / "processed", base / "reports"
-
-
-def _homes_written(step: str | None) -> set[str]:
-    """The folders ("processed", "output") a step writes, from the contracts; all of them when unknown."""
-    from ..base.contracts import CONTRACTS
-
-    homes = {c.home for c in CONTRACTS.values() if c.writer == step}
-    return homes or {"processed", "output"}
-
-
-def to_scratch(P: dict[str, Any], step: str | None = None, root: str | Path | None = None, *,
-               writes: set[str] | None = None) -> dict[str, Any]:
-    """Parameters for a run outside the runner: nothing is written to the official folders.
-
-    - output_dir becomes scratch/<wave>/reports;
-    - processed_dir becomes scratch/<wave>/processed when the step writes processed data (01_clean)
-      or when 01_clean has already written there outside the runner (its run_info.json exists), so
-      that the later notebooks follow it; otherwise the official processed data are read, never written.
-
-    `writes` (the homes written, "processed" and/or "output") overrides what the contracts say of `step`.
-    """
-    root = Path(root or project_root())
-    processed, reports = scratch_dirs(P["wave"], root)
-    out = dict(P, output_dir=str(reports))
-    writes = _homes_written(step) if writes is None else writes
-    if "processed" in writes or (processed / "run_info.json").is_file():
-        out["processed_dir"] = str(processed)
-    return out
-
-
-def missing_inputs(P: dict[str, Any], step: str) -> list[tuple[Path, str]]:
-    """(file, writer) for every file the contracts say `step` reads that is not there."""
-    from ..base.contracts import CONTRACTS
-
-    out = []
-    for c in CONTRACTS.values():
-        if c.writer == "05_compare" and P.get("compare_with") is None:
-            continue  # nothing is compared: 05 writes nothing and the report has no change section
-        if step in c.readers:
-            path = Path(P["processed_dir"] if c.home == "processed" else P["output_dir"]) / c.path
-            if not path.is_file():
-                out.append((path, c.writer))
-    return out
-
-
-def notebook_params(step: str | None = None, **given: Any) -> dict[str, Any]:
-    """For a notebook's first code cell: its parameters resolved like the runner's, plus the rule
-    that only the runner writes the official results.
-
-    In a kernel the runner started, the paths are used as given. Anywhere else (JupyterLab, plain
-    papermill) outputs go to the git-ignored scratch area (see `to_scratch`) and one line says
-    where and why. Relative paths are taken against the project root, from any working directory.
-    A missing input raises MissingInput naming the command to run; in IPython, this package's
-    errors are shown as that one line, without a traceback.
-    """
-    from ..present import catalogue
-    from ..present import notebook as nb_display
-
-    nb_display.short_errors()
-    P = resolve(merge({k: v for k, v in given.items() if k in SCHEMA}))
-    if in_runner():
-        return P
-    root = project_root()
-    official = P
-    P = to_scratch(P, step, root)
-    lang = P["lang"]
-    writes = _homes_written(step)
-    dirs = [(P[k], official[k]) for k, home in (("processed_dir", "processed"), ("output_dir", "output"))
-            if home in writes]
-    key = "notebooks.scratch" if "processed" in writes else "notebooks.scratch_reads"
-    line = catalogue.text(
-        key, lang, to=", ".join(shown_path(s, root) for s, _ in dirs),
-        official=", ".join(shown_path(o, root) for _, o in dirs), processed=shown_path(P["processed_dir"], root))
-    print(line)
-    if step:
-        missing = missing_inputs(P, step)
-        if missing:
-            path, writer = missing[0]
-            in_scratch = Path(path).resolve().is_relative_to((root / SCRATCH_DIR).resolve())
-            key = "notebooks.missing_scratch" if in_scratch else "notebooks.missing_official"
-            raise MissingInput(catalogue.text(key, lang, file=shown_path(path, root), writer=writer,
-                                              notebook=f"notebooks/{writer}.ipynb"))
-    return P

@@ -12,28 +12,22 @@ import site
 import subprocess
 import sys
 import sysconfig
-from importlib import metadata
+from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..base import io
-from ..base.paths import STAGING_NAME, project_root, shown_path
+from ..base.paths import project_root, shown_path, unstaged
 from .params import PATH_KEYS
-
 
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
+        r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return r.stdout if r.returncode == 0 else None
-
-
-def _final(folder: Path) -> Path:
-    """A runner staging folder (.<name>.staging-<pid>) is named by its final name."""
-    m = STAGING_NAME.match(folder.name)
-    return folder.with_name(m["name"]) if m else folder
 
 
 def _excludes(root: Path, folders: Iterable[str | Path]) -> list[str]:
@@ -41,7 +35,7 @@ def _excludes(root: Path, folders: Iterable[str | Path]) -> list[str]:
     (staging, lock, swap journal, .failed), wherever they sit inside the work tree."""
     out = []
     for f in folders:
-        final = _final(Path(f).absolute())
+        final = Path(unstaged(Path(f).absolute()))  # a staging folder is named by its final folder
         try:
             rel = final.relative_to(root.absolute())
         except ValueError:
@@ -78,10 +72,8 @@ def git_state(root: str | Path, folders: Iterable[str | Path] = ()) -> str:
 def site_paths() -> list[str]:
     """The folders the interpreter installs packages into (the venv's site-packages)."""
     paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    try:
+    with suppress(AttributeError):
         paths.update(site.getsitepackages())
-    except AttributeError:
-        pass
     if site.ENABLE_USER_SITE:
         paths.add(site.getusersitepackages())
     return sorted(p for p in paths if Path(p).is_dir())
@@ -110,9 +102,9 @@ def installed_packages() -> dict[str, str]:
             if m:
                 name, version = m["name"], m["version"]
             else:
-                from importlib import metadata
+                import importlib.metadata  # noqa: PLC0415 - slow to import: unusual entries only
 
-                dist = metadata.Distribution.at(Path(folder) / entry)
+                dist = importlib.metadata.Distribution.at(Path(folder) / entry)
                 name, version = dist.metadata["Name"], dist.version
             if name:
                 out.setdefault(re.sub(r"[-_.]+", "-", name).lower(), version)
@@ -137,6 +129,19 @@ PROVENANCE_PACKAGES = (
 )
 
 
+def _versions(names: Iterable[str]) -> dict[str, str]:
+    """{name: version} of the installed distributions among `names`."""
+    import importlib.metadata  # noqa: PLC0415 - slow to import; the no-op run never needs it
+
+    out = {}
+    for name in names:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
 def _digests(folder: Path) -> dict[str, str]:
     """SHA-256 of every file below `folder` (hidden files and folders skipped), by relative path."""
     out = {}
@@ -148,7 +153,6 @@ def _digests(folder: Path) -> dict[str, str]:
     return out
 
 
-
 def collect(P: dict[str, Any], root: str | Path | None = None) -> dict[str, Any]:
     """Git commit and dirtiness (untracked files count, as in the step hashes), SHA-256 of the raw and
     processed files, parameters, package versions and the digest of the installed package set."""
@@ -158,12 +162,7 @@ def collect(P: dict[str, Any], root: str | Path | None = None) -> dict[str, Any]
     raw = Path(P["raw_path"])
     processed = Path(P["processed_dir"])
     processed_files = _digests(processed)
-    packages = {}
-    for name in PROVENANCE_PACKAGES:
-        try:
-            packages[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
+    packages = _versions(PROVENANCE_PACKAGES)
     compared = _digests(Path(P["compare_dir"])) if P.get("compare_dir") else {}
     return {
         "git_commit": commit,

@@ -1,47 +1,30 @@
-"""The runner's folders: marks, locks, staging copies and a swap that survives a crash.
+"""The runner's folders: marks, checks, locks, free space, staging copies and a failed run's notebooks.
 
 The runner replaces processed_dir and output_dir whole, so it only ever touches folders that carry
 its mark (MARK_NAME inside); every other existing folder is refused. Results are built in a marked
-staging folder beside the final one (.<name>.staging-<pid>); a journal (.<name>.swap.json) is the
-commit point, after which the swap is completed by this run or, after a crash, by the next one.
+staging folder beside the final one (.<name>.staging-<pid>) and swapped into place by run/swap.py.
 """
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import fcntl
-import json
 import os
 import shutil
-import signal
-import threading
-from contextlib import contextmanager
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from ..base.sizes import megabytes
+from .errors import FolderError, RunError
 
 MARK_NAME = ".made-by-analysis-runner"
-RUNNER_ENV = "ANALYSIS_RUN_ID"  # set to the run's id in the environment of every kernel the runner starts
 FAILED_SUFFIX = ".failed"
 MARK_TEXT = ("This folder is made and replaced whole by `python -m analysis run`.\n"
              "Do not keep your own files here: the next run replaces the folder.\n")
 # Room kept free beyond the estimate of what a run writes (never fill a disk to the last byte).
 FREE_RESERVE_BYTES = 64 << 20
 MIN_OUTPUT_BYTES = 64 << 20  # the estimate of new results when there are no previous ones
-
-
-class RunError(RuntimeError):
-    """A failure shown to the user as one line. `saved`: where a failed notebook was kept."""
-
-    def __init__(self, message: str, saved: Path | None = None):
-        super().__init__(message)
-        self.saved = saved
-
-
-class FolderError(RunError):
-    """A folder the runner must not or cannot use; nothing was changed."""
 
 
 # ------------------------------------------------------------------------------------- marks
@@ -95,8 +78,6 @@ def check_target(folder: Path, key: str) -> bool:
                           "there (its results are built beside the final folder)")
     if st is None:
         return False
-    import stat
-
     if stat.S_ISLNK(st.st_mode):
         raise FolderError(f"{key} {folder} is a symbolic link; the runner replaces that folder whole and "
                           f"does not follow links: name the real folder ({os.path.realpath(folder)}) instead")
@@ -106,7 +87,7 @@ def check_target(folder: Path, key: str) -> bool:
         raise FolderError(f"{key} {folder} exists but was not made by this project's runner (it has no "
                           f"{MARK_NAME} inside); it is left untouched: choose a folder that does not exist yet, "
                           "or move this one away (an older run's folder: delete it)")
-    for d, subdirs, _ in os.walk(folder):
+    for d, _, _ in os.walk(folder):
         if not os.access(d, os.W_OK | os.X_OK):
             raise FolderError(f"{key} {folder}: {d} is read-only; the runner replaces the folder whole, so "
                               "make it writable or choose another folder")
@@ -139,10 +120,8 @@ def locked(finals: Iterable[Path]) -> Iterator[None]:
         yield
     finally:
         for path, fd in reversed(held):
-            try:
+            with suppress(OSError):
                 path.unlink()  # while still holding it: a waiting run then locks a fresh file
-            except OSError:
-                pass
             os.close(fd)
 
 
@@ -182,10 +161,8 @@ def _tree_bytes(folder: Path) -> int:
     total = 0
     for d, _, files in os.walk(folder):
         for f in files:
-            try:
+            with suppress(OSError):
                 total += os.lstat(os.path.join(d, f)).st_size
-            except OSError:
-                pass
     return total
 
 
@@ -242,7 +219,7 @@ def stage(final: Path, run_id: str, copy: bool) -> Path:
                         continue
                     copy_file(os.path.join(d, f), str(target / f))
     except BaseException as exc:
-        _discard(staging)
+        discard(staging)
         if isinstance(exc, OSError):
             raise RunError(f"could not copy the previous results {final} to {staging}: "
                            f"{exc.strerror or exc}; nothing was changed") from None
@@ -250,142 +227,15 @@ def stage(final: Path, run_id: str, copy: bool) -> Path:
     return staging
 
 
-def _discard(folder: Path) -> None:
+def discard(folder: Path) -> None:
+    """Remove a folder the runner made (a staging folder after a failure, a leftover of a dead
+    run): its mark last, or at any cost when that fails."""
+    if not folder.exists():
+        return
     try:
         remove_marked(folder)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def discard(folder: Path) -> None:
-    """Remove a staging folder of this run (after a failure)."""
-    if folder.exists():
-        _discard(folder)
-
-
-# ------------------------------------------------------------------------------------ swap
-AT_FDCWD = -100
-RENAME_EXCHANGE = 2
-
-
-def _load_renameat2():
-    try:
-        fn = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    return fn
-
-
-_RENAMEAT2 = _load_renameat2()
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two folders (Linux renameat2 RENAME_EXCHANGE); False when the system
-    or file system cannot, so that the caller falls back to two renames."""
-    if _RENAMEAT2 is None:
-        return False
-    if _RENAMEAT2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(err, os.strerror(err), str(a), None, str(b))
-
-
-def journal_path(final_output: Path) -> Path:
-    return final_output.parent / f".{final_output.name}.swap.json"
-
-
-def _swap_one(staging: Path, final: Path, run_id: str) -> None:
-    """Put the staged folder in place of `final`; `final` is never absent if the system can
-    exchange atomically, and absent only between two renames otherwise (the journal covers it)."""
-    if read_mark(final) == run_id:
-        old = staging if staging.exists() else None  # already swapped: staging holds the old folder
-    elif not final.exists():
-        os.rename(staging, final)
-        old = None
-    elif exchange(staging, final):
-        old = staging
-    else:
-        old = final.parent / f".{final.name}.old-{os.getpid()}"
-        os.rename(final, old)
-        os.rename(staging, final)
-    if old is not None and old.exists():
-        remove_marked(old)
-
-
-@contextmanager
-def signals_deferred() -> Iterator[list[int]]:
-    """Hold SIGINT and SIGTERM back (main thread only) while a short critical section (the swap,
-    the clean-up after a failure) completes; yields the list of signals that arrived."""
-    got: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield got
-        return
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    for s in saved:
-        signal.signal(s, lambda signum, frame: got.append(signum))
-    try:
-        yield got
-    finally:
-        for s, h in saved.items():
-            signal.signal(s, h)
-
-
-def commit(pairs: list[tuple[Path, Path]], journal: Path, run_id: str) -> list[int]:
-    """Swap every staged folder into place. The journal written first is the commit point: from
-    then on a crash is completed by `recover` in the next run. Returns signals held back."""
-    from ..base.io import write_json
-
-    with signals_deferred() as got:
-        write_json({"run": run_id, "pairs": [[str(s), str(f)] for s, f in pairs]}, journal)
-        for staging, final in pairs:
-            _swap_one(staging, final, run_id)
-        journal.unlink()
-    return got
-
-
-def recover(finals: list[Path], journal: Path) -> list[str]:
-    """Finish what an interrupted run left: complete a committed swap, then remove staging and old
-    folders and swap journals beside the final folders. Only call it while holding their locks."""
-    notes = []
-    finals_set = {Path(f) for f in finals}
-    if journal.is_file():
-        try:
-            data = json.loads(journal.read_text(encoding="utf-8"))
-            run_id, pairs = str(data["run"]), [(Path(s), Path(f)) for s, f in data["pairs"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            run_id, pairs = "", []
-        for staging, final in pairs:
-            if final not in finals_set:
-                continue
-            if read_mark(final) != run_id and read_mark(staging) == run_id:
-                _swap_one(staging, final, run_id)
-                notes.append(f"completed the swap of {final} that an interrupted run had committed")
-        journal.unlink()
-    for final in finals:
-        for entry in _leftovers(final):
-            if not any(entry.iterdir()) or is_marked(entry):
-                _discard(entry)
-                notes.append(f"removed {entry.name}, left beside {final.name} by an interrupted run")
-    return notes
-
-
-def _leftovers(final: Path) -> list[Path]:
-    if not final.parent.is_dir():
-        return []
-    out = []
-    for prefix in (f".{final.name}.staging-", f".{final.name}.old-"):
-        for entry in final.parent.glob(f"{_glob_escape(prefix)}*"):
-            if entry.name[len(prefix):].isdigit() and entry.is_dir() and not entry.is_symlink():
-                out.append(entry)
-    return sorted(out)
-
-
-def _glob_escape(text: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 # ----------------------------------------------------------------------------------- failed

@@ -12,16 +12,16 @@ from ...base.errors import ContractError
 from ...compute import compare
 from ...present import figures
 from ...present.labels import item_label
-from .inputs import processed, source
+from .inputs import processed, source, tables_written_by, written_by
 
-
-TABLES = ("change", "transitions", "trend")
+STEP = "05_compare"
+TABLES = tables_written_by(STEP)  # change, transitions, trend
 
 
 def _compare_outputs(out: Path) -> list[Path]:
-    """Every file 05_compare writes under output_dir (tables, summary, the trend figure; an SVG of
-    an earlier version too)."""
-    files = [out / contracts.contract(n).path for n in (*TABLES, "compare_summary")]
+    """Every file 05_compare writes under output_dir (its contracts' files, the trend figure; an SVG
+    of an earlier version too)."""
+    files = [out / contracts.contract(n).path for n in written_by(STEP)]
     return files + sorted((out / "figures").glob("trend_*.png")) + sorted((out / "figures").glob("trend_*.svg"))
 
 
@@ -66,7 +66,7 @@ def run(P: dict[str, Any]) -> dict[str, Any]:
     respondents = {w: set(d.loc[d["responded"].astype(bool), "kommunkod"]) for w, d in ((wave_from, earlier),
                                                                                          (wave_to, later))}
     summary = {
-        "step": "05_compare", "synthetic": synthetic, "alpha": alpha, "min_cell": min_cell,
+        "step": STEP, "synthetic": synthetic, "alpha": alpha, "min_cell": min_cell,
         "wave_from": wave_from, "wave_to": wave_to,
         "n_respondents": {str(w): len(r) for w, r in respondents.items()},
         "n_respondents_both": len(respondents[wave_from] & respondents[wave_to]),

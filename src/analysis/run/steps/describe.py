@@ -10,10 +10,9 @@ from ...base import contracts, reference
 from ...base.codebook import codebook_for
 from ...compute import survey
 from ...present import figures
-from .inputs import processed, source
+from .inputs import processed, source, tables_written_by
 
-
-TABLES = ("headline", "headline_by_group", "maturity_index", "response", "nonresponse_model")
+TABLES = tables_written_by("02_describe")  # headline, headline_by_group, maturity_index, response, nonresponse_model
 
 
 def run(P: dict[str, Any]) -> dict[str, Any]:

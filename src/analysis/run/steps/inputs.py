@@ -1,5 +1,5 @@
-"""What the analysis steps read first: the processed data of 01_clean, and the data-source code that
-every table carries (synthetic or survey)."""
+"""What the analysis steps share: the processed data of 01_clean they read first, the data-source code
+every table carries (synthetic or survey), and the names of the files each step writes (from the contracts)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,16 @@ from typing import Any
 import pandas as pd
 
 from ...base import contracts, io
+
+
+def written_by(step: str) -> tuple[str, ...]:
+    """The contracts `step` writes (tables and JSON summaries), in contract order."""
+    return tuple(name for name, c in contracts.CONTRACTS.items() if c.writer == step)
+
+
+def tables_written_by(step: str) -> tuple[str, ...]:
+    """The tables among them (not the JSON summaries)."""
+    return tuple(name for name in written_by(step) if Path(contracts.contract(name).path).suffix != ".json")
 
 
 def source(synthetic: bool) -> str:

@@ -12,7 +12,7 @@ from ...base import contracts
 from ...base.codebook import default_codebook
 from ...compute import estimable, likelihood, models
 from ...present import figures
-from .inputs import processed, source
+from .inputs import processed, source, tables_written_by
 
 
 def run(P: dict[str, Any]) -> dict[str, Any]:
@@ -35,8 +35,8 @@ def run(P: dict[str, Any]) -> dict[str, Any]:
         "se_design": models.design_se_table(analysis, fits),
     }
     written = {}
-    for name, df in derived.items():
-        df = df.assign(data_source=source(synthetic))
+    for name, frame in derived.items():
+        df = frame.assign(data_source=source(synthetic))
         bad = [c for c in df.columns if c in models.IDENTIFYING]
         if bad:
             raise ValueError(f"identifying columns in output: {bad}")
@@ -75,7 +75,7 @@ def _no_models(P: dict[str, Any], analysis, synthetic: bool, problems: list[dict
     for stale in (out / "figures").glob("model_*"):  # an earlier run's model figures would contradict this one
         stale.unlink()
     written = {}
-    for name in ("models", "reliability", "claim_tests", "verdicts", "se_design"):
+    for name in tables_written_by("03_model"):
         cols = [c for c in contracts.contract(name).schema.columns if c != "data_source"]
         df = pd.DataFrame(columns=cols).assign(data_source=pd.Series(dtype="str"))
         contracts.write_table(name, df, out)

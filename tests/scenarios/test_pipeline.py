@@ -1,5 +1,6 @@
-"""The runner on a tiny four-notebook DAG (tests/fakedag.py): order, skipping by content hash,
-outputs changed behind the runner's back, failure, parallelism, marks, locks and leftovers."""
+"""The runner on a tiny four-notebook DAG (tests/fakedag.py), in real kernels: order, skipping by content
+hash, outputs changed behind the runner's back, failure, parallelism, marks, locks, leftovers, the
+swap after a crash, and the kernels started ahead."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.run import pipeline, provenance, staging
-from fakedag import make_project, params as _params, run as _run, runs as _runs
+from analysis.base.io import write_json
+from analysis.run import kernels as run_kernels
+from analysis.run import pipeline, provenance, staging, swap
+from analysis.run.errors import FolderError, RunError, StepFailed
+from fakedag import make_project
+from fakedag import params as _params
+from fakedag import run as _run
+from fakedag import runs as _runs
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +95,7 @@ def test_failure_keeps_previous_results_and_names_the_cell(done):
     P = _params(done)
     before = _files(done / "out")
     (done / "raw.txt").write_text("please fail")
-    with pytest.raises(pipeline.StepFailed) as exc:
+    with pytest.raises(StepFailed) as exc:
         _run(done, P)
     assert str(exc.value) == "c.ipynb failed in cell 3: ValueError: raw file asks to fail"
     assert exc.value.saved == done / "out.failed" / "c.ipynb" and exc.value.saved.is_file()
@@ -208,7 +215,7 @@ def test_an_existing_folder_without_the_mark_is_refused_and_untouched(project, t
     (mine / "sub" / "data.csv").write_text("1,2")
     before = _files(mine)
     for key in ("output_dir", "processed_dir"):
-        with pytest.raises(staging.FolderError) as exc:
+        with pytest.raises(FolderError) as exc:
             _run(project, _params(project, **{key: str(mine)}), force=force)
         msg = str(exc.value)
         assert "\n" not in msg and str(mine) in msg and "not made by this project's runner" in msg
@@ -219,7 +226,7 @@ def test_an_existing_folder_without_the_mark_is_refused_and_untouched(project, t
 
 def test_an_empty_folder_without_the_mark_is_refused(project, tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(staging.FolderError, match="not made by this project's runner"):
+    with pytest.raises(FolderError, match="not made by this project's runner"):
         _run(project, _params(project, output_dir=str(tmp_path / "empty")))
     assert list((tmp_path / "empty").iterdir()) == []
 
@@ -229,12 +236,12 @@ def test_output_path_that_is_a_file_or_a_symlink_is_refused(done, tmp_path):
     target = done / "out"
     before = _files(target)
     (tmp_path / "file").write_text("x")
-    with pytest.raises(staging.FolderError, match="is a file, not a folder"):
+    with pytest.raises(FolderError, match="is a file, not a folder"):
         _run(done, _params(done, output_dir=str(tmp_path / "file")))
     assert (tmp_path / "file").read_text() == "x"
     link = tmp_path / "link"
     link.symlink_to(target)  # even a link to the runner's own marked folder
-    with pytest.raises(staging.FolderError, match="is a symbolic link"):
+    with pytest.raises(FolderError, match="is a symbolic link"):
         _run(done, _params(done, output_dir=str(link)))
     assert link.is_symlink() and _files(target) == before
     assert set(_run(done, P).values()) == {"up to date"}
@@ -245,7 +252,7 @@ def test_a_second_run_on_the_same_folder_stops_with_the_first_runs_pid(done):
     with staging.locked([Path(P["output_dir"])]):
         lock = staging.lock_path(Path(P["output_dir"]))
         assert lock.read_text().strip() == str(os.getpid())
-        with pytest.raises(staging.FolderError) as exc:
+        with pytest.raises(FolderError) as exc:
             _run(done, P)
     assert str(exc.value) == f"another run (pid {os.getpid()}) is using {P['output_dir']}; wait until it has finished"
     assert _runs(done) == []
@@ -290,11 +297,9 @@ def test_a_committed_swap_is_completed_by_the_next_run(done):
         stages[f] = staging.stage(f, "run-x", copy=True)
     (stages[finals[0]] / "a.txt").write_text("NEW")
     (stages[finals[1]] / "d.txt").write_text("NEW d")
-    journal = staging.journal_path(finals[1])
-    from analysis.base.io import write_json
-
+    journal = swap.journal_path(finals[1])
     write_json({"run": "run-x", "pairs": [[str(stages[f]), str(f)] for f in finals]}, journal)
-    notes = staging.recover(finals, journal)
+    notes = swap.recover(finals, journal)
     assert (done / "processed/a.txt").read_text() == "NEW" and (done / "out/d.txt").read_text() == "NEW d"
     assert staging.read_mark(done / "out") == "run-x" and not journal.exists()
     assert notes and not [p for p in done.iterdir() if ".staging-" in p.name]
@@ -303,7 +308,7 @@ def test_a_committed_swap_is_completed_by_the_next_run(done):
 def test_swap_without_atomic_exchange_also_recovers(done, monkeypatch):
     """On a system without renameat2's exchange the swap is two renames; a crash between them
     leaves no final folder, and the journal lets the next run put the new one in place."""
-    monkeypatch.setattr(staging, "exchange", lambda a, b: False)
+    monkeypatch.setattr(swap, "exchange", lambda a, b: False)
     P = _params(done)
     (done / "raw.txt").write_text("two renames")
     assert set(_run(done, P).values()) == {"ran"}
@@ -311,30 +316,11 @@ def test_swap_without_atomic_exchange_also_recovers(done, monkeypatch):
     final = Path(P["output_dir"])
     new = staging.stage(final, "run-y", copy=True)
     os.rename(final, final.parent / f".{final.name}.old-1")  # the crash: old moved away, new not yet in place
-    journal = staging.journal_path(final)
-    from analysis.base.io import write_json
-
+    journal = swap.journal_path(final)
     write_json({"run": "run-y", "pairs": [[str(new), str(final)]]}, journal)
-    staging.recover([final], journal)
+    swap.recover([final], journal)
     assert staging.read_mark(final) == "run-y" and (final / "d.txt").is_file()
     assert not [p for p in done.iterdir() if ".old-" in p.name or ".staging-" in p.name]
-
-
-def test_exchange_is_atomic_on_this_system(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
-    a.mkdir(), b.mkdir()
-    (a / "x").write_text("a")
-    (b / "x").write_text("b")
-    assert staging.exchange(a, b) is True  # Linux ext4/tmpfs/xfs/btrfs: one system call
-    assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
-
-
-def test_kernels_get_private_socket_paths():
-    """Two kernels must never share ipc sockets (the old default 'kernel-ipc' in the cwd raced)."""
-    K = pipeline._kernel_manager_class()
-    a, b = K(), K()
-    assert a.transport == b.transport == "ipc"
-    assert Path(a.ip).is_absolute() and a.ip != b.ip
 
 
 def test_a_disk_that_fills_while_copying_leaves_no_staging_copy(done, monkeypatch):
@@ -353,45 +339,13 @@ def test_a_disk_that_fills_while_copying_leaves_no_staging_copy(done, monkeypatc
     monkeypatch.setattr(staging, "copy_file", full)
     before = _files(done / "out")
     (done / "raw.txt").write_text("new")
-    with pytest.raises(staging.RunError) as exc:
+    with pytest.raises(RunError) as exc:
         _run(done, _params(done))
-    assert str(exc.value).startswith("could not copy the previous results") and "No space left on device" in str(exc.value)
+    assert str(exc.value).startswith("could not copy the previous results")
+    assert "No space left on device" in str(exc.value)
     assert "\n" not in str(exc.value)
     assert sorted(p.name for p in done.iterdir() if p.name.startswith(".")) == []
     assert _files(done / "out") == before and _runs(done) == []
-
-
-def test_untracked_files_count_in_the_hash_and_in_the_report_provenance(tmp_path):
-    """One git state for both: an untracked file changes the report step's hash and makes the
-    provenance say 'uncommitted changes'; files in the run's own folders count for neither."""
-    import subprocess
-
-
-    root = tmp_path / "repo"
-    root.mkdir()
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    (root / "code.py").write_text("x = 1\n")
-    subprocess.run([*git, "add", "."], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
-    P = _params(root)
-    folders = (P["processed_dir"], P["output_dir"])
-
-    def state():
-        prov = provenance.collect(P, root)
-        return pipeline.git_state(root, folders), prov["git_dirty"], prov["git_changes"]
-
-    clean, dirty, n = state()
-    assert (dirty, n) == (False, 0)
-    (root / "out").mkdir()
-    (root / "out" / "report.html").write_text("results")  # the run's own output: not a change
-    (root / ".out.staging-12").mkdir()
-    (root / ".out.staging-12" / "x").write_text("staging")
-    assert state() == (clean, False, 0)
-    (root / "notes.txt").write_text("untracked")
-    changed, dirty, n = state()
-    assert changed != clean and (dirty, n) == (True, 1)
-    assert provenance.environment_digest() == provenance.collect(P, root)["environment_sha256"]
 
 
 # ------------------------------------------------------------------------ kernels started ahead
@@ -399,7 +353,7 @@ def test_untracked_files_count_in_the_hash_and_in_the_report_provenance(tmp_path
 def kernels(monkeypatch):
     """Every kernel manager the runner makes during the test (started ahead or not)."""
     made = []
-    real = pipeline._kernel_manager_class
+    real = run_kernels.kernel_manager_class
 
     def recorded(*args, **kwargs):
         K = real(*args, **kwargs)
@@ -411,7 +365,7 @@ def kernels(monkeypatch):
 
         return Recorded
 
-    monkeypatch.setattr(pipeline, "_kernel_manager_class", recorded)
+    monkeypatch.setattr(run_kernels, "kernel_manager_class", recorded)
     return made
 
 
@@ -440,7 +394,7 @@ def test_kernels_started_for_steps_that_turn_out_up_to_date_are_closed(done, ker
 
 def test_kernels_started_ahead_are_closed_when_a_step_fails(done, kernels):
     (done / "raw.txt").write_text("fail")
-    with pytest.raises(pipeline.StepFailed, match="c.ipynb failed in cell 3"):
+    with pytest.raises(StepFailed, match="c.ipynb failed in cell 3"):
         _run(done, _params(done), jobs=2)
     assert "d" not in _runs(done)
     assert len(kernels) >= 3
@@ -472,7 +426,7 @@ def test_the_warm_up_leaves_no_trace_in_the_executed_notebooks(project):
 
 
 def test_a_kernel_that_fails_to_start_is_replaced_once(done, kernels, monkeypatch, capsys):
-    real, failed = pipeline._start_kernel, []
+    real, failed = run_kernels.start_kernel, []
 
     def start(step, *args, **kwargs):
         if step.name == "b" and not failed:
@@ -480,7 +434,7 @@ def test_a_kernel_that_fails_to_start_is_replaced_once(done, kernels, monkeypatc
             raise RuntimeError("no kernel today")
         return real(step, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_start_kernel", start)
+    monkeypatch.setattr(run_kernels, "start_kernel", start)
     assert set(_run(done, _params(done), force=True).values()) == {"ran"}
     assert failed == ["b"] and _runs(done) == ["a", "b", "c", "d"]
     assert "[b] the kernel did not start (RuntimeError: no kernel today); retrying once" in capsys.readouterr().out

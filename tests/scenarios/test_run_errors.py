@@ -1,22 +1,17 @@
 """Bad parameters and bad targets through the real command line: one line each, exit code 2 (bad
-parameters) or 1 (a folder the runner must not use), nothing written; and the runner's wording of
-a notebook error whose message is empty."""
+parameters) or 1 (a folder the runner must not use), nothing written."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
-import nbformat
 import pytest
-
-from analysis.run import params, pipeline, staging
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis", "run", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "analysis", "run", *args], check=False, capture_output=True, text=True,
                           cwd=cwd, timeout=120)
 
 
@@ -72,18 +67,13 @@ def test_braces_in_a_path_are_refused_and_never_evaluated(root, tmp_path, raw, r
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]  # no folder named "int" or anything
 
 
-def test_wave_is_filled_in_literally():
-    assert params.fill_wave("output_dir", "reports/{wave}/x{wave}", 2019) == "reports/2019/x2019"
-    P = params.resolve(params.merge(params.load_yaml(params.project_root() / params.DEFAULT_FILE)))
-    assert P["output_dir"].endswith("reports/2019")
-
-
 def test_output_dir_that_is_a_file_or_symlink(root, tmp_path, raw, reference_dir):
     afile = tmp_path / "report_file"
     afile.write_text("mine")
     r = _cli(*_args(tmp_path, raw, reference_dir, output_dir=str(afile)), cwd=root)
     assert r.returncode == 1
-    assert _one_line(r) == f"error: output_dir {afile} is a file, not a folder; move it away or choose another output_dir"
+    assert _one_line(r) == (f"error: output_dir {afile} is a file, not a folder; move it away or choose another "
+                            "output_dir")
     assert afile.read_text() == "mine"
     target = tmp_path / "elsewhere"
     target.mkdir()
@@ -107,58 +97,3 @@ def test_a_folder_the_runner_did_not_make_is_refused_even_with_force(root, tmp_p
         assert sorted(p.name for p in system.iterdir()) == ["passwd"]
         assert (system / "passwd").read_text() == "root:x:0:0"
     assert not (tmp_path / "processed").exists()
-
-
-def test_a_marked_folder_is_accepted(tmp_path):
-    (tmp_path / "out").mkdir()
-    staging.mark(tmp_path / "out", "x")
-    assert staging.check_target(tmp_path / "out", "output_dir") is True
-    assert staging.check_target(tmp_path / "new", "output_dir") is False
-
-
-# ----------------------------------------------------------------- notebook error messages
-def _executed_with(tmp_path, outputs: list) -> Path:
-    nb = nbformat.v4.new_notebook()
-    params_cell = nbformat.v4.new_code_cell("x = 1")
-    params_cell.metadata["tags"] = ["parameters"]
-    injected = nbformat.v4.new_code_cell("x = 2")
-    injected.metadata["tags"] = ["injected-parameters"]
-    failing = nbformat.v4.new_code_cell("...")
-    failing.outputs = outputs
-    nb.cells = [params_cell, injected, failing]
-    path = tmp_path / "03_model.ipynb"
-    nbformat.write(nb, path)
-    return path
-
-
-STEP = pipeline.STEPS[2]
-
-
-def test_an_empty_error_value_is_explained_by_the_line_that_raised(tmp_path):
-    tb = ["\x1b[31mAssertionError\x1b[39m      Traceback (most recent call last)",
-          "Cell \x1b[32mIn[2], line 3\x1b[39m\n      1 counts = result\n\x1b[32m----> 3\x1b[39m "
-          "\x1b[38;5;28;01massert\x1b[39;00m counts[\"a\"] == counts[\"b\"]\n",
-          "\x1b[31mAssertionError\x1b[39m: "]
-    executed = _executed_with(tmp_path, [nbformat.v4.new_output("error", ename="AssertionError", evalue="",
-                                                                traceback=tb)])
-    exc = SimpleNamespace(ename="AssertionError", evalue="", cell_index=2)
-    assert pipeline._failure_message(STEP, exc, executed) == (
-        '03_model.ipynb failed in cell 2: AssertionError: (no message) at: assert counts["a"] == counts["b"]')
-
-
-def test_an_error_ipython_could_not_format_is_taken_from_stderr(tmp_path):
-    """IPython's fallback when formatting a traceback fails (seen with Jinja2 templates): no error
-    output, papermill says CellExecutionError with an empty value; the cell's stderr has the text."""
-    stderr = ("Unexpected exception formatting exception. Falling back to standard exception\n"
-              "Traceback (most recent call last):\n  File \"x.py\", line 3, in <module>\n"
-              "jinja2.exceptions.TemplateSyntaxError: unexpected '}' in report.html.j2 line 12\n")
-    executed = _executed_with(tmp_path, [nbformat.v4.new_output("stream", name="stderr", text=stderr)])
-    exc = SimpleNamespace(ename="CellExecutionError", evalue="", cell_index=2)
-    assert pipeline._failure_message(STEP, exc, executed) == (
-        "03_model.ipynb failed in cell 2: TemplateSyntaxError: unexpected '}' in report.html.j2 line 12")
-
-
-def test_an_error_with_nothing_to_say_still_makes_a_sentence(tmp_path):
-    executed = _executed_with(tmp_path, [])
-    exc = SimpleNamespace(ename="CellExecutionError", evalue="", cell_index=2)
-    assert pipeline._failure_message(STEP, exc, executed) == "03_model.ipynb failed in cell 2: CellExecutionError: (no message)"

@@ -1,4 +1,5 @@
-"""The command line: missing reference data and a missing raw file stop early with a clear message."""
+"""The command line in a subprocess: missing reference data, a missing raw file and a bad parameter
+stop early with a clear message."""
 
 import subprocess
 import sys
@@ -7,7 +8,8 @@ from analysis.base.reference import REQUIRED_FILES
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "analysis", *args], check=False, capture_output=True, text=True,
+                          cwd=cwd)
 
 
 def test_missing_reference_names_every_file_and_publisher(root, tmp_path):
@@ -33,3 +35,10 @@ def test_missing_raw_file_stops_before_any_notebook(root, tmp_path, reference_di
 def test_usage_without_command(root):
     r = _cli(cwd=root)
     assert r.returncode == 2 and "run" in r.stderr and "synthesize" in r.stderr
+
+
+def test_cli_rejects_bad_param_before_running(root):
+    r = subprocess.run([sys.executable, "-m", "analysis", "run", "-p", "alpha=abc"],
+                       check=False, capture_output=True, text=True, cwd=root)
+    assert r.returncode == 2
+    assert "'alpha'" in r.stderr and "Traceback" not in r.stderr

@@ -27,9 +27,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from conftest import needs_chromium
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WAVE = 2019
 # notebook -> figures it shows
 NOTEBOOKS = {"01_clean": 0, "02_describe": 4, "03_model": 2, "04_report": 0, "05_compare": 0, "explore": 1}
@@ -52,7 +53,7 @@ def _digests(*folders: Path) -> dict[str, str]:
 
 
 def _git(cwd: Path, *args: str) -> str:
-    r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    r = subprocess.run(["git", *args], cwd=cwd, check=False, capture_output=True, text=True)
     assert r.returncode == 0, f"git {' '.join(args)}: {r.stderr}"
     return r.stdout
 
@@ -83,7 +84,8 @@ def project(tmp_path_factory, small_run) -> Path:
     _git(copy, "config", "user.email", "lab-test@example.org")
     _git(copy, "config", "user.name", "lab test")
     # The filter exactly as `make` installs it (-o: never reinstall the linked environment).
-    r = subprocess.run(["make", "-s", "-o", ".venv/.installed", "git-filter"], cwd=copy, capture_output=True, text=True)
+    r = subprocess.run(["make", "-s", "-o", ".venv/.installed", "git-filter"], cwd=copy, check=False,
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     _git(copy, "add", "-A")
     _git(copy, "commit", "-q", "-m", "copy of the project")
@@ -206,8 +208,10 @@ def _run_all(page) -> dict:
         return {imgs, wide, text, errors,
                 math: nb.querySelectorAll('.jp-RenderedMarkdown mjx-container').length,
                 raw_math: /\\$\\$|\\\\frac|\\\\sum/.test(
-                    Array.from(nb.querySelectorAll('.jp-OutputArea .jp-RenderedMarkdown')).map(e => e.innerText).join('')),
-                prompts: Array.from(nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')).map(p => p.textContent.trim())};
+                    Array.from(nb.querySelectorAll('.jp-OutputArea .jp-RenderedMarkdown'))
+                        .map(e => e.innerText).join('')),
+                prompts: Array.from(nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
+                    .map(p => p.textContent.trim())};
     }""")
 
 
@@ -324,7 +328,7 @@ def test_saved_notebooks_render_as_offline_pages(project, browser, tmp_path):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         external = []
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "data:"))
-                   else (external.append(r.request.url), r.abort()))
+                   else (external.append(r.request.url), r.abort()))  # noqa: B023 - used in this iteration only
         page.goto(html.as_uri(), wait_until="load")
         got = page.evaluate("""() => ({
             math: document.querySelectorAll('math').length,

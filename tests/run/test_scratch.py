@@ -1,6 +1,6 @@
 """Only the runner writes the official results: notebooks run anywhere else (JupyterLab, plain
 papermill) write to scratch/<wave>/, say so in one line, and name the command to run when an input
-is missing; this package's errors show as one line in IPython."""
+is missing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from analysis.run import params, pipeline
+from analysis.base.errors import MissingInput
+from analysis.run import params, scratch
 
 DEFAULTS = dict(wave=2019, raw_path="data/raw/synthetic_skr_infosak_{wave}.csv", reference_dir="data/external",
                 processed_dir="data/processed/{wave}", output_dir="reports/{wave}", lang="sv", alpha=0.05,
@@ -23,22 +24,17 @@ def outside_runner(monkeypatch):
 
 @pytest.fixture()
 def tmp_project(tmp_path, monkeypatch, root, outside_runner):
-    """An empty project (pyproject.toml, params/) that params.project_root() finds."""
+    """An empty project (pyproject.toml, params/) that scratch.notebook_params takes for the project."""
     (tmp_path / "params").mkdir()
     shutil.copy(root / "params" / "default.yaml", tmp_path / "params" / "default.yaml")
     (tmp_path / "pyproject.toml").write_text("")
-    monkeypatch.setattr(params, "project_root", lambda start=None: tmp_path)
+    monkeypatch.setattr(scratch, "project_root", lambda start=None: tmp_path)
     return tmp_path
-
-
-def test_the_runner_marks_its_kernels():
-    km = pipeline._kernel_manager_class()()
-    assert km.kernel_spec.env == {params.RUNNER_ENV: "1"}
 
 
 def test_in_the_runner_the_paths_are_used_as_given(monkeypatch, root, capsys):
     monkeypatch.setenv(params.RUNNER_ENV, "1")
-    P = params.notebook_params("01_clean", **DEFAULTS)
+    P = scratch.notebook_params("01_clean", **DEFAULTS)
     assert P["processed_dir"] == str(root / "data" / "processed" / "2019")
     assert P["output_dir"] == str(root / "reports" / "2019")
     assert capsys.readouterr().out == ""
@@ -46,7 +42,7 @@ def test_in_the_runner_the_paths_are_used_as_given(monkeypatch, root, capsys):
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_outside_the_runner_outputs_go_to_scratch_and_one_line_says_so(root, outside_runner, capsys, lang):
-    P = params.notebook_params("01_clean", **{**DEFAULTS, "lang": lang})
+    P = scratch.notebook_params("01_clean", **{**DEFAULTS, "lang": lang})
     assert P["processed_dir"] == str(root / "scratch" / "2019" / "processed")
     assert P["output_dir"] == str(root / "scratch" / "2019" / "reports")
     assert P["raw_path"] == str(root / "data" / "raw" / "synthetic_skr_infosak_2019.csv")  # inputs unchanged
@@ -58,24 +54,24 @@ def test_outside_the_runner_outputs_go_to_scratch_and_one_line_says_so(root, out
 
 def test_the_scratch_rule(tmp_project):
     P = params.resolve(params.merge(DEFAULTS), tmp_project)
-    official, scratch = tmp_project / "data" / "processed" / "2019", tmp_project / "scratch" / "2019"
+    official, area = tmp_project / "data" / "processed" / "2019", tmp_project / "scratch" / "2019"
     # 01 writes processed data: to scratch, always.
-    assert params.to_scratch(P, "01_clean")["processed_dir"] == str(scratch / "processed")
+    assert scratch.to_scratch(P, "01_clean")["processed_dir"] == str(area / "processed")
     # 02-04 read the official processed data (never writing it) until 01 has run outside the runner...
     for step in ("02_describe", "03_model", "04_report"):
-        S = params.to_scratch(P, step)
-        assert S["processed_dir"] == str(official) and S["output_dir"] == str(scratch / "reports")
+        S = scratch.to_scratch(P, step)
+        assert S["processed_dir"] == str(official) and S["output_dir"] == str(area / "reports")
     # ... and from then on follow it.
-    (scratch / "processed").mkdir(parents=True)
-    (scratch / "processed" / "run_info.json").write_text("{}")
-    assert params.to_scratch(P, "02_describe")["processed_dir"] == str(scratch / "processed")
+    (area / "processed").mkdir(parents=True)
+    (area / "processed" / "run_info.json").write_text("{}")
+    assert scratch.to_scratch(P, "02_describe")["processed_dir"] == str(area / "processed")
     # An unknown step may write anything: both folders go to scratch.
-    assert params.to_scratch(dict(P), None)["processed_dir"] == str(scratch / "processed")
+    assert scratch.to_scratch(dict(P), None)["processed_dir"] == str(area / "processed")
 
 
 def test_a_missing_input_names_the_command_to_run(tmp_project, register, capsys):
-    with pytest.raises(params.MissingInput) as err:
-        params.notebook_params("02_describe", **{**DEFAULTS, "lang": "en"})
+    with pytest.raises(MissingInput) as err:
+        scratch.notebook_params("02_describe", **{**DEFAULTS, "lang": "en"})
     msg = str(err.value)
     assert msg.startswith("data/processed/2019/analysis.parquet is missing (written by 01_clean)")
     assert "`make`" in msg and "notebooks/01_clean.ipynb" in msg and "\n" not in msg
@@ -84,25 +80,28 @@ def test_a_missing_input_names_the_command_to_run(tmp_project, register, capsys)
     from conftest import write_processed
 
     write_processed(register, tmp_project / "data" / "processed" / "2019")
-    with pytest.raises(params.MissingInput) as err:
-        params.notebook_params("04_report", **{**DEFAULTS, "lang": "en"})
+    with pytest.raises(MissingInput) as err:
+        scratch.notebook_params("04_report", **{**DEFAULTS, "lang": "en"})
     assert str(err.value).startswith("scratch/2019/reports/tables/headline.csv is missing (written by 02_describe)")
     assert "notebooks/02_describe.ipynb" in str(err.value)
 
 
-def test_lab_serves_the_project_root_on_localhost(root, monkeypatch):
-    from analysis.run import lab
-
-    cmd = lab.command(root, 8890)
-    assert f"--ServerApp.root_dir={root}" in cmd and "--ServerApp.ip=127.0.0.1" in cmd
-    assert "--ServerApp.port=8890" in cmd and "--ServerApp.port_retries=0" in cmd
-    assert not any("token" in a.lower() for a in cmd)  # the token travels in the environment
-    monkeypatch.setattr(lab.os, "geteuid", lambda: 0)
-    assert "--allow-root" in lab.command(root, 8890)
-    monkeypatch.setattr(lab.os, "geteuid", lambda: 1000)
-    assert "--allow-root" not in lab.command(root, 8890)
+def test_the_folders_a_step_writes_come_from_the_contracts():
+    assert scratch.homes_written("01_clean") == {"processed"}
+    assert scratch.homes_written("02_describe") == scratch.homes_written("04_report") == {"output"}
+    assert scratch.homes_written("99_unknown") == scratch.homes_written(None) == {"processed", "output"}
 
 
+def test_nothing_compared_means_no_comparison_is_missing(root, tmp_path):
+    """04 reads 05's tables only when an earlier wave is compared."""
+    P = {"processed_dir": str(tmp_path / "p"), "output_dir": str(tmp_path / "o"), "compare_with": None}
+    missing = {path.name for path, _ in scratch.missing_inputs(P, "04_report")}
+    assert "headline.csv" in missing and "change.csv" not in missing
+    compared = {path.name: writer for path, writer in scratch.missing_inputs(dict(P, compare_with=2019), "04_report")}
+    assert compared["change.csv"] == "05_compare" and compared["headline.csv"] == "02_describe"
+
+
+# ------------------------------------------- the one-line errors notebook_params installs in IPython
 @pytest.fixture()
 def shell():
     from IPython.core.interactiveshell import InteractiveShell

@@ -20,9 +20,12 @@ import psutil
 import pytest
 
 from analysis.run import staging
-from fakedag import make_project, run as run_inprocess, params as fake_params, runs as executed
+from fakedag import make_project
+from fakedag import params as fake_params
+from fakedag import run as run_inprocess
+from fakedag import runs as executed
 
-FAKEDAG = Path(__file__).with_name("fakedag.py")
+FAKEDAG = Path(__file__).resolve().parents[1] / "fakedag.py"
 OLD = "HELLO"
 
 
@@ -112,7 +115,7 @@ def wait_for_sleeping_step(root: Path, runner: Runner, timeout: float = 120) -> 
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(FAKEDAG), str(root), *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, str(FAKEDAG), str(root), *args], check=False, capture_output=True, text=True,
                           timeout=300)
 
 
@@ -275,12 +278,12 @@ def test_the_runner_asks_kernels_to_shut_down_without_sigint(tmp_path):
     tracebacks. The runner's manager shuts down over the control channel only."""
     import asyncio
 
-    from analysis.run import pipeline
+    from analysis.run import kernels
 
     sent = []
 
     async def go():
-        km = pipeline._kernel_manager_class("test-run")()
+        km = kernels.kernel_manager_class("test-run")()
         await km.start_kernel()
         real = km.provisioner.send_signal
 
@@ -310,10 +313,10 @@ def _in_private_mount(script: str) -> subprocess.CompletedProcess:
     """Run a shell script in a mount namespace of its own (root, or an unprivileged user
     namespace), so that it can mount a tmpfs or a read-only bind mount that nobody else sees."""
     base = ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "--mount", "--map-root-user"]
-    probe = subprocess.run([*base, "true"], capture_output=True, text=True)
+    probe = subprocess.run([*base, "true"], check=False, capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"cannot create a mount namespace here ({probe.stderr.strip()}); needs root or user namespaces")
-    return subprocess.run([*base, "sh", "-euc", script], capture_output=True, text=True, timeout=600)
+    return subprocess.run([*base, "sh", "-euc", script], check=False, capture_output=True, text=True, timeout=600)
 
 
 def test_a_read_only_output_folder_is_one_line_and_unchanged(done):
@@ -360,7 +363,8 @@ cat {disk}/out/d.txt > {tmp_path}/d.txt
     assert r.returncode == 0, r.stderr
     assert report.read_text().splitlines() == ["small rc=1", "first rc=0", "big rc=1"]
     small = (tmp_path / "small_err.txt").read_text().splitlines()
-    assert len(small) == 1 and small[0].startswith(f"error: not enough free space for the run on the disk holding {disk}")
+    assert len(small) == 1
+    assert small[0].startswith(f"error: not enough free space for the run on the disk holding {disk}")
     assert (tmp_path / "small_ls.txt").read_text() == ""  # no staging copy, no folder, no lock file
     big = (tmp_path / "big_err.txt").read_text().splitlines()
     # The cell's write fails, and so does the next write of whoever comes first (papermill saving

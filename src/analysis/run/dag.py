@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..base import contracts
 from ..base.io import sha256_file
 from ..base.reference import REQUIRED_FILES
 from . import params, provenance
@@ -74,18 +75,10 @@ def _compared(P: dict) -> list[Path]:
     return files_under(Path(P["compare_dir"])) if P.get("compare_dir") else []
 
 
-def _contracts():
-    """The contracts, on the paths that write (never on the no-op path)."""
-    # TODO(issue 21, merge): `from ..base import contracts` at the top once base.contracts is light
-    from ..base import contracts  # noqa: PLC0415 - base.contracts imports pandas and pandera (seconds)
-
-    return contracts
-
-
 def contract_files(step: str, P: dict) -> list[Path]:
     """The files of the contracts `step` writes (tables and summaries), in contract order."""
     folders = {"processed": Path(P["processed_dir"]), "output": Path(P["output_dir"])}
-    return [folders[c.home] / c.path for c in _contracts().CONTRACTS.values() if c.writer == step]
+    return [folders[c.home] / c.path for c in contracts.CONTRACTS.values() if c.writer == step]
 
 
 def compare_outputs(P: dict) -> list[Path]:

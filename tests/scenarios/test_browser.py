@@ -153,10 +153,10 @@ def test_index_and_notebook_pages_offline(browser, small_run, tmp_path):
     for page_path in (index, out / "notebooks" / "04_report.html"):
         page = browser.new_page()
         external = []
-        page.route("**/*", lambda r: (external.append(r.request.url), r.abort())
+        page.route("**/*", lambda r, external=external: (external.append(r.request.url), r.abort())
                    if not r.request.url.startswith(("file://", "data:")) else r.continue_())
         errors = []
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
         page.goto(page_path.resolve().as_uri(), wait_until="load")
         assert external == [] and errors == [], (page_path.name, external, errors)
         if page_path == index:
@@ -179,7 +179,8 @@ def test_full_run_report_in_browser(browser, tmp_path):
 FULL_RUN_2023 = ROOT / "reports" / "2023" / "report.html"
 
 
-@pytest.mark.skipif(not FULL_RUN_2023.is_file(), reason="no full run of wave 2023: reports/2023/report.html does not exist")
+@pytest.mark.skipif(not FULL_RUN_2023.is_file(),
+                    reason="no full run of wave 2023: reports/2023/report.html does not exist")
 def test_full_run_2023_report_with_the_change_section_in_browser(browser, tmp_path):
     found = check_page(browser, FULL_RUN_2023, tmp_path / "screenshot.png")
     assert_clean(found)

@@ -66,6 +66,8 @@ def test_wide_puts_one_value_in_a_grid():
                             order=["main", "strata"])
     assert t.head[1:] == ["Main specification", "Strata"]  # labels of the specs, capitalised
     assert [r[1:] for r in t.rows] == [["1.50", "1.25"], ["2.00", ""]]
+    t.caption = "Odds ratios of <ciso>"  # 03_model captions its grids
+    assert BeautifulSoup(t._repr_html_(), "html.parser").caption.get_text() == "Odds ratios of <ciso>"
 
 
 def test_values_and_labels():

@@ -55,6 +55,10 @@ class Table:
     def caption(self) -> str | None:
         return self.table.caption
 
+    @caption.setter
+    def caption(self, text: str | None) -> None:  # a notebook may caption a grid it made
+        self.table.caption = text
+
     @property
     def notes(self) -> list[str]:
         return self.table.notes

@@ -166,7 +166,7 @@ HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg 
 # unit test unless its module, a fixture or its name below says otherwise.
 SCENARIOS = "scenarios"  # tests/scenarios/: whole pipeline, faults, browser, R; never unit
 NOT_UNIT_MODULES = {
-    "test_e2e", "test_notebooks", "test_lab", "test_r_reference",  # CLI, kernels, browser, R
+    "test_e2e", "test_notebooks", "test_browser", "test_lab", "test_r_reference",  # CLI, kernels, browser, R
     "test_pipeline", "test_run_faults", "test_run_errors", "test_cli",  # the runner and its kernels
     "test_describe_figures", "test_degenerate",  # whole steps (figures included) end to end
     "test_explore",  # small_run, and importing nbformat's validator costs seconds

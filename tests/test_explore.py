@@ -106,7 +106,7 @@ def test_texts_come_from_the_catalogue_with_latex(small_run):
 
 # ----------------------------------------------------------------------------- notebook pages
 def test_notebook_pages_render_formulas_as_mathml_offline():
-    from analysis.present.report import pages
+    from analysis.present import report
 
     md_out = nbformat.v4.new_output("display_data", data={"text/markdown": "## Method\n\nWeight $w_h = N_h / n_h$.",
                                                           "text/plain": "<Markdown>"})
@@ -117,7 +117,7 @@ def test_notebook_pages_render_formulas_as_mathml_offline():
         narrative,
         nbformat.v4.new_code_cell("result = 1 + 1"),
     ], metadata={"papermill": {"parameters": {"lang": "en", "wave": 2019}}})
-    html = pages.render_notebook_html(nb, synthetic=True)
+    html = report.render_notebook_html(nb, synthetic=True)
     assert html.count("<math") == 3 and "$" not in html.split("<body", 1)[1].replace("&#36;", "")
     assert "<script" not in html and "mathjax" not in html.lower()
     assert 'show.text(' not in html  # the narrative cell's code is left out, its text stays

@@ -8,7 +8,7 @@ that no cell shows an error, that the figures and formulas render and the tables
 02 is run once more with alpha = 0.10 and not saved. Then the official data and report must be
 byte-identical to before, `git status` clean, and the scratch area must hold what the notebooks
 wrote. The server is stopped by its PID. The saved notebooks are also rendered as the report's
-notebook pages (present.report.pages.render_notebook_html) and checked in the browser.
+notebook pages (present.report.render_notebook_html) and checked in the browser.
 """
 
 from __future__ import annotations
@@ -312,13 +312,13 @@ def test_saved_notebooks_render_as_offline_pages(project, browser, tmp_path):
     file, every formula is MathML, every in-page link has its target, tables fit the page."""
     import nbformat
 
-    from analysis.present.report import pages
+    from analysis.present import report
 
     for name in ("01_clean", "02_describe", "03_model", "05_compare"):
         nb = nbformat.read(project / "notebooks" / f"{name}.ipynb", as_version=4)
         assert any(c.get("outputs") for c in nb.cells), f"{name} was not saved with outputs"
         html = tmp_path / f"{name}.html"
-        html.write_text(pages.render_notebook_html(nb, synthetic=True), encoding="utf-8")
+        html.write_text(report.render_notebook_html(nb, synthetic=True), encoding="utf-8")
         text = html.read_text(encoding="utf-8")
         assert "<script" not in text and "mathjax" not in text.lower()
         page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -56,3 +56,13 @@ def test_print_pdf(small_run, tmp_path):
         pytest.skip("chromium not installed: print_pdf returns None with a note")
     pdf = exports.print_pdf(html_path, tmp_path / "r.pdf")
     assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_importing_exports_loads_no_openpyxl():
+    """The runner imports present.exports on its no-op path: openpyxl loads when a workbook is written."""
+    import subprocess
+    import sys
+
+    code = "import sys, analysis.present.exports; print('openpyxl' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "False"

@@ -886,10 +886,10 @@ def render_html(step: Step, executed: Path, out_dir: Path, synthetic: bool) -> P
     import nbformat
 
     from ..base import io
-    from ..present.report import pages
+    from ..present import report
 
     nb = nbformat.read(executed, as_version=4)
-    return io.write_text(pages.render_notebook_html(nb, synthetic=synthetic),
+    return io.write_text(report.render_notebook_html(nb, synthetic=synthetic),
                          out_dir / "notebooks" / f"{step.name}.html")
 
 
@@ -899,8 +899,7 @@ def _finish_report(P_run: dict, steps: tuple[Step, ...], pages: list[Future] = (
     then, once every notebook page (`pages`, being rendered) is written, the index, which links to
     whatever of these exists (so it is complete on the first build and after --force)."""
     from ..base import io
-    from ..present import exports
-    from ..present.report import index
+    from ..present import exports, report
 
     out = Path(P_run["output_dir"])
     # Chromium prints the PDF (seconds, in its own processes) while this process writes the workbook
@@ -914,7 +913,7 @@ def _finish_report(P_run: dict, steps: tuple[Step, ...], pages: list[Future] = (
     if pdf:
         paths.append(pdf)
     htmls = [out / "notebooks" / f"{s.name}.html" for s in steps if (out / "notebooks" / f"{s.name}.html").is_file()]
-    html = index.render_index(out, htmls, lang=P_run["lang"], wave=P_run["wave"], synthetic=_synthetic(P_run),
+    html = report.render_index(out, htmls, lang=P_run["lang"], wave=P_run["wave"], synthetic=_synthetic(P_run),
                                has_pdf=(out / "report.pdf").is_file(),
                                has_workbook=(out / "tables" / "tables.xlsx").is_file())
     paths.append(io.write_text(html, out / "index.html"))

@@ -31,3 +31,15 @@ def test_real_data_have_no_banner_and_the_language_defaults_to_swedish():
     assert soup.title.get_text() == "02_describe"
     assert soup.html["lang"] == "sv" and "2019" in soup.select("nav.project-links a")[0].get_text()
     assert "title" not in nb.metadata  # the caller's notebook is not changed
+
+
+def test_the_runners_entry_points_import_no_heavy_library():
+    """The runner imports present.report (render_index, render_notebook_html) on its no-op path."""
+    import subprocess
+    import sys
+
+    heavy = ("jinja2", "nbconvert", "openpyxl", "bleach", "matplotlib", "IPython")
+    code = ("import sys, analysis.present.report as r; r.render_index, r.render_notebook_html; "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stdout

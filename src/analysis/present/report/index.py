@@ -1,6 +1,7 @@
 """index.html: one wave's report, its PDF and workbook, every wave of the report and every notebook page.
 
-Light at import (no pandas, jinja2 on first use): the runner imports it on its no-op path.
+Imports no pandas or jinja2 itself (jinja2 on first use): the runner imports it on its no-op path. The
+path of compare_summary.json comes from analysis.base.contracts (which imports pandera at its top today).
 """
 
 from __future__ import annotations

@@ -170,6 +170,11 @@ def small_run(tmp_path_factory, register, reference_dir):
     return out
 
 
+# Text a codebook or a register could carry that must never run in a page or a spreadsheet.
+HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg onload=alert(3)>',
+           '=HYPERLINK("http://evil.example","x")']
+
+
 # ------------------------------------------------------------------------------ test tiers
 # `make test` runs everything. `make test-fast` (pytest -m unit) runs the unit tests only: no
 # kernels or papermill, no browser, no R, no end-to-end runs (the CLI, the runner, the in-process

@@ -74,26 +74,3 @@ def test_no_unsuppressed_small_cell_in_outputs(run):
     assert bg.loc[bg["n_eligible"] < 5, "share_weighted"].isna().all()
     mt = pd.read_csv(out / "tables" / "maturity_index.csv", encoding="utf-8-sig")
     assert mt.loc[mt["n"] < 5, "mean"].isna().all()
-
-
-def test_county_map_with_every_county_suppressed_draws_all_hatched_without_warning(reference_dir):
-    """Thin data suppress every county: the map shows all 21 counties hatched, no colour bar, and no
-    warning about an empty layer reaches the notebook."""
-    import warnings
-
-    import matplotlib.pyplot as plt
-
-    from analysis.base import reference
-    from analysis.present import figures
-
-    counties = reference.load_counties_geojson(reference_dir)
-    table = pd.DataFrame({"group": counties["lan_kod"], "mean": float("nan"), "suppressed": True})
-    texts = {"map_legend": "index", "suppressed": "suppressed", "map_title": "title"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fig = figures.plot_county_map(counties, table, texts=texts, lang="en")
-    ax = fig.axes[0]
-    assert len(fig.axes) == 1  # no colour bar
-    assert len(ax.collections) == 1 and len(ax.collections[0].get_paths()) >= len(counties) == 21
-    assert ax.collections[0].get_hatch() == "///"
-    plt.close(fig)

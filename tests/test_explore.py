@@ -97,7 +97,7 @@ def test_notebook_pages_render_formulas_as_mathml_offline():
 
 
 def test_group_terms_of_both_models_are_labelled():
-    from analysis.present.report import term_label
+    from analysis.present.labels import term_label
 
     assert term_label("huvudgrupp[B]", "sv") == term_label("huvudgrupp_B", "sv") == "Huvudgrupp B"
     assert term_label("kommungrupp_A2", "en") == "Municipality group A2"

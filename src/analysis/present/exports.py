@@ -1,6 +1,7 @@
 """Exports beside the report: the tables as one Excel workbook, and the report printed to PDF by Chromium.
 
 Both are deterministic where the tools allow (the workbook's bytes; Chromium stamps a creation time).
+The runner imports this module on its no-op path: openpyxl loads when a workbook is written.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..base import processes, io, contracts
+from ..base import contracts, io, processes
 
 # Chromium flags: headless, and nothing that would reach the network on its own.
 CHROMIUM_FLAGS = [
@@ -55,13 +56,33 @@ def print_pdf(html_path: Path, pdf: Path) -> Path | None:
 
 
 # ------------------------------------------------------------------------------- workbook
+def _cell_value(v):
+    """A table value as a worksheet cell: None for missing, infinity as text, formula-like text neutralised."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType":
+        return None
+    if isinstance(v, float) and math.isinf(v):
+        return str(v)
+    return io.neutralise_cell(v.item() if hasattr(v, "item") else v)
+
+
+def _sheet_name(stem: str, used: set[str]) -> str:
+    """A table's sheet name: Excel's forbidden characters replaced, 31 characters, unique."""
+    name = re.sub(r"[\[\]:*?/\\]", "_", stem)[:31]
+    i = 1
+    while name in used:
+        i += 1
+        name = f"{stem[:28]}_{i}"
+    used.add(name)
+    return name
+
+
 def export_workbook(tables_dir: Path) -> Path:
     """tables_dir/tables.xlsx: one sheet per tables/*.csv (sorted, each validated against its
     contract), formula-like text neutralised,
     fixed properties and zip times so the same tables give the same bytes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # noqa: PLC0415 - seconds to import: not on the runner's no-op path
+    from openpyxl.styles import Font  # noqa: PLC0415 - with openpyxl, above
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 - with openpyxl, above
 
     tables_dir = Path(tables_dir)
     wb = Workbook()
@@ -69,26 +90,10 @@ def export_workbook(tables_dir: Path) -> Path:
     used: set[str] = set()
     for path in sorted(tables_dir.glob("*.csv")):
         df = contracts.read_table(path.stem, tables_dir.parent)  # every table has a contract
-        name = re.sub(r"[\[\]:*?/\\]", "_", path.stem)[:31]
-        i = 1
-        while name in used:
-            i += 1
-            name = f"{path.stem[:28]}_{i}"
-        used.add(name)
-        ws = wb.create_sheet(title=name)
+        ws = wb.create_sheet(title=_sheet_name(path.stem, used))
         ws.append([io.neutralise_cell(str(c)) for c in df.columns])
         for row in df.itertuples(index=False):
-            cells = []
-            for v in row:
-                if v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType":
-                    cells.append(None)
-                elif isinstance(v, float) and math.isinf(v):
-                    cells.append(str(v))
-                elif hasattr(v, "item"):
-                    cells.append(io.neutralise_cell(v.item()))
-                else:
-                    cells.append(io.neutralise_cell(v))
-            ws.append(cells)
+            ws.append([_cell_value(v) for v in row])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for j, col in enumerate(df.columns, 1):

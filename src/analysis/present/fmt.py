@@ -23,7 +23,8 @@ def isna(x: Any) -> bool:
     if x is None or type(x).__name__ in ("NAType", "NaTType"):
         return True
     try:
-        return isinstance(x, float) and math.isnan(x) or (hasattr(x, "dtype") and bool(x != x))
+        # a numpy scalar NaN is the only value unequal to itself
+        return isinstance(x, float) and math.isnan(x) or (hasattr(x, "dtype") and bool(x != x))  # noqa: PLR0124
     except (TypeError, ValueError):
         return False
 

@@ -1,23 +1,25 @@
 """What the step notebooks show, in one language (`lang`): texts from the catalogue, tables formatted
 from their columns' units (present.fmt) with labels that follow `lang` and `alpha`, and the figures.
 
-Also `short_errors()`: in IPython, this package's errors are shown as their one line, not a traceback.
+Each table is a present.cells.Table, tagged and emitted as the report's are. `short_errors()` (from
+present.shell) shows this package's errors in IPython as their one line.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
-from markupsafe import Markup, escape
 
 from ..base import contracts
-from ..base.errors import ContractError, InputError, MissingInput, ParamError
 from ..base.paths import shown_path
-from . import catalogue, fmt
+from . import catalogue, cells, fmt
 from .labels import group_label, item_label, term_label
+from .shell import short_errors  # noqa: F401 - kept importable here: run.params and the tests call it
+
+TABLE_CLASS = "analysis-table"
 
 # Code columns and how their values are labelled (catalogue labels.<kind>, or a function below).
 _LABEL_KINDS = {"spec": "specs", "ci_method": "ci_methods", "verdict": "verdicts", "claim": "claims", "role": "roles",
@@ -30,85 +32,46 @@ _PAIR_HEADERS = {("ci_low", "ci_high"): "interval", ("bound_low", "bound_high"):
                  ("ci_low_independent", "ci_high_independent"): "interval_independent"}
 
 
-# ------------------------------------------------------------------------------------- errors
-def _errors() -> tuple[type[BaseException], ...]:
-    return (InputError, ContractError, ParamError, MissingInput)
-
-
-def short_errors() -> bool:
-    """In IPython, show this package's own errors (bad input, a broken contract, a bad parameter, a
-    missing input) as one line `Name: message`, without the traceback. The cell still fails, so
-    Run All stops there. Other exceptions keep their traceback. Returns False outside IPython."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    if shell is None:
-        return False
-
-    def handler(shell, etype, value, tb, tb_offset=None):
-        # the exception's own line ("Name: message"), sent as the cell's error (ipykernel overrides
-        # _showtraceback to send it to the front end); showtraceback(exception_only=True) would add
-        # a line pointing to %tb
-        shell._showtraceback(etype, value, shell.InteractiveTB.get_exception_only(etype, value))
-
-    shell.set_custom_exc(_errors(), handler)
-    return True
-
-
 # ------------------------------------------------------------------------------------- tables
 class Table:
-    """A table ready to show: its cells as text, right-aligned where they are numbers.
+    """A table ready to show (a present.cells.Table, emitted as the report's tables are): `head` and
+    `rows` hold the shown text, `frame` the same as a DataFrame.
 
-    Jupyter displays it through `_repr_html_` (escaped, deterministic: no random ids); `frame`
-    holds the shown text as a DataFrame.
+    Jupyter displays it through `_repr_html_` (escaped, deterministic: no random ids).
     """
 
-    def __init__(self, head: list[str], rows: list[list[str]], numeric: list[bool],
-                 caption: str | None = None, notes: Sequence[str] = (),
-                 tags: list[list[dict | None]] | None = None):
-        self.head, self.rows, self.numeric = head, rows, numeric
-        self.caption, self.notes = caption, list(notes)
-        # per cell: where its number comes from ({"src", "cols", "key", "suppressed"}), as the report
-        # tags its numbers; the disclosure audit reads the notebook pages through these tags
-        self.tags = tags or [[None] * len(r) for r in rows]
+    def __init__(self, table: cells.Table):
+        self.table = table
+
+    @property
+    def head(self) -> list[str]:
+        return self.table.texts(self.table.head)[0]
+
+    @property
+    def rows(self) -> list[list[str]]:
+        return self.table.texts()
+
+    @property
+    def caption(self) -> str | None:
+        return self.table.caption
+
+    @caption.setter
+    def caption(self, text: str | None) -> None:  # a notebook may caption a grid it made
+        self.table.caption = text
+
+    @property
+    def notes(self) -> list[str]:
+        return self.table.notes
 
     @property
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=self.head)
 
     def _repr_html_(self) -> str:
-        def cell(tag: str, text: str, num: bool, src: dict | None = None) -> Markup:
-            # numbers never break inside (intervals, "< 0,001"); headers and labels wrap
-            style = ' style="text-align: left"' if not num else ' style="white-space: nowrap"' if tag == "td" else ""
-            attrs = Markup("")
-            if src is not None:
-                attrs = Markup(' data-src="{}" data-cols="{}" data-key=\'{}\'{}').format(
-                    src["src"], " ".join(src["cols"]), json.dumps(src["key"], ensure_ascii=False, sort_keys=True),
-                    Markup(' class="suppressed"') if src.get("suppressed") else "")
-            return Markup(f"<{tag}{style}") + attrs + Markup(">") + escape(text) + Markup(f"</{tag}>")
-
-        parts = [Markup('<table class="analysis-table">')]
-        if self.caption:
-            parts.append(Markup('<caption style="text-align: left; font-weight: bold">') + escape(self.caption)
-                         + Markup("</caption>"))
-        parts.append(Markup("<thead><tr>") + Markup("").join(cell("th", h, n) for h, n in zip(self.head, self.numeric))
-                     + Markup("</tr></thead><tbody>"))
-        for row, tags in zip(self.rows, self.tags):
-            parts.append(Markup("<tr>") + Markup("").join(cell("td", t, n, g) for t, n, g in zip(row, self.numeric, tags))
-                         + Markup("</tr>"))
-        parts.append(Markup("</tbody></table>"))
-        for note in self.notes:
-            parts.append(Markup('<p class="analysis-table-note"><small>') + escape(note) + Markup("</small></p>"))
-        return str(Markup("\n").join(parts))
+        return str(self.table.html())
 
     def __repr__(self) -> str:
         return self.frame.to_string(index=False)
-
-
-def _column_unit(contract: str, col: str) -> str:
-    return contracts.unit(contract, col)
 
 
 class Display:
@@ -132,7 +95,7 @@ class Display:
     def text(self, key: str, **values: Any):
         """The Markdown text `notebooks.<key>` (formulas in LaTeX), its {placeholders} filled from
         `values` (whole numbers formatted as counts) and the parameters (level, min_cell, wave, alpha)."""
-        from IPython.display import Markdown
+        from IPython.display import Markdown  # noqa: PLC0415 - IPython only in a kernel (not for analysis.load)
 
         src = catalogue.entry(f"notebooks.{key}")[self.lang]
         values = {k: (self.value(v, "count") if isinstance(v, int) and not isinstance(v, bool) else v)
@@ -142,7 +105,7 @@ class Display:
 
     def synthetic(self, synthetic: bool):
         """The synthetic-data note, or nothing when the input is real."""
-        from IPython.display import Markdown
+        from IPython.display import Markdown  # noqa: PLC0415 - IPython only in a kernel (not for analysis.load)
 
         return Markdown(self.t("notebooks.synthetic") if synthetic else "")
 
@@ -187,60 +150,57 @@ class Display:
         return self.t(f"columns.{col}")
 
     # -- tables
+    def _text(self, row: pd.Series, contract: str, col: str | tuple[str, ...], columns: list) -> str:
+        """One cell's text: a number from its unit, (low, high) as one interval, (estimate, low, high)
+        as "estimate [low–high]", a flag as yes/no, a code by its label."""
+        if isinstance(col, tuple):
+            lo, hi = col[-2:]
+            text = fmt.interval(row[lo], row[hi], contracts.unit(contract, hi), self.lang,
+                                contracts.digits(contract, hi))
+            if len(col) == 3:
+                est = fmt.value(row[col[0]], contracts.unit(contract, col[0]), self.lang,
+                                contracts.digits(contract, col[0]))
+                text = f"{est} [{text}]" if text else est
+            return text
+        unit = contracts.unit(contract, col)
+        if unit == "flag":
+            return "" if fmt.isna(row[col]) else self.t("report.word_yes" if row[col] else "report.word_no")
+        if unit in contracts.NUMERIC_UNITS:
+            return fmt.value(row[col], unit, self.lang, contracts.digits(contract, col))
+        if col == "group" and "grouping" in columns and row.get("grouping") == "all":
+            return ""  # the grouping column already says "all municipalities"
+        return self.label(col, row[col], row)
+
+    def _row(self, row: pd.Series, contract: str, columns: list, numeric: list[bool],
+             key_cols: list[str]) -> list[cells.Cell]:
+        """One row's cells; a suppressed row's missing numbers show the report's dash."""
+        suppressed = bool(row.get("suppressed", False))
+        key = cells.row_key(row, key_cols)
+        out = []
+        for col, num in zip(columns, numeric, strict=True):
+            cols = col if isinstance(col, tuple) else (col,)
+            hidden = suppressed and num and fmt.isna(row[cols[0]])
+            text = self.t("report.suppressed") if hidden else self._text(row, contract, col, columns)
+            out.append(cells.Cell(text, num=num, src=contract if num else None, key=key if num else None,
+                                  cols=cols if num else (), cls="suppressed" if hidden else ""))
+        return out
+
     def table(self, df: pd.DataFrame, contract: str, columns: Iterable[str | tuple[str, ...]], *,
               caption: str | None = None, notes: Sequence[str] = ()) -> Table:
         """Rows of `df` (validated against `contract`) in the chosen columns: numbers formatted from
         their declared unit, codes by their labels, (low, high) pairs as one interval column headed
         with the level that `alpha` gives, (estimate, low, high) as "estimate [low–high]";
-        suppressed cells shown as the report shows them."""
+        suppressed cells shown as the report shows them. Every number is tagged with its source."""
         columns = list(columns)
-        head = [self.header(c) for c in columns]
-        numeric = []
-        for c in columns:
-            unit = _column_unit(contract, c[-1] if isinstance(c, tuple) else c)
-            numeric.append(unit in contracts.NUMERIC_UNITS)
-        dash = self.t("report.suppressed")
-        any_suppressed = False
-        rows, tags = [], []
+        numeric = [contracts.unit(contract, c[-1] if isinstance(c, tuple) else c) in contracts.NUMERIC_UNITS
+                   for c in columns]
+        head = [cells.Cell(self.header(c), num=n, header=True) for c, n in zip(columns, numeric, strict=True)]
         key_cols = [k for k in contracts.contract(contract).key if k in df.columns]
-        for _, row in df.iterrows():
-            suppressed = bool(row.get("suppressed", False))
-            key = {k: (None if fmt.isna(row[k]) else (row[k].item() if hasattr(row[k], "item") else row[k]))
-                   for k in key_cols}
-            out, row_tags = [], []
-            for c, num in zip(columns, numeric):
-                if isinstance(c, tuple):
-                    lo, hi = c[-2:]
-                    text = fmt.interval(row[lo], row[hi], _column_unit(contract, hi), self.lang,
-                                        contracts.digits(contract, hi))
-                    if len(c) == 3:  # estimate [low–high]
-                        est = fmt.value(row[c[0]], _column_unit(contract, c[0]), self.lang,
-                                        contracts.digits(contract, c[0]))
-                        text = f"{est} [{text}]" if text else est
-                    missing = fmt.isna(row[c[0]])
-                else:
-                    unit = _column_unit(contract, c)
-                    if unit == "flag":
-                        text = "" if fmt.isna(row[c]) else self.t("report.word_yes" if row[c] else "report.word_no")
-                    elif unit in contracts.NUMERIC_UNITS:
-                        text = fmt.value(row[c], unit, self.lang, contracts.digits(contract, c))
-                    elif c == "group" and "grouping" in columns and row.get("grouping") == "all":
-                        text = ""  # the grouping column already says "all municipalities"
-                    else:
-                        text = self.label(c, row[c], row)
-                    missing = fmt.isna(row[c])
-                if suppressed and missing and num:
-                    text = dash
-                    any_suppressed = True
-                out.append(text)
-                row_tags.append({"src": contract, "cols": [c], "key": key, "suppressed": suppressed and missing}
-                                if num and not isinstance(c, tuple) else None)
-            rows.append(out)
-            tags.append(row_tags)
+        rows = [self._row(row, contract, columns, numeric, key_cols) for _, row in df.iterrows()]
         notes = list(notes)
-        if any_suppressed:
+        if any(c.cls == "suppressed" for row in rows for c in row):
             notes.append(self.t("report.suppressed_note", min_cell=self.P["min_cell"]))
-        return Table(head, rows, numeric, caption=caption, notes=notes, tags=tags)
+        return Table(cells.Table(None, caption, [head], rows, notes, cls=TABLE_CLASS, inline=True))
 
     def wide(self, df: pd.DataFrame, contract: str, index: Sequence[str], column: str, value: str,
              order: Sequence[str] | None = None) -> Table:
@@ -248,18 +208,21 @@ class Display:
         per level of `column` (in `order`), formatted from the value's unit."""
         index = list(index)
         keys = list(dict.fromkeys(map(tuple, df[index].astype(str).to_numpy().tolist())))
-        levels = [c for c in (order or dict.fromkeys(df[column].astype(str))) if c in set(df[column].astype(str))]
-        cells = {(tuple(str(r[i]) for i in index), str(r[column])): r[value] for _, r in df.iterrows()}
-        unit, digits = _column_unit(contract, value), contracts.digits(contract, value)
-        head = [self.header(i) for i in index] + [self.label(column, c) for c in levels]
-        rows = [[self.label(i, k) for i, k in zip(index, key)]
-                + [fmt.value(cells.get((key, c)), unit, self.lang, digits) for c in levels] for key in keys]
-        return Table(head, rows, [False] * len(index) + [True] * len(levels))
+        present = set(df[column].astype(str))
+        levels = [c for c in (order or dict.fromkeys(df[column].astype(str))) if c in present]
+        values = {(tuple(str(r[i]) for i in index), str(r[column])): r[value] for _, r in df.iterrows()}
+        unit, digits = contracts.unit(contract, value), contracts.digits(contract, value)
+        head = ([cells.Cell(self.header(i), header=True) for i in index]
+                + [cells.Cell(self.label(column, c), num=True, header=True) for c in levels])
+        rows = [[cells.Cell(self.label(i, k)) for i, k in zip(index, key, strict=True)]
+                + [cells.Cell(fmt.value(values.get((key, c)), unit, self.lang, digits), num=True) for c in levels]
+                for key in keys]
+        return Table(cells.Table(None, None, [head], rows, cls=TABLE_CLASS, inline=True))
 
     # -- figures
     def figure(self, name: str, width: int = 720):
         """The figure `name` (e.g. "headline_shares") of this run, in this notebook's language."""
-        from IPython.display import Image
+        from IPython.display import Image  # noqa: PLC0415 - IPython only in a kernel (not for analysis.load)
 
         path = Path(self.P["output_dir"]) / "figures" / f"{name}_{self.lang}.png"
         return Image(filename=str(path), width=width)

@@ -12,14 +12,18 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
 from ..base import contracts
+from ..base.codebook import MATURITY_AREAS
 from ..compute import disclosure
+from . import catalogue
+from .cells import read_tagged
 
 # The tables whose cells are counts of municipalities, or rest on them.
 TABLES = ("headline", "headline_by_group", "maturity_index", "response")
@@ -105,7 +109,7 @@ def csv_records(output_dir: Path) -> list[dict]:
 
 
 def workbook_records(path: Path) -> list[dict]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - only when a workbook is read back (seconds to import)
 
     out = []
     if not path.is_file():
@@ -152,34 +156,6 @@ def summary_records(path: Path) -> list[dict]:
     return out
 
 
-class _Tagged(HTMLParser):
-    """Elements of report.html carrying data-src / data-key / data-cols, with their text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.items: list[dict[str, Any]] = []
-        self._stack: list[dict[str, Any] | None] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        item = None
-        if "data-src" in a:
-            item = {"src": a["data-src"], "key": a.get("data-key", "{}"), "cols": (a.get("data-cols") or "").split(),
-                    "cls": (a.get("class") or "").split(), "text": []}
-            self.items.append(item)
-        if tag not in ("br", "img", "meta", "link", "input", "hr"):
-            self._stack.append(item)
-
-    def handle_endtag(self, tag):
-        if tag not in ("br", "img", "meta", "link", "input", "hr") and self._stack:
-            self._stack.pop()
-
-    def handle_data(self, data):
-        for item in self._stack:
-            if item is not None:
-                item["text"].append(data)
-
-
 def report_records(path: Path, lang: str, dash: str = "–", html: str | None = None) -> list[dict]:
     """Numbers of report.html (or of `html`, the page about to be written there) whose data-src is
     an audited table, one record per shown cell."""
@@ -187,16 +163,12 @@ def report_records(path: Path, lang: str, dash: str = "–", html: str | None = 
         if not path.is_file():
             return []
         html = path.read_text(encoding="utf-8")
-    p = _Tagged()
-    p.feed(html)
     out = []
-    for item in p.items:
-        if item["src"] not in TABLES or len(item["cols"]) != 1:
+    for item in read_tagged(html):
+        if item.src not in TABLES or len(item.cols) != 1:
             continue
-        key = json.loads(item["key"])
-        text = "".join(item["text"]).strip()
-        supp = text == dash or "suppressed" in item["cls"]
-        out.append(_record(path.name, item["src"], key, item["cols"][0], None if supp else text, supp, lang))
+        supp = item.text == dash or "suppressed" in item.classes
+        out.append(_record(path.name, item.src, item.key, item.cols[0], None if supp else item.text, supp, lang))
     return out
 
 
@@ -262,8 +234,6 @@ def notebook_records(path: Path, lang: str | None = None, dash: str = "–") -> 
     m = re.search(r'<html[^>]*\blang="([a-z]{2})"', html[:2000])
     page_lang = m.group(1) if m else (lang or "sv")
     if page_lang != lang:
-        from . import catalogue
-
         dash = catalogue.text("report.suppressed", page_lang)
     out = [r for r in report_records(path, page_lang, dash, html=html)]
     for r in out:
@@ -283,7 +253,8 @@ def _frame_page_records(path: Path, html: str) -> list[dict]:
         if table is None:
             continue
         for row in t["body"]:
-            values = dict(zip(header[-len(row):], row)) if len(row) <= len(header) else dict(zip(header, row[-len(header):]))
+            n = min(len(row), len(header))  # the last n cells of each: a row may start with its index
+            values = dict(zip(header[len(header) - n:], row[len(row) - n:], strict=True))
             values.pop("", None)  # the index column
             key = {k: values.get(k) for k in _KEYS if k in values}
             supp = _suppressed(values.get("suppressed", False))
@@ -298,8 +269,6 @@ def _frame_page_records(path: Path, html: str) -> list[dict]:
 def records(output_dir: str | Path, lang: str, report_html: str | None = None) -> pd.DataFrame:
     """Every published cell of an output folder (see the module docstring); `report_html` stands
     for report.html when given (the page before it is written)."""
-    from . import catalogue
-
     out_dir = Path(output_dir)
     recs = csv_records(out_dir)
     recs += workbook_records(out_dir / "tables" / "tables.xlsx")
@@ -313,8 +282,6 @@ def records(output_dir: str | Path, lang: str, report_html: str | None = None) -
 def audit_folder(output_dir: str | Path, units: pd.DataFrame, min_cell: int, lang: str,
                  report_html: str | None = None) -> pd.DataFrame:
     """disclosure.audit on everything published in `output_dir` (findings; empty when safe)."""
-    from ..base.codebook import MATURITY_AREAS
-
     return disclosure.audit(records(output_dir, lang, report_html), units, min_cell, tuple(MATURITY_AREAS))
 
 

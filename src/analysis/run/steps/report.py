@@ -8,7 +8,9 @@ from typing import Any
 
 from ...base import contracts, io
 from ...base.errors import ContractError
-from ...present import published, report
+from ...present import published
+from ...present.report.data import load
+from ...present.report.render import render
 from .. import provenance
 
 
@@ -20,9 +22,9 @@ def run(P: dict[str, Any]) -> dict[str, Any]:
     """
 
     out = Path(P["output_dir"])
-    data = report.load(P)
+    data = load(P)
     prov = provenance.collect(P)
-    html = report.render(data, prov)
+    html = render(data, prov)
     # nothing is written if a hidden cell could be worked out from the tables, summaries and page
     found = published.audit_folder(out, contracts.read_table("analysis", P["processed_dir"]), int(P["min_cell"]),
                                    P["lang"], report_html=html)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import needs_chromium
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = needs_chromium  # the `browser` fixture is conftest's
 
@@ -108,18 +109,19 @@ def test_report_in_browser(browser, small_run, lang, tmp_path):
 
 
 def test_hostile_text_runs_nothing(browser, small_run, tmp_path):
-    from test_report import HOSTILE
-
-    from analysis.present import report
+    from analysis.present.report.data import load
+    from analysis.present.report.render import render
     from analysis.run import provenance
+    from conftest import HOSTILE
 
     P = small_run["sv"]
-    data = report.load(P)
+    data = load(P)
     resp = data.tables["response"]
     data.tables["response"] = resp.assign(name=[HOSTILE[i % 3] if g == "lan_kod" else n
-                                                for i, (g, n) in enumerate(zip(resp["grouping"], resp["name"]))])
+                                                for i, (g, n) in enumerate(zip(resp["grouping"], resp["name"],
+                                                                               strict=True))])
     page = tmp_path / "report.html"
-    page.write_text(report.render(data, provenance.collect(P)), encoding="utf-8")
+    page.write_text(render(data, provenance.collect(P)), encoding="utf-8")
     found = check_page(browser, page)
     assert found["dialogs"] == [] and found["hostile_nodes"] == 0
     for h in HOSTILE[:3]:
@@ -131,7 +133,9 @@ def test_index_and_notebook_pages_offline(browser, small_run, tmp_path):
 
     import nbformat
 
-    from analysis.present import report
+    from analysis.present import exports
+    from analysis.present.report import index as index_page
+    from analysis.present.report import pages
 
     P = small_run["sv"]
     out = tmp_path / "reports"
@@ -140,20 +144,19 @@ def test_index_and_notebook_pages_offline(browser, small_run, tmp_path):
     nb.metadata["papermill"] = {"parameters": {"lang": "sv", "wave": 2019}, "input_path": "04_report.ipynb"}
     nb.cells = [nbformat.v4.new_markdown_cell("# 04"), nbformat.v4.new_code_cell("1 + 1")]
     (out / "notebooks").mkdir(exist_ok=True)
-    (out / "notebooks" / "04_report.html").write_text(report.render_notebook_html(nb, synthetic=True), encoding="utf-8")
-    from analysis.present import exports
-
+    (out / "notebooks" / "04_report.html").write_text(pages.render_notebook_html(nb, synthetic=True),
+                                                      encoding="utf-8")
     exports.export_workbook(out / "tables")
     index = out / "index.html"
-    index.write_text(report.render_index(out, [out / "notebooks" / "04_report.html"], lang="sv", wave=2019,
-                                         synthetic=True, has_pdf=False, has_workbook=True), encoding="utf-8")
+    index.write_text(index_page.render_index(out, [out / "notebooks" / "04_report.html"], lang="sv", wave=2019,
+                                             synthetic=True, has_pdf=False, has_workbook=True), encoding="utf-8")
     for page_path in (index, out / "notebooks" / "04_report.html"):
         page = browser.new_page()
         external = []
-        page.route("**/*", lambda r: (external.append(r.request.url), r.abort())
+        page.route("**/*", lambda r, external=external: (external.append(r.request.url), r.abort())
                    if not r.request.url.startswith(("file://", "data:")) else r.continue_())
         errors = []
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
         page.goto(page_path.resolve().as_uri(), wait_until="load")
         assert external == [] and errors == [], (page_path.name, external, errors)
         if page_path == index:
@@ -176,7 +179,8 @@ def test_full_run_report_in_browser(browser, tmp_path):
 FULL_RUN_2023 = ROOT / "reports" / "2023" / "report.html"
 
 
-@pytest.mark.skipif(not FULL_RUN_2023.is_file(), reason="no full run of wave 2023: reports/2023/report.html does not exist")
+@pytest.mark.skipif(not FULL_RUN_2023.is_file(),
+                    reason="no full run of wave 2023: reports/2023/report.html does not exist")
 def test_full_run_2023_report_with_the_change_section_in_browser(browser, tmp_path):
     found = check_page(browser, FULL_RUN_2023, tmp_path / "screenshot.png")
     assert_clean(found)

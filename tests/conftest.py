@@ -92,7 +92,7 @@ class _SyntheticData:
     def analysis(self, seed: int = 2019, wave: int = 2019):
         """The analysis frame clean.clean gives for export(seed, wave) through the wave's codebook."""
         if (seed, wave) not in self._analyses:
-            from analysis.base.codebook import codebook_for
+            from analysis.base.waves import codebook_for
             from analysis.compute import clean
 
             raw, _ = self._export(seed, wave)
@@ -163,7 +163,7 @@ def small_run(tmp_path_factory, register, reference_dir):
     P = _small_params(base, "sv", reference_dir, raw)
     clean_step.run(P)
     out = {"sv": P, "en": _small_params(base, "en", reference_dir, raw)}
-    for lang, p in out.items():
+    for p in out.values():
         describe_step.run(p)
         model_step.run(p)
         report_step.run(p)

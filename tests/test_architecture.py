@@ -48,7 +48,7 @@ def test_import_contracts_hold():
     """lint-imports: run > present > compute | synthetic > base, no cycle at any depth, no private module
     imported from outside its package (pyproject.toml [tool.importlinter])."""
     exe = Path(sys.executable).with_name("lint-imports")
-    r = subprocess.run([str(exe), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    r = subprocess.run([str(exe), "--no-cache"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert "BROKEN" not in r.stdout and "0 broken" in r.stdout
 

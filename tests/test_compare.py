@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from analysis.base import reference
-from analysis.base.codebook import codebook_for, item_map
+from analysis.base.waves import codebook_for, item_map
 from analysis.compute import clean, compare
 from analysis.synthetic import generator as synthetic
 

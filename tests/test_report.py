@@ -336,7 +336,7 @@ def test_change_section_numbers_equal_their_tables(two_wave_run, lang):
 
 
 def test_change_section_flags_reworded_questions_and_the_fpc_caveat(two_wave_run):
-    from analysis.base.codebook import item_map
+    from analysis.base.waves import item_map
 
     for lang, P in two_wave_run.items():
         text = _soup(P).select_one("section#change").get_text(" ")

@@ -11,8 +11,10 @@ import pytest
 
 from analysis.base import codebook as codebook_mod
 from analysis.base import io, reference
-from analysis.base.codebook import BINARY_ITEMS, CodebookError, codebook_for, default_codebook, item_map
+from analysis.base import waves as waves_mod
+from analysis.base.codebook import BINARY_ITEMS, CodebookError, default_codebook
 from analysis.base.errors import InputError
+from analysis.base.waves import codebook_for, item_map
 from analysis.compute import clean, compare
 from analysis.synthetic import calibrate, generator, panel
 from analysis.synthetic.municipalities import municipality_truth
@@ -59,15 +61,15 @@ def test_item_map_flags_the_reworded_questions():
 
 
 def test_an_item_marked_same_whose_wording_changed_is_refused(monkeypatch):
-    raw = json.loads(json.dumps(codebook_mod._waves_file()))
+    raw = json.loads(json.dumps(waves_mod._waves_file()))
     raw["item_maps"][0]["items"]["continuity"] = {"to": "continuity", "comparability": "same"}
-    monkeypatch.setattr(codebook_mod, "_waves_file", lambda path=None: raw)
-    codebook_mod.item_map.cache_clear()
+    monkeypatch.setattr(waves_mod, "_waves_file", lambda path=None: raw)
+    waves_mod.item_map.cache_clear()
     try:
         with pytest.raises(CodebookError, match="'continuity': marked 'same' but the question"):
-            codebook_mod.item_map(2019, 2023)
+            waves_mod.item_map(2019, 2023)
     finally:
-        codebook_mod.item_map.cache_clear()
+        waves_mod.item_map.cache_clear()
 
 
 def test_every_wave_carries_the_same_analysis_plan():
@@ -76,7 +78,7 @@ def test_every_wave_carries_the_same_analysis_plan():
     plan = default_codebook().analysis_plan()
     assert plan.outcomes == tuple(codebook_mod.MATURITY_AREAS) and set(plan.primary) <= set(plan.predictors)
     assert plan.terms == (*plan.predictors, plan.size_term)
-    for wave in codebook_mod.waves():
+    for wave in waves_mod.waves():
         cb = codebook_for(wave)
         assert cb.analysis_plan() == plan, wave
         assert all(cb[i].is_coded for i in (*plan.outcomes, *plan.predictors)), wave

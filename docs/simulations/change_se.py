@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.base import reference
-from analysis.base.codebook import ItemLink, ItemMap, default_codebook
+from analysis.base.codebook import default_codebook
+from analysis.base.waves import ItemLink, ItemMap
 from analysis.compute import compare, survey
 from analysis.compute.design import stratum_sizes
 from analysis.synthetic import calibrate as C

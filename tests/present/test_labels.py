@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.base.codebook import codebook_for, default_codebook
+from analysis.base.codebook import default_codebook
+from analysis.base.waves import codebook_for
 from analysis.present import catalogue
 from analysis.present.labels import group_label, item_label, term_label
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from analysis.base import reference
-from analysis.base.codebook import BINARY_ITEMS, codebook_for
+from analysis.base.codebook import BINARY_ITEMS
+from analysis.base.waves import codebook_for
 from analysis.synthetic import generator, panel
 from analysis.synthetic.parameters import ASSUMED_SHARES_2023, PERSISTENCE_2023, RESPONSE_2023
 

@@ -11,15 +11,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..base import io
+from ..present import exports, report
 from .dag import Step, page_path
-
-
-def _present():
-    """present.report and present.exports, on the paths that write (never on the no-op path)."""
-    # TODO(issue 21, merge): `from ..present import exports, report` at the top once both are light
-    from ..present import exports, report  # noqa: PLC0415 - they import pandas today (seconds)
-
-    return report, exports
 
 
 def synthetic(P_run: dict) -> bool:
@@ -31,7 +24,6 @@ def render_html(step: Step, executed: Path, out_dir: Path, synthetic: bool) -> P
     """The analysts' HTML (with code) of an executed notebook: out_dir/notebooks/<step>.html."""
     import nbformat  # noqa: PLC0415 - heavy: only after a notebook ran
 
-    report, _ = _present()
     nb = nbformat.read(executed, as_version=4)
     return io.write_text(report.render_notebook_html(nb, synthetic=synthetic),
                          page_path(out_dir, step))
@@ -39,7 +31,6 @@ def render_html(step: Step, executed: Path, out_dir: Path, synthetic: bool) -> P
 
 def export_workbook(tables_dir: Path) -> Path:
     """tables_dir/tables.xlsx from the tables there (written while the last step runs)."""
-    _, exports = _present()
     return exports.export_workbook(tables_dir)
 
 
@@ -48,7 +39,6 @@ def finish_report(P_run: dict, steps: tuple[Step, ...], pages: list[Future] = ()
     """After the last step: the workbook (unless `workbook`, being written, is given) and the PDF,
     then, once every notebook page (`pages`, being rendered) is written, the index, which links to
     whatever of these exists (so it is complete on the first build and after --force)."""
-    report, exports = _present()
     out = Path(P_run["output_dir"])
     # Chromium prints the PDF (seconds, in its own processes) while this process writes the workbook
     # and the notebook pages are rendered

@@ -11,10 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..base.codebook import codebook_for
 from ..base.errors import ParamError
 from ..base.io import write_export, write_json
 from ..base.reference import load_published_series, load_register
+from ..base.waves import codebook_for
 from ..synthetic.generator import BASE_WAVE, PANEL_WAVES, generate
 from . import params
 

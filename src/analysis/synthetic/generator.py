@@ -92,7 +92,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..base.codebook import Codebook, codebook_for, default_codebook
+from ..base.codebook import Codebook, default_codebook
+from ..base.waves import codebook_for
 from .calibrate import calibrate, calibrate_2023, targets
 from .export import export
 from .municipalities import municipality_truth

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.base.codebook import ItemLink, ItemMap
+from analysis.base.waves import ItemLink, ItemMap
 from analysis.compute.compare import change
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.base.codebook import ItemLink, ItemMap
+from analysis.base.waves import ItemLink, ItemMap
 from analysis.compute.compare import transitions
 
 

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from analysis.base import reference
-from analysis.base.codebook import codebook_for, item_map
+from analysis.base.waves import codebook_for, item_map
 from analysis.compute import survey
 from analysis.compute.compare import trend
 

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.base.codebook import MATURITY_AREAS, codebook_for, waves
+from analysis.base.codebook import MATURITY_AREAS
+from analysis.base.waves import codebook_for, waves
 from analysis.compute.design import design_weights
 from analysis.compute.models import specs
 from analysis.compute.models.estimate import fit_all, fit_spec

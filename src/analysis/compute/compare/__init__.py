@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...base.codebook import ItemMap
+from ...base.waves import ItemMap
 from .change import CHANGE_COLUMNS, PSU, change_table, linearised_change, stack
 from .transitions import TRANSITION_COLUMNS, mcnemar_exact, transition_counts, transitions_table
 from .trend import TREND_COLUMNS, estimate_points, published_points, rounding_interval, trend_table

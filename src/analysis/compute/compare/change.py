@@ -54,7 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from ...base import contracts
-from ...base.codebook import ItemMap
+from ...base.waves import ItemMap
 from ..design import STRATA, as_float, design_weights, respondents, stratum_sizes
 from ..survey.shares import linearised_mean
 

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ...base import contracts
-from ...base.codebook import ItemMap
+from ...base.waves import ItemMap
 from ..design import as_float, respondents
 from ..disclosure import suppress
 from .change import PSU

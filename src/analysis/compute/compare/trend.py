@@ -14,7 +14,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ...base import contracts
-from ...base.codebook import BINARY_ITEMS, ItemMap
+from ...base.codebook import BINARY_ITEMS
+from ...base.waves import ItemMap
 from ..design import STRATA, respondents, stratum_sizes
 from ..survey.shares import clopper_pearson, estimate_share, x_of_10
 

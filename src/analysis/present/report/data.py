@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 
 from ...base import contracts, io
-from ...base.codebook import Codebook, codebook_for
+from ...base.codebook import Codebook
 from ...base.errors import ContractError
+from ...base.waves import codebook_for
 from .. import fmt
 
 REPORT_STEP = "04_report"

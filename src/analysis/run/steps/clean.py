@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...base import contracts, io, reference
-from ...base.codebook import codebook_for
+from ...base.waves import codebook_for
 from ...compute import clean
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ...base import contracts, io, reference
-from ...base.codebook import codebook_for, item_map
 from ...base.errors import ContractError
+from ...base.waves import codebook_for, item_map
 from ...compute import compare
 from ...present import figures
 from ...present.labels import item_label

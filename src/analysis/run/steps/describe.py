@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...base import contracts, reference
-from ...base.codebook import codebook_for
+from ...base.waves import codebook_for
 from ...compute import survey
 from ...present import figures
 from .inputs import processed, source, tables_written_by

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from bs4 import BeautifulSoup
 
-from analysis.base.codebook import item_map
+from analysis.base.waves import item_map
 from analysis.present import catalogue
 from analysis.present.cells import read_tagged
 from analysis.present.report.formatter import Formatter

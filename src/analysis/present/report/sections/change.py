@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from ....base.codebook import HEADLINE_ITEMS, item_map
+from ....base.codebook import HEADLINE_ITEMS
+from ....base.waves import item_map
 from ... import catalogue, fmt
 from ...cells import Cell, Table
 from ...labels import item_label

@@ -16,12 +16,11 @@ from analysis.base.codebook import (
     HEADLINE_ITEMS,
     PARSE_RULES,
     CodebookError,
-    codebook_for,
     load_codebook,
     normalise_label,
-    waves,
 )
 from analysis.base.errors import InputError
+from analysis.base.waves import codebook_for, waves
 from analysis.compute import clean
 
 

@@ -11,7 +11,7 @@ SHARED := ../shared/data/reference
 EXT    := data/external
 WAVES  := 2019 2023
 RAW    := $(foreach w,$(WAVES),data/raw/synthetic_skr_infosak_$(w).csv)
-GENERATOR := src/analysis/synthetic/generator.py src/analysis/base/codebook.py src/analysis/base/waves.yaml \
+GENERATOR := $(wildcard src/analysis/synthetic/*.py) src/analysis/base/codebook.py src/analysis/base/waves.py src/analysis/base/waves.yaml \
 	src/analysis/base/codebook.yaml src/analysis/base/codebook_2023.yaml
 REFERENCE_FILES := kommuner_2019_reference.csv municipalities.csv counties.csv \
 	skr_kommungruppsindelning_2017.csv scb_folkmangd_kommun_1950_2019.csv \

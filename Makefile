@@ -100,5 +100,5 @@ lock: | $(PY)
 
 clean:
 	rm -rf data/processed/* data/processed/.[!.]* reports/* reports/.[!.]* $(EXT)/* scratch .pytest_cache
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	@touch data/processed/.gitkeep reports/.gitkeep $(EXT)/.gitkeep

@@ -170,6 +170,82 @@ def small_run(tmp_path_factory, register, reference_dir):
     return out
 
 
+# ------------------------------------------------------------------------------ the hand-made export
+# Seven submissions with known answers: tests/compute/clean/test_stages.py spells out what cleaning
+# gives for each, tests/run/steps/test_clean.py runs step 01 on it (good and broken).
+HAND_MADE_AREAS = ["risk_management", "classification", "incident_management", "continuity", "awareness",
+                   "procurement", "follow_up"]
+_HAND_MADE_PEOPLE = {
+    "R01": ("Anna Andersson", "anna.andersson@stockholm.se", "070-111 11 11", "CISO"),
+    "R02": ("Bo Berg", "bo.berg@upplandsvasby.se", "08-222 22 22", "IT-chef"),
+    "R03": ("Cecilia Ceder", "cecilia@solna.se", "073-333 33 33", "Säkerhetschef"),
+    "R04": ("David Dahl", "david.dahl@stockholm.se", "070-444 44 44", "Informationssäkerhetssamordnare"),
+    "R05": ("Eva Ek", "eva.ek@monsteras.se", "0499-555 55", "Kommundirektör"),
+    "R06": ("Fredrik Fors", "fredrik.fors@monsteras.se", "0499-666 66", "Arkivarie"),
+    "R07": ("Gun Gran", "gun.gran@ostragoinge.se", "044-777 77 77", "Utredare"),
+}
+
+
+def _hand_made_row(rid, name, code, submitted, started="2019-03-01 09:00", ciso="Ja", share="50 %",
+                   informed="Ja, regelbundet", plans="Nej", res="Ja", collab="Nej",
+                   areas=("Etablerat",) * 7, rating="3", comment=""):
+    from analysis.base.codebook import default_codebook
+
+    H = {v.id: v.header for v in default_codebook().variables}
+    person = _HAND_MADE_PEOPLE[rid]
+    d = {
+        "response_id": rid, "started_at": started, "submitted_at": submitted,
+        "municipality_name": name, "municipality_code": code,
+        "respondent_name": person[0], "respondent_email": person[1], "respondent_phone": person[2],
+        "respondent_title": person[3],
+        "ciso": ciso, "ciso_share": share, "leadership_informed": informed, "action_plans": plans,
+        "resources": res, "collaboration": collab, "self_rating": rating, "comment": comment,
+    }
+    d.update(zip(HAND_MADE_AREAS, areas, strict=True))
+    return {H[k]: v for k, v in d.items()}
+
+
+def hand_made():
+    """Seven submissions (a DataFrame of text, raw headers); the expected result of each is spelt out in
+    tests/compute/clean/test_stages.py's test_hand_made_*."""
+    import pandas as pd
+
+    _row = _hand_made_row
+    rows = [
+        _row("R01", "Stockholm", "0180", "2019-03-02 10:00", share="50 %"),
+        _row("R02", "upplands-väsby  kommun", "114", "2019-03-02 11:00", ciso=" ja ", share="0,25",
+             informed="JA, VID BEHOV", collab="Vet ej", rating="4",
+             areas=("Inget arbetssätt", "Under uppbyggnad", "Delvis etablerat", "Etablerat",
+                    "Etablerat och följs upp", "Vet ej", "Etablerat")),
+        _row("R03", "Solna kommun", "", "", share="10"),
+        _row("R04", "Stockholms kommun", "180", "2019-03-05 08:00", share="75", plans="Ja", rating="5",
+             comment="Vi arbetar; med =SUM(A1) och <b>HTML</b>"),
+        _row("R05", "Mönsterås", "0861", "2019-03-03 12:00", started="2019-03-01 08:00", share="1"),
+        _row("R06", "MÖNSTERÅS KOMMUN", "", "2019-03-03 12:00", started="2019-03-01 09:30", share="",
+             ciso="Nej", informed="Nej", res="", collab="Ja", rating="1",
+             areas=("Etablerat och följs upp",) * 3 + ("", "Etablerat", "Etablerat", "Etablerat")),
+        _row("R07", "Östra Göinge", "1256", "2019-03-04 09:00", ciso="Vet ej", share="", informed="Vet ej",
+             plans="", rating="", areas=("",) * 7),
+    ]
+    return pd.DataFrame(rows).astype("str")
+
+
+@pytest.fixture(scope="session")
+def hand_made_result(register):
+    """clean.clean of hand_made() through the 2019 codebook (source "hand_made.csv"), made once."""
+    from analysis.base.codebook import default_codebook
+    from analysis.compute import clean
+
+    return clean.clean(hand_made(), register, default_codebook(), "hand_made.csv")
+
+
+def log_count(result, action, column=""):
+    """The count the cleaning log of `result` gives for `action` (on `column`, if given), summed."""
+    lg = result.log
+    sel = lg[(lg["action"] == action) & ((lg["column"] == column) if column else True)]
+    return int(sel["count"].sum())
+
+
 # Text a codebook or a register could carry that must never run in a page or a spreadsheet.
 HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg onload=alert(3)>',
            '=HYPERLINK("http://evil.example","x")']

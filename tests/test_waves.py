@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from analysis.base import codebook as codebook_mod
-from analysis.base import io, reference
+from analysis.base import reference
 from analysis.base import waves as waves_mod
 from analysis.base.codebook import BINARY_ITEMS, CodebookError, default_codebook
 from analysis.base.errors import InputError
@@ -175,26 +175,6 @@ def _clean(register, wave, seed, series):
     raw, truth = generator.generate(register, seed=seed, wave=wave, published_series=series)
     res = clean.clean(raw, register, codebook_for(wave), f"synthetic_{wave}.csv")
     return res.analysis, truth
-
-
-def test_a_wave_is_read_through_its_own_codebook(register, synthetic_data, reference_dir, tmp_path):
-    from analysis.run import params
-    from analysis.run.steps import clean as clean_step
-
-    raw, _ = synthetic_data.export(seed=SEED, wave=2023)
-    path = io.write_export(raw, tmp_path / "raw" / "synthetic_skr_infosak_2023.csv")
-    with pytest.raises(InputError) as err:  # the 2019 codebook does not know the 2023 headers
-        clean.clean(io.read_export(path), register, codebook_for(2019), path)
-    assert "1. Finns det en utsedd" in err.value.message and "missing from the header row" in err.value.message
-    P = params.resolve(params.merge({"wave": 2023, "raw_path": str(path), "reference_dir": str(reference_dir),
-                                     "processed_dir": str(tmp_path / "p"), "output_dir": str(tmp_path / "o"),
-                                     "lang": "sv", "alpha": 0.05, "seed": SEED, "min_cell": 5, "compare_with": None}))
-    res = clean_step.run(P)
-    assert res.run_info["survey"] == "skr_infosak_2023" and res.run_info["synthetic"]
-    assert int(res.analysis["responded"].sum()) == 255
-    # "Ja, minst en gång per år" is the 2023 yes of leadership_informed
-    assert res.analysis["leadership_informed"].sum() == (res.responses["leadership_informed"]
-                                                         == "Ja, minst en gång per år").sum()
 
 
 def test_panel_transitions_recover_the_generator_truth(register, series):

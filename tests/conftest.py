@@ -42,6 +42,14 @@ def register(reference_dir):
     return load_register(reference_dir)
 
 
+@pytest.fixture(scope="session")
+def published_series(reference_dir):
+    """The public record (published_series.csv) as analysis.base.reference loads it."""
+    from analysis.base import reference
+
+    return reference.load_published_series(reference_dir)
+
+
 # Debian's Chromium (`.ci/run` installs it), driven by Playwright in test_browser and test_lab.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

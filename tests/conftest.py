@@ -254,6 +254,15 @@ def log_count(result, action, column=""):
     return int(sel["count"].sum())
 
 
+def strict_load(path):
+    """A JSON file read strictly: NaN, Infinity and -Infinity are refused (ValueError), as JSON has none."""
+    import json
+
+    def refuse(name):
+        raise ValueError(f"{path}: {name} is not JSON")
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
 # Text a codebook or a register could carry that must never run in a page or a spreadsheet.
 HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg onload=alert(3)>',
            '=HYPERLINK("http://evil.example","x")']

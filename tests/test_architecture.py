@@ -19,6 +19,8 @@ import pytest
 import yaml
 from radon.complexity import cc_rank, cc_visit
 
+from conftest import NOT_UNIT_TESTS
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "analysis"
 TESTS = ROOT / "tests"
@@ -127,6 +129,21 @@ def test_every_module_has_its_mirrored_test_file(path):
     tree = ast.parse(expected.read_text(encoding="utf-8"))
     tests = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
     assert tests, f"{expected.relative_to(ROOT)} holds no test"
+
+
+def test_every_test_listed_as_not_unit_exists_outside_the_scenarios():
+    """conftest.NOT_UNIT_TESTS names tests by "<path under tests/>::<function>": each must name a test
+    function of that file (a stale key would leave a slow test in the unit tier after a move), and none
+    may lie in tests/scenarios/ (never unit anyway)."""
+    stale = []
+    for key in sorted(NOT_UNIT_TESTS):
+        rel, name = key.split("::")
+        path = TESTS / rel
+        names = ({n.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                  if isinstance(n, ast.FunctionDef)} if path.is_file() else set())
+        if name not in names or rel.startswith("scenarios/"):
+            stale.append(key)
+    assert not stale, f"stale keys in tests/conftest.py NOT_UNIT_TESTS: {stale}"
 
 
 # ------------------------------------------------------------------------------------------ the environment

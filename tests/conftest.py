@@ -1,4 +1,6 @@
-"""Shared fixtures: the project root, the reference data, the codebook and the register."""
+"""Shared fixtures and helpers of every test folder: the project root, the reference data, the codebook,
+the register and the public record, Chromium, the synthetic data, a small real run, the hand-made export,
+strict JSON; and the test tiers (which tests are `unit`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Shared fixtures: the project root, the reference data, the codebook and the register."""
+"""Shared fixtures and helpers of every test folder: the project root, the reference data, the codebook,
+the register and the public record, Chromium, the synthetic data, a small real run, the hand-made export,
+strict JSON; and the test tiers (which tests are `unit`)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,14 @@ def register(reference_dir):
     from analysis.base.reference import load_register
 
     return load_register(reference_dir)
+
+
+@pytest.fixture(scope="session")
+def published_series(reference_dir):
+    """The public record (published_series.csv) as analysis.base.reference loads it."""
+    from analysis.base import reference
+
+    return reference.load_published_series(reference_dir)
 
 
 # Debian's Chromium (`.ci/run` installs it), driven by Playwright in test_browser and test_lab.
@@ -170,6 +180,91 @@ def small_run(tmp_path_factory, register, reference_dir):
     return out
 
 
+# ------------------------------------------------------------------------------ the hand-made export
+# Seven submissions with known answers: tests/compute/clean/test_stages.py spells out what cleaning
+# gives for each, tests/run/steps/test_clean.py runs step 01 on it (good and broken).
+HAND_MADE_AREAS = ["risk_management", "classification", "incident_management", "continuity", "awareness",
+                   "procurement", "follow_up"]
+_HAND_MADE_PEOPLE = {
+    "R01": ("Anna Andersson", "anna.andersson@stockholm.se", "070-111 11 11", "CISO"),
+    "R02": ("Bo Berg", "bo.berg@upplandsvasby.se", "08-222 22 22", "IT-chef"),
+    "R03": ("Cecilia Ceder", "cecilia@solna.se", "073-333 33 33", "Säkerhetschef"),
+    "R04": ("David Dahl", "david.dahl@stockholm.se", "070-444 44 44", "Informationssäkerhetssamordnare"),
+    "R05": ("Eva Ek", "eva.ek@monsteras.se", "0499-555 55", "Kommundirektör"),
+    "R06": ("Fredrik Fors", "fredrik.fors@monsteras.se", "0499-666 66", "Arkivarie"),
+    "R07": ("Gun Gran", "gun.gran@ostragoinge.se", "044-777 77 77", "Utredare"),
+}
+
+
+def _hand_made_row(rid, name, code, submitted, started="2019-03-01 09:00", ciso="Ja", share="50 %",
+                   informed="Ja, regelbundet", plans="Nej", res="Ja", collab="Nej",
+                   areas=("Etablerat",) * 7, rating="3", comment=""):
+    from analysis.base.codebook import default_codebook
+
+    H = {v.id: v.header for v in default_codebook().variables}
+    person = _HAND_MADE_PEOPLE[rid]
+    d = {
+        "response_id": rid, "started_at": started, "submitted_at": submitted,
+        "municipality_name": name, "municipality_code": code,
+        "respondent_name": person[0], "respondent_email": person[1], "respondent_phone": person[2],
+        "respondent_title": person[3],
+        "ciso": ciso, "ciso_share": share, "leadership_informed": informed, "action_plans": plans,
+        "resources": res, "collaboration": collab, "self_rating": rating, "comment": comment,
+    }
+    d.update(zip(HAND_MADE_AREAS, areas, strict=True))
+    return {H[k]: v for k, v in d.items()}
+
+
+def hand_made():
+    """Seven submissions (a DataFrame of text, raw headers); the expected result of each is spelt out in
+    tests/compute/clean/test_stages.py's test_hand_made_*."""
+    import pandas as pd
+
+    _row = _hand_made_row
+    rows = [
+        _row("R01", "Stockholm", "0180", "2019-03-02 10:00", share="50 %"),
+        _row("R02", "upplands-väsby  kommun", "114", "2019-03-02 11:00", ciso=" ja ", share="0,25",
+             informed="JA, VID BEHOV", collab="Vet ej", rating="4",
+             areas=("Inget arbetssätt", "Under uppbyggnad", "Delvis etablerat", "Etablerat",
+                    "Etablerat och följs upp", "Vet ej", "Etablerat")),
+        _row("R03", "Solna kommun", "", "", share="10"),
+        _row("R04", "Stockholms kommun", "180", "2019-03-05 08:00", share="75", plans="Ja", rating="5",
+             comment="Vi arbetar; med =SUM(A1) och <b>HTML</b>"),
+        _row("R05", "Mönsterås", "0861", "2019-03-03 12:00", started="2019-03-01 08:00", share="1"),
+        _row("R06", "MÖNSTERÅS KOMMUN", "", "2019-03-03 12:00", started="2019-03-01 09:30", share="",
+             ciso="Nej", informed="Nej", res="", collab="Ja", rating="1",
+             areas=("Etablerat och följs upp",) * 3 + ("", "Etablerat", "Etablerat", "Etablerat")),
+        _row("R07", "Östra Göinge", "1256", "2019-03-04 09:00", ciso="Vet ej", share="", informed="Vet ej",
+             plans="", rating="", areas=("",) * 7),
+    ]
+    return pd.DataFrame(rows).astype("str")
+
+
+@pytest.fixture(scope="session")
+def hand_made_result(register):
+    """clean.clean of hand_made() through the 2019 codebook (source "hand_made.csv"), made once."""
+    from analysis.base.codebook import default_codebook
+    from analysis.compute import clean
+
+    return clean.clean(hand_made(), register, default_codebook(), "hand_made.csv")
+
+
+def log_count(result, action, column=""):
+    """The count the cleaning log of `result` gives for `action` (on `column`, if given), summed."""
+    lg = result.log
+    sel = lg[(lg["action"] == action) & ((lg["column"] == column) if column else True)]
+    return int(sel["count"].sum())
+
+
+def strict_load(path):
+    """A JSON file read strictly: NaN, Infinity and -Infinity are refused (ValueError), as JSON has none."""
+    import json
+
+    def refuse(name):
+        raise ValueError(f"{path}: {name} is not JSON")
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
 # Text a codebook or a register could carry that must never run in a page or a spreadsheet.
 HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg onload=alert(3)>',
            '=HYPERLINK("http://evil.example","x")']
@@ -178,44 +273,56 @@ HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg 
 # ------------------------------------------------------------------------------ test tiers
 # `make test` runs everything. `make test-fast` (pytest -m unit) runs the unit tests only: no
 # kernels or papermill, no browser, no R, no end-to-end runs (the CLI, the runner, the in-process
-# runs of every step in small_run/two_wave_run, a whole step with figures), no slow simulation.
-# The `unit` mark is given here, centrally, to every test that is none of these; a new test is a
-# unit test unless its module, a fixture or its name below says otherwise.
-SCENARIOS = "scenarios"  # tests/scenarios/: whole pipeline, faults, browser, R; never unit
-NOT_UNIT_MODULES = {
-    "test_notebooks", "test_browser",  # kernels, browser
-    "test_describe_figures",  # whole steps (figures included) end to end
-    "test_explore",  # small_run, and importing nbformat's validator costs seconds
-}
-NOT_UNIT_FIXTURES = {"small_run", "two_wave_run", "step_outputs", "e2e", "planted_run"}
+# runs of every step in small_run/two_wave_run), no slow simulation.
+# The `unit` mark is given here, centrally, by one rule: everything under tests/scenarios/ (the whole
+# pipeline, the fault cases, the browser, R, a whole step end to end) is not unit; any other test is
+# unit unless it uses a fixture of NOT_UNIT_FIXTURES, is marked slow or browser, or is listed in
+# NOT_UNIT_TESTS by its path under tests/ and its name. A slow test of several modules belongs in
+# tests/scenarios/; the list is for a slow test of one module, kept beside that module's other tests.
+TESTS = Path(__file__).resolve().parent
+SCENARIOS = TESTS / "scenarios"
+NOT_UNIT_FIXTURES = {"small_run"}  # the other whole-run fixtures are those of tests/scenarios/ modules
 NOT_UNIT_TESTS = {
-    # R, a kernel, a notebook page rendered by nbconvert
-    "test_compare.py::test_change_table_equals_a_live_r_run_on_fresh_data",
-    "test_compare.py::test_the_tiny_design_equals_r",
-    "test_models.py::test_notebook_renders_tables_and_plots",
-    "test_finish.py::test_a_notebook_page_is_written_where_the_step_records_it",
-    "test_inputs.py::test_the_processed_data_are_read_validated_with_their_source",  # cleans an export (2 s)
+    # a kernel, a notebook page rendered by nbconvert
+    "run/test_finish.py::test_a_notebook_page_is_written_where_the_step_records_it",
+    "run/steps/test_inputs.py::test_the_processed_data_are_read_validated_with_their_source",  # cleans an export (2 s)
     # simulation: the generator over many seeds or rows
-    "test_waves.py::test_panel_transitions_recover_the_generator_truth",
-    "test_waves.py::test_realised_2023_ciso_share_is_near_the_published_share",
-    "test_generator.py::test_same_seed_same_bytes_different_seed_different",
-    "test_municipalities.py::test_264_respond_at_every_seed_and_small_rural_answer_less",
-    "test_municipalities.py::test_planted_effects_recovered_by_pooled_glm",
-    "test_generator.py::test_headline_shares_mean_over_20_seeds",
-    "test_generator.py::test_n_rows_scale_is_fast_and_well_formed",
+    "synthetic/test_generator.py::test_same_seed_same_bytes_different_seed_different",
+    "synthetic/test_municipalities.py::test_264_respond_at_every_seed_and_small_rural_answer_less",
+    "synthetic/test_municipalities.py::test_planted_effects_recovered_by_pooled_glm",
+    "synthetic/test_generator.py::test_headline_shares_mean_over_20_seeds",
+    "synthetic/test_generator.py::test_n_rows_scale_is_fast_and_well_formed",
     # every model of a step, a figure, a large file, or the tables over many thresholds (seconds each)
-    "test_specs.py::test_specs_code_outcomes_as_documented",
-    "test_sparse.py::test_sparse_group_rule",
-    "test_complementary.py::test_by_group_tables_stay_underivable_with_a_high_threshold",
-    "test_step.py::test_summary_gives_no_weight_or_share_that_says_a_hidden_count",
-    "test_xlsx.py::test_xlsx_row_limit_stops_counting_early",
-    "test_trend.py::test_the_trend_figure_draws_the_csv",
-    "test_groups.py::test_no_margin_has_a_single_suppressed_cell",
-    "test_groups.py::test_by_group_tables_suppress_every_small_cell",
-    "test_response.py::test_response_table_suppresses_small_rows_and_reports_a1_with_a2",
-    "test_estimable.py::test_estimable_rules_on_the_default_data_and_below_them",
-    "test_personal.py::test_planted_value_in_a_checked_column_stops_without_echoing_it",
+    "compute/models/test_specs.py::test_specs_code_outcomes_as_documented",
+    "compute/models/test_sparse.py::test_sparse_group_rule",
+    "compute/disclosure/test_complementary.py::test_by_group_tables_stay_underivable_with_a_high_threshold",
+    "compute/survey/test_step.py::test_summary_gives_no_weight_or_share_that_says_a_hidden_count",
+    "base/io/test_xlsx.py::test_xlsx_row_limit_stops_counting_early",
+    "compute/compare/test_trend.py::test_the_trend_figure_draws_the_csv",
+    "compute/survey/test_groups.py::test_no_margin_has_a_single_suppressed_cell",
+    "compute/survey/test_groups.py::test_by_group_tables_suppress_every_small_cell",
+    "compute/survey/test_response.py::test_response_table_suppresses_small_rows_and_reports_a1_with_a2",
+    "compute/test_estimable.py::test_estimable_rules_on_the_default_data_and_below_them",
 }
+
+
+def is_scenario(path: Path) -> bool:
+    """Whether `path` (a test file or folder) lies in tests/scenarios/."""
+    return path == SCENARIOS or SCENARIOS in path.parents
+
+
+def tier_key(item) -> str:
+    """A test's key in NOT_UNIT_TESTS: its file's path under tests/ and its function's name
+    ("compute/survey/test_groups.py::test_x"; one key for every parameter set)."""
+    path = item.path.relative_to(TESTS) if TESTS in item.path.parents else item.path
+    return f"{path.as_posix()}::{getattr(item, 'originalname', item.name)}"
+
+
+def is_unit(item) -> bool:
+    """The tier rule above, for one collected test."""
+    return not (is_scenario(item.path) or tier_key(item) in NOT_UNIT_TESTS
+                or NOT_UNIT_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("slow") or item.get_closest_marker("browser"))
 
 
 def pytest_configure(config):
@@ -224,20 +331,13 @@ def pytest_configure(config):
 
 
 def pytest_ignore_collect(collection_path, config):
-    """With `-m unit` the modules without unit tests are not even imported (their imports cost
-    seconds)."""
-    if config.getoption("markexpr", "") == "unit" and (collection_path.stem in NOT_UNIT_MODULES
-                                                       or SCENARIOS in collection_path.parts):
+    """With `-m unit` tests/scenarios/ is not even imported (its imports cost seconds)."""
+    if config.getoption("markexpr", "") == "unit" and is_scenario(Path(collection_path)):
         return True
     return None
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        module = item.path.stem
-        name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
-        if (module in NOT_UNIT_MODULES or name in NOT_UNIT_TESTS or SCENARIOS in item.path.parts
-                or NOT_UNIT_FIXTURES & set(getattr(item, "fixturenames", ()))
-                or item.get_closest_marker("slow") or item.get_closest_marker("browser")):
-            continue
-        item.add_marker(pytest.mark.unit)
+        if is_unit(item):
+            item.add_marker(pytest.mark.unit)

@@ -1,5 +1,6 @@
 """The package's shape, checked: the import-linter contracts (layers, no cycle, private modules), module
-and function sizes, radon's complexity, module docstrings, function-level imports and mirrored tests.
+and function sizes, radon's complexity, module docstrings, function-level imports and mirrored tests; and
+its environment: environment.yml, pyproject.toml and requirements.lock name the same packages.
 
 Each check is parametrised by module, so a failure names the module (`-k compute.clean` runs one area).
 The limits are the developers' guide's: docs/architecture.md says why.
@@ -8,12 +9,17 @@ The limits are the developers' guide's: docs/architecture.md says why.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from radon.complexity import cc_rank, cc_visit
+
+from conftest import NOT_UNIT_TESTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "analysis"
@@ -123,3 +129,54 @@ def test_every_module_has_its_mirrored_test_file(path):
     tree = ast.parse(expected.read_text(encoding="utf-8"))
     tests = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
     assert tests, f"{expected.relative_to(ROOT)} holds no test"
+
+
+def test_every_test_listed_as_not_unit_exists_outside_the_scenarios():
+    """conftest.NOT_UNIT_TESTS names tests by "<path under tests/>::<function>": each must name a test
+    function of that file (a stale key would leave a slow test in the unit tier after a move), and none
+    may lie in tests/scenarios/ (never unit anyway)."""
+    stale = []
+    for key in sorted(NOT_UNIT_TESTS):
+        rel, name = key.split("::")
+        path = TESTS / rel
+        names = ({n.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                  if isinstance(n, ast.FunctionDef)} if path.is_file() else set())
+        if name not in names or rel.startswith("scenarios/"):
+            stale.append(key)
+    assert not stale, f"stale keys in tests/conftest.py NOT_UNIT_TESTS: {stale}"
+
+
+# ------------------------------------------------------------------------------------------ the environment
+def _requirement(req: str) -> str:
+    return re.split(r"[<>=!~\[; ]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _lock(root):
+    pins = {}
+    for line in (root / "requirements.lock").read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)", line)
+        if m:
+            pins[_requirement(m.group(1))] = m.group(2)
+    return pins
+
+
+def test_environment_pyproject_and_lock_agree(root):
+    pp = tomllib.loads((root / "pyproject.toml").read_text())
+    declared = {_requirement(d) for d in pp["project"]["dependencies"]}
+    declared |= {_requirement(d) for d in pp["project"]["optional-dependencies"]["dev"]}
+    env = yaml.safe_load((root / "environment.yml").read_text())
+    assert "conda-forge" in env["channels"]
+    assert "python=3.11" in env["dependencies"] and "pip" in env["dependencies"]
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert "-e ." in pip_section
+    env_pins = dict(p.split("==") for p in pip_section if "==" in p)
+    env_pins = {_requirement(k): v for k, v in env_pins.items()}
+    lock = _lock(root)
+    assert set(env_pins) == declared
+    assert declared <= set(lock), f"not pinned in the lock: {declared - set(lock)}"
+    assert {k: lock[k] for k in declared} == env_pins
+
+
+def test_lock_pins_every_package_exactly(root):
+    lines = [l for l in (root / "requirements.lock").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    assert lines and all(re.match(r"^[A-Za-z0-9_.\-]+(\[[^\]]+\])?==\S+", l) for l in lines)

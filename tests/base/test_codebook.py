@@ -1,5 +1,6 @@
 """base/codebook: the codebooks load, and what they declare about each item (the numbers' rules and
-units, the yes/no flags, optional and not-stored columns, the names column) is checked and obeyed."""
+units, the yes/no flags, optional and not-stored columns, the names column) is checked and obeyed; a
+broken analysis plan is refused; the published shares equal the public record."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis.base import codebook as codebook_mod
 from analysis.base import contracts
 from analysis.base.codebook import (
     BINARY_ITEMS,
@@ -16,6 +18,7 @@ from analysis.base.codebook import (
     HEADLINE_ITEMS,
     PARSE_RULES,
     CodebookError,
+    default_codebook,
     load_codebook,
     normalise_label,
 )
@@ -129,3 +132,30 @@ def test_a_different_declared_rule_changes_what_is_parsed(tmp_path, register):
 
 def test_every_parse_rule_is_named_once():
     assert len(set(PARSE_RULES)) == len(PARSE_RULES) == 3
+
+
+@pytest.mark.parametrize("change, message", [
+    ("  primary: [leadership_informed, ciso]", "must be predictors"),
+    ("  predictors: [leadership_informed, action_plans, resources, budget]", "not variables of the codebook"),
+    ("  size_term: resources", "size_term names a computed term"),
+    ("", "expected the keys"),
+])
+def test_a_broken_analysis_plan_is_refused(tmp_path, change, message):
+    text = default_codebook().path.read_text(encoding="utf-8")
+    key = change.split(":")[0] + ":" if change else "  self_rating_predictors:"
+    lines = [(change if line.startswith(key) else line) for line in text.splitlines()]
+    path = tmp_path / "codebook.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=message):
+        codebook_mod.load_codebook(path).analysis_plan()
+
+
+def test_codebooks_published_shares_equal_the_public_record(csv_rows):
+    published = {(int(r["wave"]), r["item"]): float(r["share"]) for r in csv_rows
+                 if r["share_is_rounded_to"] == "x_of_10"}
+    for wave in (2019, 2023):
+        shares = codebook_for(wave).published_shares()
+        assert shares, wave
+        for item, share in shares.items():
+            assert published[(wave, item)] == share, (wave, item)
+        assert {i for (w, i) in published if w == wave} == set(shares), wave

@@ -89,7 +89,7 @@ def test_every_file_the_steps_write_has_exactly_the_declared_columns(small_run):
     for name, c in TABLES.items():
         path = (P["processed_dir"] if c.home == "processed" else P["output_dir"]) + "/" + c.path
         if c.writer == "05_compare":
-            continue  # one wave: tests/test_compare.py writes these
+            continue  # one wave: the two-wave runs of tests/scenarios/ write these
         written = list(pd.read_parquet(path).columns if path.endswith(".parquet")
                        else pd.read_csv(path, encoding="utf-8-sig", nrows=0).columns)
         declared = contracts.columns(name)

@@ -33,3 +33,7 @@ def test_a_path_outside_the_root_is_shown_as_given(tmp_path):
     outside = tmp_path / "elsewhere" / ".2019.staging-9" / "report.html"
     assert paths.shown_path(outside, root) == str(tmp_path / "elsewhere" / "2019" / "report.html")
     assert paths.shown_path(root / "data" / "x.csv", root) == "data/x.csv"
+
+
+def test_staging_paths_are_shown_as_final(tmp_path):
+    assert paths.shown_path(tmp_path / "reports/.2019.staging-123/x", tmp_path) == "reports/2019/x"

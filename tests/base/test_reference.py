@@ -3,6 +3,8 @@ read and checked, with a one-line InputError naming the row and column of what i
 
 from __future__ import annotations
 
+import csv
+
 import pandas as pd
 import pytest
 
@@ -86,3 +88,43 @@ def test_an_x_av_10_share_must_be_whole_tenths_and_a_figure_published_once(tmp_p
                                        ("near x", "similar"), ("no 2019 item: y", "other_item"), ("other", None)])
 def test_comparability_class_reads_the_start_of_the_note(note, cls):
     assert reference.comparability_class(note) == cls
+
+
+@pytest.fixture
+def series(published_series):
+    """The public record as loaded (conftest.published_series)."""
+    return published_series
+
+
+def test_public_record_is_loaded_as_published(series, csv_rows):
+    assert len(series) == len(csv_rows) == 16
+    for r, row in zip(csv_rows, series.itertuples(), strict=True):
+        assert (int(r["wave"]), r["item"]) == (row.wave, row.item)
+        if r["share_is_rounded_to"] == "count":
+            assert (int(r["numerator"]), int(r["denominator"])) == (row.numerator, row.denominator)
+        else:
+            assert float(r["share"]) == row.share
+    cls = dict(zip(zip(series["wave"], series["item"], strict=True), series["comparability_class"], strict=True))
+    assert cls[(2015, "ciso")] == "similar" and cls[(2015, "policy_adopted")] == "other_item"
+    assert cls[(2019, "ciso")] == cls[(2023, "ciso")] == "same"
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("share", "0.65", "whole tenths"),
+    ("numerator", "300", "numerator <= denominator"),
+    ("comparability", "roughly like 2019", "a note starting with"),
+    ("share_is_rounded_to", "percent", "share_is_rounded_to"),
+])
+def test_a_broken_public_record_is_refused_in_one_line(tmp_path, reference_dir, column, value, message):
+    with open(reference_dir / "published_series.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    target = 2 if column in ("numerator",) else 5  # a 2015 count row / a 2019 "x av 10" row
+    rows[target][column] = value
+    with open(tmp_path / "published_series.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    with pytest.raises(InputError) as err:
+        reference.load_published_series(tmp_path)
+    msg = err.value.message
+    assert "\n" not in msg and "published_series.csv" in msg and f"row {target + 2}" in msg and message in msg

@@ -1,5 +1,6 @@
 """analysis.compute.likelihood: the binomial deviance by hand, the sparse-group rule, and the profile
-likelihood against R's confint(glm) and drop-one deviance tests (frozen in tests/fixtures)."""
+likelihood against R's confint(glm) and drop-one deviance tests (frozen in tests/fixtures) and against a
+brute-force computation."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import expit
 
 from analysis.compute import likelihood
+from analysis.compute.likelihood import profile_likelihood
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -48,3 +51,35 @@ def test_profile_likelihood_equals_r_on_the_frozen_input():
     np.testing.assert_allclose(p, r["lr_p"], rtol=1e-6)
     # a sparse main group: the profile interval of B is far from the symmetric Wald one
     assert abs(np.exp(ci.loc["huvudgrupp[B]", "low"]) - r["wald_low"][2]) > 0.01
+
+
+def test_profile_likelihood_by_brute_force():
+    """Profile limits and LR p-values against an independent computation: the profile deviance by
+    scipy optimisation of the other coefficient and a root search, no statsmodels."""
+    from scipy import optimize, stats
+
+    rng = np.random.default_rng(11)
+    n = 120
+    x = (rng.random(n) < 0.3).astype(float)
+    y = (rng.random(n) < expit(-1 + 1.2 * x)).astype(float)
+    X = pd.DataFrame({"const": 1.0, "x": x})
+    ci, p = profile_likelihood(y, X)
+
+    def nll(b0, b1):
+        eta = b0 + b1 * x
+        return float(np.sum(np.logaddexp(0, eta) - y * eta))
+
+    full = optimize.minimize(lambda b: nll(*b), [0.0, 0.0], method="BFGS", options={"gtol": 1e-10})
+    dmin = 2 * full.fun
+
+    def prof(b1):
+        return 2 * optimize.minimize_scalar(lambda b0: nll(b0, b1), bounds=(-20, 20), method="bounded",
+                                            options={"xatol": 1e-12}).fun - dmin
+
+    crit = stats.chi2.ppf(0.95, 1)
+    lo = optimize.brentq(lambda b: prof(b) - crit, full.x[1] - 5, full.x[1])
+    hi = optimize.brentq(lambda b: prof(b) - crit, full.x[1], full.x[1] + 5)
+    assert (ci.loc["x", "low"], ci.loc["x", "high"]) == pytest.approx((lo, hi), abs=1e-5)
+    assert p["x"] == pytest.approx(stats.chi2.sf(prof(0.0), 1), rel=1e-5)
+    # the profile interval is not the Wald interval (asymmetric on the log-odds scale)
+    assert abs((ci.loc["x", "high"] - full.x[1]) - (full.x[1] - ci.loc["x", "low"])) > 1e-3

@@ -47,3 +47,13 @@ def test_lists_labels_and_placeholders():
     assert catalogue.label("kommungrupp", "Z9", "en", default="") == ""
     assert catalogue.placeholders("{x} av {n}, {{literal}}") == {"x", "n"}
     assert catalogue.has("labels.terms.resources") and not catalogue.has("labels.terms.nothing")
+
+
+def test_the_model_notebook_uses_associational_language():
+    for key, leaf in catalogue.leaves().items():
+        if key.startswith("notebooks.model"):
+            en = " ".join(leaf["en"].split()).replace("none of them shows that one thing causes another", "")
+            sv = " ".join(leaf["sv"].split()).replace("inget av dem visar att det ena orsakar det andra", "")
+            for word in ("leads to", "causes", "increases", "improves", "results in", "effect of",
+                         "leder till", "orsakar", "ökar", "förbättrar", "effekten av"):
+                assert word not in en.lower() and word not in sv.lower(), (key, word)

@@ -41,3 +41,10 @@ def test_groups_merged_groups_and_counties():
     assert group_label("lan_kod", "03", "en", "Uppsala län") == "Uppsala County"
     assert group_label("lan_kod", "01", "en", "Stockholms län") == "Stockholm County"
     assert group_label("lan_kod", "03", "en", None) == "03"  # no name: the code
+
+
+def test_group_terms_of_both_models_are_labelled():
+    from analysis.present.labels import term_label
+
+    assert term_label("huvudgrupp[B]", "sv") == term_label("huvudgrupp_B", "sv") == "Huvudgrupp B"
+    assert term_label("kommungrupp_A2", "en") == "Municipality group A2"

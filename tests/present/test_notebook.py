@@ -1,13 +1,17 @@
 """present.notebook: the notebooks' tables on hand-made rows: numbers from their units in the notebook's
 language, every number tagged with its source, suppressed cells as the report's dash with its note,
-headers that follow alpha, grids from `wide`; the figure and text helpers."""
+headers that follow alpha, grids from `wide`; the figure and text helpers. On the tables of a real small
+run (conftest.small_run): labels in one language, the response table's disclosure rules, escaped and
+deterministic HTML, the catalogue's texts with their LaTeX."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from bs4 import BeautifulSoup
 
-from analysis.present import catalogue
+from analysis.base import contracts
+from analysis.present import catalogue, fmt
 from analysis.present.cells import read_tagged
 from analysis.present.notebook import Display
 
@@ -76,3 +80,66 @@ def test_values_and_labels():
     verdict = catalogue.label("verdicts", "supported", "sv")
     assert d.label("verdict", "supported") == verdict[:1].upper() + verdict[1:]
     assert d.label("item", None) == ""
+
+
+# --------------------------------------------------------------------- on a real run's tables
+def _cells(table) -> dict[str, list[str]]:
+    return {h: [row[i] for row in table.rows] for i, h in enumerate(table.head)}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_tables_are_formatted_from_units_in_one_language(small_run, lang):
+    P = small_run[lang]
+    headline = contracts.read_table("headline", P["output_dir"])
+    t = Display(P).table(headline, "headline", ["item", "n_eligible", "share_weighted", ("ci_low", "ci_high")])
+    assert t.head == [catalogue.text("columns.item", lang), catalogue.text("columns.n_eligible", lang),
+                      catalogue.text("columns.share_weighted", lang),
+                      catalogue.text("columns.interval", lang, level=fmt.level(0.05, lang))]
+    ciso = headline.set_index("item").loc["ciso"]
+    row = t.rows[list(headline["item"]).index("ciso")]
+    assert row[0] == getattr(ciso, f"label_{lang}")[:1].upper() + getattr(ciso, f"label_{lang}")[1:]
+    assert row[2] == fmt.percent(ciso["share_weighted"], lang, 1)  # e.g. 58,9 % / 58.9%
+    assert row[3] == fmt.interval(ciso["ci_low"], ciso["ci_high"], "proportion", lang)
+    other = "en" if lang == "sv" else "sv"
+    assert getattr(ciso, f"label_{other}") not in t._repr_html_()  # the other language's label is not shown
+
+
+def test_interval_labels_follow_alpha(small_run):
+    P = dict(small_run["sv"], alpha=0.10)
+    t = Display(P).table(contracts.read_table("headline", P["output_dir"]), "headline", [("ci_low", "ci_high")])
+    assert t.head == ["90\u00a0% KI"]
+    assert Display(dict(P, lang="en", alpha=0.005)).header(("ci_low", "ci_high")) == "99.5% CI"
+
+
+def test_the_notebooks_response_table_follows_the_disclosure_rules(small_run):
+    """01 shows survey.response_table: A1 only with A2, no group shown below min_cell, no hidden cell
+    recoverable from a total, suppressed cells shown as the report's dash."""
+    from analysis.compute import survey
+
+    P = small_run["sv"]
+    response = survey.response_table(contracts.read_table("analysis", P["processed_dir"]), P["min_cell"])
+    t = Display(P).table(response, "response", ["grouping", "group", "N", "respondents", "rate"])
+    groups = _cells(t)[catalogue.text("columns.group", "sv")]
+    assert not [g for g in groups if g.startswith("A1 ") and "A2" not in g]
+    assert any(g.startswith("A1 Storstäder + A2") for g in groups)
+    dash = catalogue.text("report.suppressed", "sv")
+    shown = response[~response["suppressed"]]
+    assert (shown["N"] >= P["min_cell"]).all()
+    for (_, r), row in zip(response.iterrows(), t.rows, strict=True):
+        assert (row[3] == dash) == bool(r["suppressed"])
+    assert catalogue.text("report.suppressed_note", "sv", min_cell=5) in t.notes
+
+
+def test_table_html_is_escaped_and_deterministic(small_run):
+    df = pd.DataFrame({"claim": ["<script>alert(1)</script>"], "verdict": ["supported"], "n_tests": [3]})
+    t = Display(small_run["en"]).table(df, "verdicts", ["claim", "verdict", "n_tests"])
+    html = t._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html == Display(small_run["en"]).table(df, "verdicts", ["claim", "verdict", "n_tests"])._repr_html_()
+    assert "Supported" in html
+
+
+def test_texts_come_from_the_catalogue_with_latex(small_run):
+    md = Display(small_run["en"]).text("describe.method").data
+    assert r"$$w_h = \frac{N_h}{n_h},$$" in md  # LaTeX braces undoubled
+    assert "fewer than 5 respondents" in md and "Korn–Graubard (95%;" in md

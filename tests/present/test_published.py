@@ -60,3 +60,13 @@ def test_a_notebook_page_is_read_in_the_language_it_was_made_in(tmp_path):
     assert {r["source"] for r in recs} == {"notebooks/02_describe.html"}
     assert [r["column"] for r in recs] == ["N", "respondents", "rate"]
     assert recs[2]["lo"] == pytest.approx(0.905)
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("58,9\u00a0%", "sv", (0.5885, 0.5895)), ("58.9%", "en", (0.5885, 0.5895)), ("58\u00a0%", "sv", (0.575, 0.585)),
+    ("1\u00a0234", "sv", (1234, 1234)), ("1,234", "en", (1234, 1234)), ("45", None, (45, 45)),
+    ("0.978", None, (0.9775, 0.9785)), ("–", "sv", None), ("<NA>", None, None), ("A1+A2", None, None),
+])
+def test_shown_interval(text, lang, expected):
+    got = published.shown_interval(text, lang)
+    assert got == (None if expected is None else pytest.approx(expected))

@@ -1,4 +1,5 @@
-"""Parameter merging, coercion and validation: defaults < file < -p, errors name the key."""
+"""Parameter merging, coercion and validation: defaults < file < -p, errors name the key; the earlier wave
+to compare with (compare_with, compare_dir)."""
 
 import pytest
 import yaml
@@ -140,3 +141,47 @@ def test_only_the_runners_kernels_count_as_the_runner(monkeypatch):
     assert not params.in_runner()
     monkeypatch.delenv(params.RUNNER_ENV)
     assert not params.in_runner()
+
+
+# ------------------------------------------------------------------------------- the earlier wave
+def _P(root, tmp_path, **kw):
+    from analysis.run import params
+
+    base = {"wave": 2023, "raw_path": "raw.csv", "reference_dir": "ref",
+            "processed_dir": str(tmp_path / "proc" / "{wave}"), "output_dir": str(tmp_path / "out" / "{wave}"),
+            "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5,
+            "compare_dir": str(tmp_path / "proc" / "{compare_with}")}
+    base.update(kw)
+    return params.resolve(params.merge(base), root)
+
+
+def test_compare_with_previous_finds_the_latest_earlier_wave(root, tmp_path):
+    from analysis.run import params
+
+    assert _P(root, tmp_path)["compare_with"] is None  # nothing processed yet
+    for w in (2015, 2019, 2023, 2027):
+        (tmp_path / "proc" / str(w)).mkdir(parents=True)
+        (tmp_path / "proc" / str(w) / "run_info.json").write_text("{}")
+    (tmp_path / "proc" / "2021").mkdir()  # no run_info.json: not a processed wave
+    P = _P(root, tmp_path)
+    assert P["compare_with"] == 2019 and P["compare_dir"] == str(tmp_path / "proc" / "2019")
+    assert _P(root, tmp_path, compare_with=2015)["compare_dir"] == str(tmp_path / "proc" / "2015")
+    assert _P(root, tmp_path, compare_with=None)["compare_dir"] is None
+    assert _P(root, tmp_path, wave=2019)["compare_with"] == 2015
+    for bad, key in ((dict(compare_with=2023), "compare_with"), (dict(compare_with="last"), "compare_with"),
+                     (dict(compare_with=2019, compare_dir=str(tmp_path / "proc" / "{wave}")), "compare_dir")):
+        with pytest.raises(params.ParamError, match=repr(key)):
+            _P(root, tmp_path, **bad)
+    # resolving twice (the runner, then the notebook) gives the same values
+    again = params.resolve(params.merge(P), root)
+    assert {k: again[k] for k in ("compare_with", "compare_dir")} == {k: P[k] for k in ("compare_with", "compare_dir")}
+
+
+def test_old_parameter_files_without_the_compare_keys_still_work(root):
+    from analysis.run import params
+
+    P = params.resolve(params.merge({"wave": 2019, "raw_path": "r.csv", "reference_dir": "ref",
+                                     "processed_dir": "data/processed/{wave}", "output_dir": "reports/{wave}",
+                                     "lang": "sv", "alpha": 0.05, "seed": 1, "min_cell": 5}), root)
+    assert P["compare_with"] is None and P["compare_dir"] is None
+    assert params.load(overrides=["compare_with=null"], root=root)["compare_with"] is None

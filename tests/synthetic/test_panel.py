@@ -8,10 +8,10 @@ import csv
 import numpy as np
 import pytest
 
-from analysis.base import reference
-from analysis.base.codebook import BINARY_ITEMS
+from analysis.base.codebook import BINARY_ITEMS, default_codebook
 from analysis.base.waves import codebook_for
-from analysis.synthetic import generator, panel
+from analysis.synthetic import calibrate, generator, panel
+from analysis.synthetic.municipalities import municipality_truth
 from analysis.synthetic.parameters import ASSUMED_SHARES_2023, PERSISTENCE_2023, RESPONSE_2023
 
 SEED = 2019
@@ -21,11 +21,6 @@ def _published_2023_ciso(reference_dir) -> float:
     """The 2023 CISO share of published_series.csv, read with the csv module only (not the loader)."""
     with open(reference_dir / "published_series.csv", encoding="utf-8", newline="") as fh:
         return next(float(r["share"]) for r in csv.DictReader(fh) if r["wave"] == "2023" and r["item"] == "ciso")
-
-
-@pytest.fixture(scope="module")
-def published_series(reference_dir):
-    return reference.load_published_series(reference_dir)
 
 
 @pytest.fixture
@@ -92,3 +87,22 @@ def test_yes_2019_uses_the_codebooks_yes_codes(codebook):
         assert (yes[k] == np.isin(codes[k], expected)).all() and yes[k].dtype == np.int8, k
     assert yes["leadership_informed"].tolist() == [0, 0, 1, 0, 0]  # codes 0 1 2 0 1: yes = "Ja, regelbundet"
     assert yes["risk_management"].tolist() == [0, 0, 0, 1, 1]  # the top two of the maturity scale
+
+
+def test_the_panel_is_drawn_on_the_2019_export_of_the_same_seed(register, export_2023, synthetic_data):
+    """The 2019 answers the transitions start from are the answers in the 2019 export of the seed."""
+    _, truth23 = export_2023
+    a19 = synthetic_data.analysis(seed=SEED).set_index("kommunkod")
+    # the generator's 2019 frame, redrawn as generate() does (seed -> calibration -> frame)
+    lp = tuple(np.log(register["folkmangd"].to_numpy(float)).tolist())
+    is_c = tuple((register["huvudgrupp"].astype(str) == "C").tolist())
+    cal = calibrate.calibrate(lp, is_c, tuple(sorted(calibrate.targets(default_codebook()).items())))
+    frame = panel.yes_2019(municipality_truth(register, cal, np.random.default_rng(SEED))["codes"])
+    codes = register["kommunkod"].to_numpy()
+    for item in BINARY_ITEMS:
+        answered = a19[item].reindex(codes)
+        ok = answered.notna().to_numpy()
+        assert ok.sum() > 200
+        assert (answered[ok].astype(int).to_numpy() == frame[item][ok]).all(), item
+        t = truth23["frame_transitions"][item]
+        assert t["kept_yes"] + t["lost"] == int(frame[item].sum()), item

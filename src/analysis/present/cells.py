@@ -1,9 +1,9 @@
 """Tagged cells and tables: one model and one HTML emitter for the report and the notebook pages.
 
 A number a reader sees carries where it comes from: `data-src` (the contract), `data-cols` (its
-columns) and `data-key` (the row's key, JSON with sorted keys). tests/test_report.py reads every tagged
-number back and compares it with its table; the disclosure audit (present.published) reads the same
-tags in report.html and the notebook pages. `Cell.html()` and `Table.html()` are the only writers of
+columns) and `data-key` (the row's key, JSON with sorted keys). tests/scenarios/test_report_page.py reads
+every tagged number back and compares it with its table; the disclosure audit (present.published) reads
+the same tags in report.html and the notebook pages. `Cell.html()` and `Table.html()` are the only writers of
 this markup (text that is not Markup is escaped); `read_tagged()` is its reader.
 """
 

@@ -1,5 +1,6 @@
 """Tests of analysis.base.contracts.files: what is written is checked first, what is read is checked
-after, and a missing file names the step that writes it."""
+after (a broken cell of a real run's table is refused in one line), and a missing file names the step that
+writes it."""
 
 from __future__ import annotations
 
@@ -50,3 +51,20 @@ def test_json_files_need_their_keys_and_are_written_strict(tmp_path):
     io.write_text("[]", tmp_path / "run_info.json")
     with pytest.raises(ContractError, match="expected a JSON object"):
         contracts.read_json("run_info", tmp_path)
+
+
+def test_a_broken_table_is_refused_in_one_line(small_run, tmp_path):
+    import shutil
+
+    from analysis.base.errors import ContractError
+
+    P = small_run["sv"]
+    out = tmp_path / "reports"
+    shutil.copytree(P["output_dir"], out)
+    head = pd.read_csv(out / "tables" / "headline.csv", encoding="utf-8-sig")
+    head.loc[3, "share_weighted"] = 1.7  # a proportion above 1
+    io.write_csv(head, out / "tables" / "headline.csv", excel=True)
+    with pytest.raises(ContractError) as err:
+        contracts.read_table("headline", out)
+    msg = str(err.value)
+    assert "\n" not in msg and "headline.csv" in msg and "row 5" in msg and "share_weighted" in msg

@@ -1,5 +1,5 @@
 """Tests of analysis.base.contracts.markdown: docs/contracts.md says each file's writer, readers and
-columns, with each column's one description (tests/test_report.py checks the file is current)."""
+columns, with each column's one description; the committed file is current."""
 
 from __future__ import annotations
 
@@ -24,3 +24,8 @@ def test_the_units_table_lists_every_unit_with_its_decimals():
     doc = contracts.contracts_markdown()
     for u, (meaning, d) in contracts.UNITS.items():
         assert f"| `{u}` | {meaning} | {'' if d is None else d} |" in doc
+
+
+def test_contracts_document_is_generated_from_the_schemas(root):
+    assert (root / "docs" / "contracts.md").read_text(encoding="utf-8") == contracts.contracts_markdown(), \
+        "docs/contracts.md is stale: run `.venv/bin/python -m analysis contracts`"

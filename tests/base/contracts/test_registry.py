@@ -57,3 +57,11 @@ def test_the_codebook_built_table_is_built_once_when_first_asked():
     assert callable(c.spec)
     assert c.table is c.table and c.schema is c.schema  # cached
     assert c.table.unique == ["kommunkod"] and not c.table.ordered
+
+
+def test_every_table_column_declares_a_known_unit():
+    for c in contracts.CONTRACTS.values():
+        if c.schema is None:
+            continue
+        for name, col in c.schema.columns.items():
+            assert (col.metadata or {}).get("unit") in contracts.UNITS, (c.path, name)

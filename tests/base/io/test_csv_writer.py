@@ -55,3 +55,12 @@ def test_formula_like_cells_get_an_apostrophe_and_nothing_else_changes(tmp_path)
 def test_the_quoted_characters_are_those_to_csv_quotes(ch):
     quoted = pd.DataFrame({"a": [f"x{ch}y"], "b": ["z"]}).to_csv(index=False, lineterminator="\n").split("\n", 1)[1]
     assert quoted.startswith('"') == (ch in csv_writer.csv_quoted_chars())
+
+
+def test_csv_neutralises_formulas(tmp_path):
+    df = pd.DataFrame({"a": ["=1+1", "+cmd", "-x", "@SUM(A1)", "ok", "-"], "n": [1, -2, 3, 4, 5, 6]})
+    path = io.write_csv(df, tmp_path / "t.csv", excel=True)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(path, encoding="utf-8-sig")
+    assert all(not str(v).startswith(("=", "+", "-", "@")) for v in back["a"])
+    assert list(back["n"]) == [1, -2, 3, 4, 5, 6]

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.base import io
 from analysis.base.io import jsonfile
+from conftest import strict_load as _strict_load
 
 
 def test_strict_json_turns_nan_na_and_numpy_into_plain_json():
@@ -35,3 +37,10 @@ def test_unknown_provenance_counts_as_synthetic():
     assert jsonfile.is_synthetic({}) is True
     assert jsonfile.is_synthetic({"synthetic": False}) is False
     assert jsonfile.is_synthetic({"synthetic": True}) is True
+
+
+def test_write_json_turns_nan_into_null(tmp_path):
+    import numpy as np
+
+    path = io.write_json({"a": float("nan"), "b": [np.float64("inf"), pd.NA, np.int64(3)]}, tmp_path / "x.json")
+    assert _strict_load(path) == {"a": None, "b": [None, None, 3]}

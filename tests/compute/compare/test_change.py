@@ -1,6 +1,6 @@
 """analysis.compute.compare.change: the change between waves and its panel-aware SE worked by hand on
 a tiny design, the panel's effect on the variance, and the stack refusing waves that do not match.
-(tests/test_compare.py checks the same estimator against R.)"""
+(tests/scenarios/test_r_change.py checks the same estimator against R.)"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """present.report.pages: a notebook page links back to the index and the report, carries the banner
-when the data are synthetic, takes its language from the notebook's parameters and loads nothing."""
+when the data are synthetic, takes its language from the notebook's parameters and loads nothing; its
+formulas are MathML, offline (through the report's facade, as the runner calls it)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,22 @@ def test_the_runners_entry_points_import_no_heavy_library():
             f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_notebook_pages_render_formulas_as_mathml_offline():
+    from analysis.present import report
+
+    md_out = nbformat.v4.new_output("display_data", data={"text/markdown": "## Method\n\nWeight $w_h = N_h / n_h$.",
+                                                          "text/plain": "<Markdown>"})
+    narrative = nbformat.v4.new_code_cell('show.text("describe.method")', metadata={"tags": ["narrative"]},
+                                          outputs=[md_out])
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(r"Share $\hat p = \frac{\sum_i w_i y_i}{\sum_i w_i}$ and $$\sum_h n_h = n.$$"),
+        narrative,
+        nbformat.v4.new_code_cell("result = 1 + 1"),
+    ], metadata={"papermill": {"parameters": {"lang": "en", "wave": 2019}}})
+    html = report.render_notebook_html(nb, synthetic=True)
+    assert html.count("<math") == 3 and "$" not in html.split("<body", 1)[1].replace("&#36;", "")
+    assert "<script" not in html and "mathjax" not in html.lower()
+    assert 'show.text(' not in html  # the narrative cell's code is left out, its text stays
+    assert 'id="Method"' in html and "result" in html

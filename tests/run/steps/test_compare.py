@@ -1,5 +1,6 @@
 """Step 05_compare's entry: its tables come from the contracts, and with no earlier wave it writes
-nothing and removes what an earlier comparison left (the comparison itself: tests/test_compare.py)."""
+nothing and removes what an earlier comparison left (the comparison itself: tests/compute/compare/,
+against R: tests/scenarios/test_r_change.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Step 03_model's entry (conftest.small_run ran it): every table it writes is valid and free of
-identifying columns, and its summary lists the figures it drew (the models: tests/test_models.py)."""
+identifying columns, and its summary lists the figures it drew (the models: tests/compute/models/; the
+step as a whole, both languages and its notebook: tests/scenarios/test_model_step.py)."""
 
 from __future__ import annotations
 

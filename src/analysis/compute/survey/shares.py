@@ -52,7 +52,7 @@ f_h z_i^2; lonely="fail" raises instead (R's default). In the 2019 frame group A
 
 Implementation: the linearisation is implemented here, in a few small pure functions, tested
 against hand-computed cases (tests/compute/survey/test_shares.py) and against R's survey package
-(tests/test_r_reference.py: svyciprop(method="beta") for the ten shares and the by-group tables,
+(tests/scenarios/test_r_reference.py: svyciprop(method="beta") for the ten shares and the by-group tables,
 svymean with confint(df = degf) for the maturity index; values frozen in tests/fixtures/ and,
 where Rscript exists, recomputed live). docs/validation.md records an earlier cross-check with
 samplics and svy.

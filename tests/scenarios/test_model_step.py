@@ -1,56 +1,19 @@
-"""models as a whole: the step's outputs (tables, figures, summary; no identifying columns; deterministic;
-the notebook), the verdicts recomputed from models.csv, and the profile likelihood the sparse-group rule
-uses (against a brute-force computation). The single modules' tests: tests/compute/models/; coverage
-and bias over simulated surveys: tests/scenarios/test_model_coverage.py."""
+"""03_model as a whole, on the default synthetic data (generated and cleaned in-test), in both languages:
+the step's outputs (tables, figures, summary; no identifying columns; deterministic; the notebook run by
+papermill) and the verdicts recomputed from models.csv. The single modules' tests: tests/compute/models/;
+coverage and bias over simulated surveys: tests/scenarios/test_model_coverage.py."""
 
 from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
-from scipy.special import expit
 
 from analysis.compute import models
-from analysis.compute.likelihood import profile_likelihood
 from conftest import write_processed
 
 
-def test_profile_likelihood_by_brute_force():
-    """Profile limits and LR p-values against an independent computation: the profile deviance by
-    scipy optimisation of the other coefficient and a root search, no statsmodels."""
-    from scipy import optimize, stats
-
-    rng = np.random.default_rng(11)
-    n = 120
-    x = (rng.random(n) < 0.3).astype(float)
-    y = (rng.random(n) < expit(-1 + 1.2 * x)).astype(float)
-    X = pd.DataFrame({"const": 1.0, "x": x})
-    ci, p = profile_likelihood(y, X)
-
-    def nll(b0, b1):
-        eta = b0 + b1 * x
-        return float(np.sum(np.logaddexp(0, eta) - y * eta))
-
-    full = optimize.minimize(lambda b: nll(*b), [0.0, 0.0], method="BFGS", options={"gtol": 1e-10})
-    dmin = 2 * full.fun
-
-    def prof(b1):
-        return 2 * optimize.minimize_scalar(lambda b0: nll(b0, b1), bounds=(-20, 20), method="bounded",
-                                            options={"xatol": 1e-12}).fun - dmin
-
-    crit = stats.chi2.ppf(0.95, 1)
-    lo = optimize.brentq(lambda b: prof(b) - crit, full.x[1] - 5, full.x[1])
-    hi = optimize.brentq(lambda b: prof(b) - crit, full.x[1], full.x[1] + 5)
-    assert (ci.loc["x", "low"], ci.loc["x", "high"]) == pytest.approx((lo, hi), abs=1e-5)
-    assert p["x"] == pytest.approx(stats.chi2.sf(prof(0.0), 1), rel=1e-5)
-    # the profile interval is not the Wald interval (asymmetric on the log-odds scale)
-    assert abs((ci.loc["x", "high"] - full.x[1]) - (full.x[1] - ci.loc["x", "low"])) > 1e-3
-
-
-
-# ------------------------------------------------------------------------------------ the step
 @pytest.fixture(scope="module")
 def step_outputs(register, tmp_path_factory):
     from analysis.run.steps import model as model_step

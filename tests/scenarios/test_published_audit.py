@@ -1,8 +1,9 @@
-"""Disclosure control of everything published (issue 14, points 5 and 6): cells read back from the
-files, and the audit of the default outputs (must find nothing) and of planted leaks in a notebook page,
-the report and a table (must be caught, and stop the report step).
+"""Disclosure control of everything published (issue 14, points 5 and 6), on the outputs of a real small
+run of every step (conftest.small_run): the audit of the default outputs finds nothing, planted leaks in a
+notebook page and the report are caught, and a derivable cell stops the report step.
 
-The audit's parts are tested in tests/compute/disclosure/ (linear bounds, suppression, findings).
+The audit's parts are tested in tests/compute/disclosure/ (linear bounds, suppression, findings) and
+tests/present/test_published.py (cells read back from the files).
 """
 
 from __future__ import annotations
@@ -18,16 +19,6 @@ from analysis.run.steps import report as report_step
 
 def _units_of(a: pd.DataFrame) -> pd.DataFrame:
     return a[["kommungrupp", "huvudgrupp", "lan_kod"]]
-
-
-@pytest.mark.parametrize("text, lang, expected", [
-    ("58,9\u00a0%", "sv", (0.5885, 0.5895)), ("58.9%", "en", (0.5885, 0.5895)), ("58\u00a0%", "sv", (0.575, 0.585)),
-    ("1\u00a0234", "sv", (1234, 1234)), ("1,234", "en", (1234, 1234)), ("45", None, (45, 45)),
-    ("0.978", None, (0.9775, 0.9785)), ("–", "sv", None), ("<NA>", None, None), ("A1+A2", None, None),
-])
-def test_shown_interval(text, lang, expected):
-    got = published.shown_interval(text, lang)
-    assert got == (None if expected is None else pytest.approx(expected))
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -1,9 +1,9 @@
 """The report (issue 11): every number a reader sees equals the table it comes from, in both languages.
 
 Runs on the outputs of a real small run of every step's code (conftest.small_run), not on hand-made
-tables: the whole page, from the steps through the view model to the rendered HTML. Also: strict JSON,
-the contracts document, labels that follow alpha, the summary in SKR's form, suppressed cells, provenance,
-the change since an earlier wave and the index's waves. The tests of one module are in tests/present/.
+tables: the whole page, from the steps through the view model to the rendered HTML. Also: strict JSON
+outputs, labels that follow alpha, the summary in SKR's form, suppressed cells, provenance, the change
+since an earlier wave and the index's waves. The tests of one module are in tests/present/.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.base import contracts, io, paths
+from analysis.base import contracts, io
 from analysis.present import catalogue, fmt
 from analysis.present.report import index
 from analysis.present.report.data import load
@@ -26,6 +25,7 @@ from analysis.run.steps import compare as compare_step
 from analysis.run.steps import describe as describe_step
 from analysis.run.steps import model as model_step
 from analysis.run.steps import report as report_step
+from conftest import strict_load as _strict_load
 
 
 def _page(P) -> str:
@@ -142,12 +142,6 @@ def test_reliability_rows_name_coding_and_method_and_counts_are_integers(small_r
 
 
 # --------------------------------------------------------------------------------- strict JSON
-def _strict_load(path: Path):
-    def refuse(name):
-        raise ValueError(f"{path}: {name} is not JSON")
-    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
-
-
 def test_every_json_output_is_strict(small_run):
     P = small_run["sv"]
     files = [*Path(P["processed_dir"]).glob("*.json"), *Path(P["output_dir"]).glob("*.json")]
@@ -155,44 +149,6 @@ def test_every_json_output_is_strict(small_run):
                                       "provenance.json"}
     for f in files:
         _strict_load(f)
-
-
-def test_write_json_turns_nan_into_null(tmp_path):
-    import numpy as np
-
-    path = io.write_json({"a": float("nan"), "b": [np.float64("inf"), pd.NA, np.int64(3)]}, tmp_path / "x.json")
-    assert _strict_load(path) == {"a": None, "b": [None, None, 3]}
-
-
-# ------------------------------------------------------------------------- contracts and units
-def test_contracts_document_is_generated_from_the_schemas(root):
-    assert (root / "docs" / "contracts.md").read_text(encoding="utf-8") == contracts.contracts_markdown(), \
-        "docs/contracts.md is stale: run `.venv/bin/python -m analysis contracts`"
-
-
-def test_every_table_column_declares_a_known_unit():
-    for c in contracts.CONTRACTS.values():
-        if c.schema is None:
-            continue
-        for name, col in c.schema.columns.items():
-            assert (col.metadata or {}).get("unit") in contracts.UNITS, (c.path, name)
-
-
-def test_a_broken_table_is_refused_in_one_line(small_run, tmp_path):
-    import shutil
-
-    from analysis.base.errors import ContractError
-
-    P = small_run["sv"]
-    out = tmp_path / "reports"
-    shutil.copytree(P["output_dir"], out)
-    head = pd.read_csv(out / "tables" / "headline.csv", encoding="utf-8-sig")
-    head.loc[3, "share_weighted"] = 1.7  # a proportion above 1
-    io.write_csv(head, out / "tables" / "headline.csv", excel=True)
-    with pytest.raises(ContractError) as err:
-        contracts.read_table("headline", out)
-    msg = str(err.value)
-    assert "\n" not in msg and "headline.csv" in msg and "row 5" in msg and "share_weighted" in msg
 
 
 # ------------------------------------------------------------------------------ alpha and labels
@@ -258,28 +214,6 @@ def test_provenance_is_shown_as_recorded(small_run):
     text = _soup(P).get_text()
     for value in (prov["raw_sha256"], *prov["processed_sha256"].values()):
         assert value in text
-
-
-def test_staging_paths_are_shown_as_final(tmp_path):
-    assert paths.shown_path(tmp_path / "reports/.2019.staging-123/x", tmp_path) == "reports/2019/x"
-
-
-# ---------------------------------------------------------------------------------- exports
-def test_csv_neutralises_formulas(tmp_path):
-    df = pd.DataFrame({"a": ["=1+1", "+cmd", "-x", "@SUM(A1)", "ok", "-"], "n": [1, -2, 3, 4, 5, 6]})
-    path = io.write_csv(df, tmp_path / "t.csv", excel=True)
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    back = pd.read_csv(path, encoding="utf-8-sig")
-    assert all(not str(v).startswith(("=", "+", "-", "@")) for v in back["a"])
-    assert list(back["n"]) == [1, -2, 3, 4, 5, 6]
-
-
-def test_report_notebook_is_thin(root):
-    nb = nbformat.read(root / "notebooks" / "04_report.ipynb", as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    assert "scratch.notebook_params(" in code[1].source and any("report.run(P)" in c.source for c in code[1:])
-    assert len(code) <= 3
 
 
 # ------------------------------------------------------------------------- two waves: the change

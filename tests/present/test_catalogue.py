@@ -12,7 +12,7 @@ def test_catalogue_has_both_languages_with_the_same_placeholders():
     leaves = catalogue.leaves()
     assert len(leaves) > 150
     for key, leaf in leaves.items():
-        assert set(leaf) == set(catalogue.LANGS) == {"sv", "en"}, key
+        assert set(leaf) == set(catalogue.LANGS), key
         assert leaf["sv"] and leaf["en"], key
         assert catalogue.placeholders(leaf["sv"]) == catalogue.placeholders(leaf["en"]), key
 

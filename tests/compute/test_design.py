@@ -54,3 +54,15 @@ def test_as_float_keeps_yes_no_and_missing():
     np.testing.assert_array_equal(design.as_float(pd.array([3, pd.NA, 0], dtype="Int8")), [3.0, np.nan, 0.0])
     np.testing.assert_array_equal(design.as_float(np.array([True, False])), [1.0, 0.0])
     assert design.as_float([0.5, None]).dtype == float and np.isnan(design.as_float([0.5, None])[1])
+
+
+def test_item_weights_count_only_the_item_respondents_of_each_stratum():
+    # stratum a: 10 municipalities, 4 respondents of whom 3 answered; b: 6, 3 respondents, 1 answered
+    item = [1.0, 0.0, np.nan, 1.0] + [np.nan] * 6 + [np.nan, 0.0, np.nan] + [np.nan] * 3
+    df = FRAME.assign(y=pd.array(item, dtype="Float64"))
+    w = design.item_weights(df, "y")
+    assert w.index.equals(df.index)
+    np.testing.assert_array_equal(w.to_numpy()[:4], [10 / 3, 10 / 3, np.nan, 10 / 3])
+    np.testing.assert_array_equal(w.to_numpy()[10:13], [np.nan, 6.0, np.nan])
+    assert w[~df["responded"]].isna().all()
+    assert w.sum() == pytest.approx(16)  # each stratum's item respondents stand for all N_h

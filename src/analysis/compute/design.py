@@ -48,6 +48,16 @@ def design_weights(df: pd.DataFrame, strata: str = STRATA, responded: str = "res
     return w.rename("weight")
 
 
+def item_weights(df: pd.DataFrame, item: str, strata: str = STRATA) -> pd.Series:
+    """The item-level design weight N_h / n_h,item: for each respondent with a valid answer to `item`
+    (n_h,item of them in stratum h), NaN for everyone else; a Series aligned to `df` (all 290 rows).
+
+    Item non-response (no answer, "Vet ej", blank) is treated like unit non-response: missing at random
+    within the stratum, so the item respondents are the stratum's sample for that item."""
+    answered = is_respondent(df) & df[item].notna().to_numpy()
+    return design_weights(df.assign(_answered=answered), strata, responded="_answered").rename("weight")
+
+
 def stratum_weights(df: pd.DataFrame, strata: str = STRATA) -> dict[str, float]:
     """N_h / n_h per stratum, in the strata's sorted order; NaN for a stratum nobody responded in."""
     w = design_weights(df, strata)
